@@ -1,0 +1,229 @@
+"""The command line, `appealwatch` (and `python -m jobs`): the names of shared/contract.md section 3.
+
+Exit codes: 0 done; 1 done, but some rows or deliveries failed; 2 bad configuration or usage; 3 another run
+holds the lock. Anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from jobs.config import ConfigError, Settings, load_settings
+from jobs.db import LockHeld
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    click.echo(f"appealwatch: {message}", err=True)
+    sys.exit(code)
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    """Load the configuration once per process; a bad file exits 2 with one line per key."""
+    obj = ctx.ensure_object(dict)
+    if "settings" not in obj:
+        try:
+            obj["settings"] = load_settings(obj.get("config_path"))
+        except ConfigError as exc:
+            for line in exc.problems:
+                click.echo(f"appealwatch: configuration error: {line}", err=True)
+            sys.exit(EXIT_USAGE)
+    settings: Settings = obj["settings"]
+    return settings
+
+
+def config_option(func: F) -> F:
+    """`--config PATH` on every command (and on the group), as the contract says."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is not None:
+            ctx.ensure_object(dict)["config_path"] = value
+        return value
+
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=remember,
+        help="config.toml to use (default: $APPEALWATCH_CONFIG, else ./config.toml).",
+    )(func)
+
+
+def on_option(func: F) -> F:
+    return click.option(
+        "--on",
+        "on",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Act as if today were this day (YYYY-MM-DD). Default: today in [schedule] timezone.",
+    )(func)
+
+
+def resolve_on(settings: Settings, on: datetime | None) -> date:
+    return on.date() if on is not None else settings.today()
+
+
+def exits_cleanly(func: F) -> F:
+    """Map the job's known failures to the contract's exit codes."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LockHeld as exc:
+            _fail(EXIT_LOCKED, str(exc))
+        except ConfigError as exc:
+            _fail(EXIT_USAGE, "; ".join(exc.problems))
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@config_option
+@click.version_option(package_name="appealwatch")
+def cli() -> None:
+    """appealwatch: appeal deadlines of Groeipakket decisions, reminders before they pass, reports."""
+
+
+@cli.command("init-db")
+@config_option
+@click.pass_context
+@exits_cleanly
+def init_db_command(ctx: click.Context) -> None:
+    """Create the five contract tables and the project's own tables (idempotent)."""
+    settings = settings_from(ctx)
+    from jobs.db import init_db, make_engine
+
+    engine = make_engine(settings.database.url)
+    created = init_db(engine)
+    url = engine.url.render_as_string(hide_password=True)
+    made = ", ".join(created) if created else "none (they existed)"
+    click.echo(f"database ready: {url}\ncontract tables created: {made}\nproject tables: migrated to head")
+
+
+@cli.command("demo")
+@config_option
+@on_option
+@click.option("--dir", "directory", default="demo", show_default=True, help="Folder for the demo's files.")
+@click.option("--seed", default=20261126, show_default=True, help="Seed of the demo data.")
+@click.pass_context
+@exits_cleanly
+def demo_command(ctx: click.Context, on: datetime | None, directory: str, seed: int) -> None:
+    """Build a demo SQLite database, run the nightly job with the file notifier, write the report."""
+    from jobs.demo import run_demo
+
+    ctx.exit(run_demo(directory=directory, on=on.date() if on else None, seed=seed))
+
+
+@cli.command("run")
+@config_option
+@on_option
+@click.option(
+    "--dry-run", is_flag=True, help="Compute and print what would be sent; send and record nothing."
+)
+@click.pass_context
+@exits_cleanly
+def run_command(ctx: click.Context, on: datetime | None, dry_run: bool) -> None:
+    """The nightly job: windows, due reminders, delivery, supervisor report."""
+    settings = settings_from(ctx)
+    from jobs.nightly import run_nightly
+
+    ctx.exit(run_nightly(settings, resolve_on(settings, on), dry_run=dry_run))
+
+
+@cli.command("windows")
+@config_option
+@on_option
+@click.option("--all", "show_all", is_flag=True, help="Every decision's window, not only open ones.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+@click.pass_context
+@exits_cleanly
+def windows_command(ctx: click.Context, on: datetime | None, show_all: bool, fmt: str) -> None:
+    """The appeal windows as of a day: open ones only, unless --all."""
+    settings = settings_from(ctx)
+    from jobs.views import print_windows
+
+    ctx.exit(print_windows(settings, resolve_on(settings, on), show_all=show_all, fmt=fmt))
+
+
+@cli.command("explain")
+@config_option
+@on_option
+@click.argument("decision_id", type=int)
+@click.pass_context
+@exits_cleanly
+def explain_command(ctx: click.Context, decision_id: int, on: datetime | None) -> None:
+    """The window of one decision with its full trace, in words."""
+    settings = settings_from(ctx)
+    from jobs.views import print_explanation
+
+    ctx.exit(print_explanation(settings, decision_id, resolve_on(settings, on)))
+
+
+@cli.command("report")
+@config_option
+@on_option
+@click.option("--out", "out_dir", default=None, help="Folder for the report (default: [report] out_dir).")
+@click.pass_context
+@exits_cleanly
+def report_command(ctx: click.Context, on: datetime | None, out_dir: str | None) -> None:
+    """Write the supervisor report."""
+    settings = settings_from(ctx)
+    from jobs.report import write_report_command
+
+    ctx.exit(write_report_command(settings, resolve_on(settings, on), out_dir))
+
+
+@cli.command("schedule")
+@config_option
+@click.pass_context
+@exits_cleanly
+def schedule_command(ctx: click.Context) -> None:
+    """Stay up and run the nightly job on [schedule] cron, in [schedule] timezone."""
+    from jobs.schedule import serve
+
+    ctx.exit(serve(settings_from(ctx)))
+
+
+@cli.command("deliver")
+@config_option
+@on_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32), help="Parallel senders.")
+@click.pass_context
+@exits_cleanly
+def deliver_command(ctx: click.Context, on: datetime | None, workers: int) -> None:
+    """Deliver what the ledger still holds pending (after an SMTP outage, or as extra workers)."""
+    settings = settings_from(ctx)
+    from jobs.deliver import deliver_pending
+
+    ctx.exit(deliver_pending(settings, resolve_on(settings, on), workers=workers))
+
+
+@cli.command("runs")
+@config_option
+@click.option("--last", default=10, show_default=True, type=click.IntRange(1), help="How many runs.")
+@click.pass_context
+@exits_cleanly
+def runs_command(ctx: click.Context, last: int) -> None:
+    """List past runs from the run log."""
+    from jobs.runlog import print_runs
+
+    ctx.exit(print_runs(settings_from(ctx), last))
+
+
+def main() -> None:
+    cli(prog_name="appealwatch")

@@ -1,0 +1,228 @@
+"""Configuration: `config.toml` read once, validated as a whole, before any work starts.
+
+Where the file is found (shared/contract.md section 2): `--config PATH`, else `$APPEALWATCH_CONFIG`, else
+`./config.toml`. `$APPEALWATCH_DATABASE_URL` overrides `[database] url`. Secrets never live in the file:
+`[smtp] password_env` names the variable that holds the password.
+
+Every problem is reported as one line that names the key (`smtp.port: ...`), and the program exits 2: a
+mistake in the file must stop the job at start, not at 2 a.m. halfway through the reminders.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+LANGUAGES = ("nl", "fr", "de", "en")
+Language = Literal["nl", "fr", "de", "en"]
+DEFAULT_CONFIG = Path("config.toml")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; each line of `problems` names one key."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Section(BaseModel):
+    # strict: TOML has real types, so "25" for a port is a mistake worth reporting, not coercing.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///appealwatch.db"
+
+
+class NotifierSettings(_Section):
+    kind: Literal["file", "smtp"] = "file"
+    outbox_dir: str = "outbox"
+
+
+class SmtpSettings(_Section):
+    host: str = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str = ""
+    password_env: str = "APPEALWATCH_SMTP_PASSWORD"
+    sender: str = "Infino <no-reply@infino.example>"
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    backoff_seconds: Annotated[float, Field(ge=0)] = 2.0
+
+    @field_validator("timeout", "backoff_seconds", mode="before")
+    @classmethod
+    def _int_is_a_number(cls, value: Any) -> Any:
+        # `timeout = 30` is a number too; strict mode would otherwise refuse an int for a float.
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_is_an_address(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        _name, addr = parseaddr(value)
+        if "@" not in addr or any(c in value for c in "\r\n"):
+            raise ValueError(f"not an e-mail address with an optional name: {value!r}")
+        return value
+
+
+Offsets = Annotated[list[Annotated[int, Field(ge=0, le=366)]], Field(min_length=0)]
+
+
+class ReminderSettings(_Section):
+    beneficiary_days: Offsets = [30, 14, 7, 2]
+    advisor_days: Offsets = [14, 3]
+    # A beneficiary whose language is outside the four is reported as a bad row and written to in this one.
+    fallback_language: Language = "nl"
+    # A claimed message whose sender vanished (another machine, no heartbeat) is retried after this long.
+    claim_lease_seconds: Annotated[int, Field(ge=1)] = 900
+
+    @field_validator("beneficiary_days", "advisor_days")
+    @classmethod
+    def _distinct(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"offsets must be distinct, got {value}")
+        return sorted(value, reverse=True)
+
+
+class ReportSettings(_Section):
+    out_dir: str = "reports"
+    recipients: list[str] = []
+    language: Language = "nl"
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        from email_validator import EmailNotValidError, validate_email
+
+        for addr in value:
+            try:
+                validate_email(addr, check_deliverability=False)
+            except EmailNotValidError as exc:
+                raise ValueError(f"{addr!r} is not a valid e-mail address: {exc}") from None
+        return value
+
+
+class ScheduleSettings(_Section):
+    cron: str = "0 2 * * *"
+    timezone: str = "Europe/Brussels"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab expression ({exc})") from None
+        return value
+
+
+class FundSettings(_Section):
+    """How families reach the fund itself: the first of the gentler routes in every reminder."""
+
+    name: str = "Infino"
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    notifier: NotifierSettings = NotifierSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    report: ReportSettings = ReportSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    fund: FundSettings = FundSettings()
+
+    # Resolved at load time, not read from the file.
+    source: str = Field(default="<defaults>", exclude=True)
+    smtp_password: str = Field(default="", exclude=True, repr=False)
+
+    def today(self) -> date:
+        """Today in the configured time zone: the fund's night, not the server's."""
+        return datetime.now(ZoneInfo(self.schedule.timezone)).date()
+
+    def resolve(self, path: str) -> Path:
+        """Relative paths in the file are relative to the file's folder, so cron's cwd does not matter."""
+        p = Path(path)
+        if p.is_absolute() or self.source == "<defaults>":
+            return p
+        return Path(self.source).parent / p
+
+
+def _format_error(err: Any) -> str:
+    key = ".".join(str(part) for part in err["loc"])
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    if "input" in err and err["type"] not in ("extra_forbidden", "missing"):
+        msg = f"{msg} (got {err['input']!r})"
+    return f"{key}: {msg}"
+
+
+def find_config(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Path | None:
+    """The file to read; None (run on defaults) only when nothing names one and ./config.toml is absent."""
+    env = os.environ if environ is None else environ
+    if path is not None:
+        return Path(path)
+    if env.get("APPEALWATCH_CONFIG"):
+        return Path(env["APPEALWATCH_CONFIG"])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    """Read, override from the environment, validate; raise ConfigError with one line per problem."""
+    env = dict(os.environ if environ is None else environ)
+    found = find_config(path, env)
+    raw: dict[str, Any] = {}
+    source = "<defaults>"
+    if found is not None:
+        source = str(found)
+        try:
+            raw = tomllib.loads(found.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError([f"{found}: no such configuration file"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"{found}: not valid TOML: {exc}"]) from None
+    if env.get("APPEALWATCH_DATABASE_URL"):
+        db = raw.get("database")
+        raw["database"] = {**(db if isinstance(db, dict) else {}), "url": env["APPEALWATCH_DATABASE_URL"]}
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError([f"{source}: {_format_error(e)}" for e in exc.errors()]) from None
+
+    password = ""
+    needs_password = settings.notifier.kind == "smtp" and settings.smtp.username
+    if needs_password:
+        var = settings.smtp.password_env
+        if not var:
+            raise ConfigError([f"{source}: smtp.password_env: empty, but smtp.username is set"])
+        if var not in env:
+            raise ConfigError(
+                [f"{source}: smtp.password_env: environment variable {var} is not set (smtp.username is)"]
+            )
+        password = env[var]
+    return settings.model_copy(update={"source": source, "smtp_password": password})

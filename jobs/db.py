@@ -1,0 +1,137 @@
+"""The database: one engine per process, `init-db`, the SQL files of `sql/`, and the job lock.
+
+The same code runs on SQLite (the embedded default) and PostgreSQL (production). The fund's five input
+tables come from the DDL in `sql/schema/`, created only where they do not exist (in production they are
+usually views). The project's own tables are versioned by Alembic, so an upgrade keeps what was sent.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+
+from jobs.resources import data_dir, sql_text
+
+CONTRACT_TABLES = ("advisors", "beneficiaries", "decisions", "appeals", "complaints")
+
+
+class LockHeld(Exception):
+    """Another run holds the job lock (exit code 3)."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings that make concurrent processes safe on SQLite too."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, open transactions, so that every one can be BEGIN IMMEDIATE:
+        # a writer then waits for the lock up front instead of failing halfway (SQLite's lock upgrade).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 60000")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if parsed.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def init_db(engine: Engine) -> list[str]:
+    """Create the contract tables (where missing) and migrate the project's own tables; idempotent.
+
+    Returns the names of the contract tables it created, for the operator's message.
+    """
+    dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
+    with engine.begin() as conn:
+        existing = set(inspect(conn).get_table_names()) | set(inspect(conn).get_view_names())
+        created = [t for t in CONTRACT_TABLES if t not in existing]
+        for statement in split_sql(sql_text(f"schema/contract.{dialect}")):
+            conn.exec_driver_sql(statement)
+        # Indexes only on real tables: in production the five names are often views.
+        tables = set(inspect(conn).get_table_names())
+        for statement in split_sql(sql_text("schema/contract_indexes")):
+            target = statement.rsplit(" ON ", 1)[1].split()[0]
+            if target in tables:
+                conn.exec_driver_sql(statement)
+    with engine.begin() as conn:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return created
+
+
+def split_sql(script: str) -> list[str]:
+    """Statements of a DDL file: `;`-separated, `--` comments dropped (our files hold no `;` in strings)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def query(name: str) -> Any:
+    """`sql/<name>.sql` as a bound-parameter statement."""
+    return text(sql_text(name))
+
+
+def sql_files() -> list[str]:
+    """Every query file the project ships (not the schema), for the consistency tests."""
+    root = data_dir("sql")
+    return sorted(p.stem for p in root.glob("*.sql"))
+
+
+@contextmanager
+def job_lock(engine: Engine, name: str = "nightly") -> Iterator[None]:
+    """Hold the job lock for the duration; raise LockHeld at once if another process holds it.
+
+    The lock dies with its process (a PostgreSQL session advisory lock, or an flock on a file beside the
+    SQLite database), so a run killed at 2 a.m. never blocks the next night.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+            key = zlib.crc32(f"appealwatch:{name}:{schema}".encode())
+            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one():
+                raise LockHeld(f"another appealwatch {name} run holds the lock on this database")
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield  # a private in-memory database: nobody else can run on it
+        return
+    lock_path = Path(f"{database}.{name}.lock")
+    handle: IO[str] = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(f"another appealwatch {name} run holds {lock_path}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()

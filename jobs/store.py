@@ -1,0 +1,119 @@
+"""The project's own tables: the reminder ledger, the outbox of messages, every delivery attempt, the run log.
+
+Their shape is owned by the Alembic migrations in `jobs/migrations/`; these Table objects mirror them for
+queries, and a test checks that the two agree. The fund's five input tables are not here: the job reads them
+with the plain SQL of `sql/` and never writes to them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+# Alembic's version table for these tables, named so it cannot clash with the fund's own `alembic_version`.
+VERSION_TABLE = "aw_alembic_version"
+
+runs = Table(
+    "aw_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("command", String(32), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("dry_run", Boolean, nullable=False, default=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    # running | ok | partial | failed ; a "running" row whose process died stays visible as such.
+    Column("status", String(16), nullable=False),
+    Column("exit_code", Integer, nullable=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("stats", Text, nullable=True),  # JSON: counts of windows, reminders, problems
+    Column("message", Text, nullable=True),
+)
+
+# One e-mail to one recipient. Rendered when planned, so the ledger shows exactly what was sent.
+messages = Table(
+    "aw_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(255), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # reminder | digest | report
+    Column("recipient_kind", String(16), nullable=False),  # beneficiary | advisor | supervisor
+    Column("recipient_id", Integer, nullable=True),
+    Column("to_name", Text, nullable=False),
+    Column("to_addr", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=True),
+    # pending -> sending (claimed) -> sent | failed ; expired when its deadline passed before delivery
+    Column("status", String(16), nullable=False),
+    Column("not_after", Date, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(255), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("last_answer", Text, nullable=True),
+    Column("run_id", Integer, ForeignKey("aw_runs.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_aw_messages_status", "status"),
+)
+
+# One reminder stage of one window for one recipient: the exactly-once key.
+reminders = Table(
+    "aw_reminders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("decision_id", Integer, nullable=False),
+    Column("forum", String(32), nullable=False),
+    Column("safe_deadline", Date, nullable=False),
+    Column("recipient_kind", String(16), nullable=False),  # beneficiary | advisor
+    Column("recipient_id", Integer, nullable=False),
+    Column("stage", Integer, nullable=False),  # days before safe_deadline
+    # queued (has a message) | skipped (a more urgent stage was due) | unreachable (no usable address)
+    Column("status", String(16), nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("due_on", Date, nullable=False),
+    Column("message_pk", Integer, ForeignKey("aw_messages.id"), nullable=True),
+    Column("run_id", Integer, ForeignKey("aw_runs.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "decision_id",
+        "forum",
+        "safe_deadline",
+        "recipient_kind",
+        "recipient_id",
+        "stage",
+        name="uq_aw_reminders_key",
+    ),
+    Index("ix_aw_reminders_message_pk", "message_pk"),
+)
+
+attempts = Table(
+    "aw_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_pk", Integer, ForeignKey("aw_messages.id"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("worker", String(255), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("permanent", Boolean, nullable=False),
+    Column("code", Integer, nullable=True),
+    Column("answer", Text, nullable=False),
+    Index("ix_aw_attempts_message_pk", "message_pk"),
+)
+
+OWN_TABLES = tuple(metadata.tables)

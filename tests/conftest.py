@@ -1,0 +1,75 @@
+"""Shared fixtures: a fresh, initialised database per test, on SQLite always and on PostgreSQL when
+TEST_DATABASE_URL is set (each test in a schema of its own, dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from jobs.db import init_db, make_engine
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+    backend: str
+
+
+def _pg_schema_url(base: str, schema: str) -> str:
+    url = make_url(base)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    query = dict(url.query)
+    query["options"] = f"-csearch_path={schema}"
+    return url.set(query=query).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh database with the contract tables and the project's own tables."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'appealwatch.db'}"
+        engine = make_engine(url)
+        init_db(engine)
+        yield Database(url, engine, "sqlite")
+        engine.dispose()
+        return
+    if not PG_URL:
+        pytest.skip(
+            "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
+    schema = f"aw_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_pg_schema_url(PG_URL, "public"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _pg_schema_url(PG_URL, schema)
+    engine = make_engine(url)
+    try:
+        init_db(engine)
+        yield Database(url, engine, "postgresql")
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_engine(database: Database) -> Engine:
+    return database.engine
+
+
+@pytest.fixture
+def db_url(database: Database) -> str:
+    return database.url

@@ -1,0 +1,140 @@
+"""`init-db`: the five contract tables, exactly as shared/contract.md names them, and the project's own
+tables under Alembic; running it twice changes nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from jobs.db import CONTRACT_TABLES, init_db, make_engine
+from jobs.store import OWN_TABLES, VERSION_TABLE, metadata
+
+CONTRACT_COLUMNS = {
+    "advisors": ["id", "full_name", "email", "language", "team"],
+    "beneficiaries": ["id", "full_name", "email", "language", "judicial_district", "advisor_id"],
+    "decisions": [
+        "id", "beneficiary_id", "kind", "decided_on", "period_start", "notified_on",
+        "appeal_info_complete", "withdrawn_on",
+    ],
+    "appeals": ["id", "decision_id", "forum", "filed_on"],
+    "complaints": ["id", "decision_id", "filed_on", "closed_on"],
+}  # fmt: skip
+
+
+def insert_contract_rows(engine: Engine) -> None:
+    """Plain SQL with the contract's column names, as the fund's own loaders would write them."""
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO advisors (id, full_name, email, language, team) "
+                          "VALUES (1, 'An Peeters', 'an.peeters@infino.example', 'nl', 'Gent')"))  # fmt: skip
+        conn.execute(text("INSERT INTO advisors (id, full_name) VALUES (2, 'Wim Claes')"))
+        conn.execute(
+            text("INSERT INTO beneficiaries (id, full_name, email, language, judicial_district, advisor_id) "
+                 "VALUES (10, 'Els Maes', 'els@mail.example', 'fr', 'Brussel', 1)")
+        )  # fmt: skip
+        conn.execute(text("INSERT INTO beneficiaries (id, full_name) VALUES (11, 'Tom Jacobs')"))
+        conn.execute(
+            text("INSERT INTO decisions (id, beneficiary_id, kind, decided_on, period_start, notified_on, "
+                 "appeal_info_complete, withdrawn_on) VALUES (100, 10, 'payment', :d, :p, :n, :complete, NULL)"),
+            {"d": date(2025, 3, 7), "p": date(2025, 1, 1), "n": date(2025, 3, 10), "complete": True},
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO decisions (id, beneficiary_id, kind, decided_on) VALUES (101, 11, 'care_allowance', :d)"
+            ),
+            {"d": date(2025, 4, 1)},
+        )
+        conn.execute(
+            text("INSERT INTO appeals (decision_id, forum, filed_on) VALUES (100, 'arbitration', :f)"),
+            {"f": date(2025, 4, 1)},
+        )
+        conn.execute(
+            text("INSERT INTO complaints (decision_id, filed_on, closed_on) VALUES (100, :f, NULL)"),
+            {"f": date(2025, 3, 20)},
+        )
+        conn.execute(
+            text("INSERT INTO complaints (decision_id, filed_on) VALUES (101, :f)"), {"f": date(2025, 5, 2)}
+        )
+
+
+def test_init_db_twice_then_the_contract_tables_take_rows_by_their_contract_names(tmp_path: Path) -> None:
+    env = {**os.environ, "APPEALWATCH_DATABASE_URL": "sqlite:///x.db"}
+    env.pop("APPEALWATCH_CONFIG", None)
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "jobs", "init-db"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    assert "contract tables created: none (they existed)" in done.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    insert_contract_rows(engine)
+    with engine.connect() as conn:
+        assert conn.execute(
+            text("SELECT appeal_info_complete FROM decisions WHERE id = 101")
+        ).scalar_one() in (1, True)
+        assert conn.execute(text("SELECT language FROM advisors WHERE id = 2")).scalar_one() == "nl"
+        assert conn.execute(text("SELECT count(*) FROM complaints")).scalar_one() == 2
+
+
+def test_the_contract_tables_have_exactly_the_contract_columns(db_engine: Engine) -> None:
+    inspector = inspect(db_engine)
+    for table in CONTRACT_TABLES:
+        assert [c["name"] for c in inspector.get_columns(table)] == CONTRACT_COLUMNS[table]
+
+
+def test_init_db_is_idempotent_and_keeps_rows(db_engine: Engine) -> None:
+    insert_contract_rows(db_engine)
+    assert init_db(db_engine) == []
+    with db_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM decisions")).scalar_one() == 2
+        assert conn.execute(text("SELECT version_num FROM aw_alembic_version")).scalar_one() == "0001"
+
+
+def test_the_appeal_and_complaint_ids_are_assigned_by_the_database(db_engine: Engine) -> None:
+    insert_contract_rows(db_engine)
+    with db_engine.connect() as conn:
+        ids = conn.execute(text("SELECT id FROM complaints ORDER BY id")).scalars().all()
+    assert len(ids) == 2 and ids[0] < ids[1]
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_queries(db_engine: Engine) -> None:
+    with db_engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}), metadata
+        )
+    # The contract tables are in the database but not in our metadata: that difference shows the comparison ran.
+    assert {d[1].name for d in diff if isinstance(d, tuple) and d[0] == "remove_table"} == set(
+        CONTRACT_TABLES
+    )
+    assert [d for d in diff if any(name in repr(d) for name in OWN_TABLES)] == []
+
+
+def test_init_db_leaves_existing_views_alone(tmp_path: Path) -> None:
+    """In production the five names are often views over the fund's schema: init-db must not touch them."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'views.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE fund_people (pid INTEGER PRIMARY KEY, name TEXT, mail TEXT)")
+        conn.exec_driver_sql(
+            "CREATE VIEW beneficiaries AS SELECT pid AS id, name AS full_name, mail AS email, 'nl' AS language, "
+            "NULL AS judicial_district, NULL AS advisor_id FROM fund_people"
+        )
+    created = init_db(engine)
+    assert "beneficiaries" not in created
+    assert "beneficiaries" in inspect(engine).get_view_names()
+
+
+@pytest.mark.parametrize("table", CONTRACT_TABLES)
+def test_each_contract_table_is_created_by_init_db(db_engine: Engine, table: str) -> None:
+    assert table in inspect(db_engine).get_table_names()
