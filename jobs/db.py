@@ -80,15 +80,19 @@ def init_db(engine: Engine) -> list[str]:
     return created
 
 
+def strip_comments(script: str) -> str:
+    """Drop `--` comments (our files hold no `--` inside strings): a `:name` in a comment is not a parameter."""
+    return "\n".join(line.split("--", 1)[0].rstrip() for line in script.splitlines()).strip()
+
+
 def split_sql(script: str) -> list[str]:
-    """Statements of a DDL file: `;`-separated, `--` comments dropped (our files hold no `;` in strings)."""
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Statements of a DDL file: `;`-separated (our files hold no `;` inside strings)."""
+    return [s.strip() for s in strip_comments(script).split(";") if s.strip()]
 
 
 def query(name: str) -> Any:
     """`sql/<name>.sql` as a bound-parameter statement."""
-    return text(sql_text(name))
+    return text(strip_comments(sql_text(name)))
 
 
 def sql_files() -> list[str]:

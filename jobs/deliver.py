@@ -1,0 +1,274 @@
+"""Delivery: claim a pending message, send it, record every attempt, mark it. Exactly once.
+
+A message is claimed by a conditional UPDATE that must change exactly one row (pending -> sending, with the
+worker's name and a lease); only then is it sent, and only then marked sent. Two workers, two processes or a
+rerun can therefore never both send it. A process killed between send and mark leaves one message in
+`sending`: it is taken up again when its lease runs out, or at once when its worker is known dead (same host,
+process gone). That single in-flight message is the only one that can ever go out twice.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from sqlalchemy import Engine, and_, insert, select, update
+
+from jobs.config import Settings
+from jobs.runlog import now_utc
+from jobs.store import attempts, messages
+from notifiers import NOTIFIERS, Notifier
+from notifiers.base import Attempt, OutgoingMessage, TransportError
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    failed: int = 0  # permanent: will not be retried
+    deferred: int = 0  # transient: still pending, `appealwatch deliver` retries
+    expired: int = 0  # its deadline passed before it could go out
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, outcome: str) -> None:
+        with self.lock:
+            setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"sent": self.sent, "failed": self.failed, "deferred": self.deferred, "expired": self.expired}
+
+
+def make_notifier(settings: Settings) -> Notifier:
+    """The channel named in [notifier] kind, built from its settings (the registry is in notifiers/)."""
+    kind = settings.notifier.kind
+    if kind == "file":
+        return NOTIFIERS["file"](settings.resolve(settings.notifier.outbox_dir))  # type: ignore[call-arg]
+    smtp = settings.smtp
+    return NOTIFIERS["smtp"](  # type: ignore[call-arg]
+        host=smtp.host,
+        port=smtp.port,
+        security=smtp.security,
+        username=smtp.username,
+        password=settings.smtp_password,
+        timeout=smtp.timeout,
+        max_attempts=smtp.max_attempts,
+        backoff=smtp.backoff_seconds,
+    )
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _is_dead(claimed_by: str) -> bool:
+    """True only when we can tell for sure: the claim is from this host and its process is gone."""
+    host, _, rest = claimed_by.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class StopFlag:
+    """Set by SIGTERM/SIGINT: the current message is finished and marked, then the workers stop."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(_signum: int, _frame: FrameType | None) -> None:
+            self.event.set()
+
+        old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield
+        finally:
+            for sig, previous in old.items():
+                signal.signal(sig, previous)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back naive; they were written in UTC.
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _candidates(engine: Engine, after: int, limit: int = 100) -> list[Any]:
+    """The next messages in id order that are pending or in `sending` (their claim may be stale)."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(messages.c.id, messages.c.status, messages.c.claimed_by, messages.c.lease_until)
+                .where(messages.c.status.in_(("pending", "sending")), messages.c.id > after)
+                .order_by(messages.c.id)
+                .limit(limit)
+            ).all()
+        )
+
+
+def _stale(row: Any) -> bool:
+    lease_until = _aware(row.lease_until)
+    return (lease_until is not None and lease_until < now_utc()) or _is_dead(row.claimed_by or "")
+
+
+def _claim(engine: Engine, row: Any, me: str, lease: int) -> bool:
+    """The conditional write: it must change exactly one row, or someone else has the message."""
+    if row.status == "pending":
+        condition = messages.c.status == "pending"
+    elif _stale(row):
+        # Take over a stale claim only if it is still exactly the claim we judged stale.
+        condition = and_(messages.c.status == "sending", messages.c.claimed_by == row.claimed_by)
+    else:
+        return False
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(messages)
+            .where(messages.c.id == row.id, condition)
+            .values(status="sending", claimed_by=me, lease_until=now_utc() + timedelta(seconds=lease))
+        )
+        return result.rowcount == 1
+
+
+def _record(engine: Engine, ident: int, me: str, tries: tuple[Attempt, ...], values: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        if tries:
+            conn.execute(
+                insert(attempts),
+                [
+                    {
+                        "message_pk": ident,
+                        "at": a.at,
+                        "worker": me,
+                        "ok": a.ok,
+                        "permanent": a.permanent,
+                        "code": a.code,
+                        "answer": a.answer[:2000],
+                    }
+                    for a in tries
+                ],
+            )
+        conn.execute(
+            update(messages)
+            .where(messages.c.id == ident, messages.c.claimed_by == me)
+            .values(attempts=messages.c.attempts + len(tries), **values)
+        )
+
+
+def _outgoing(row: Any, sender: str) -> OutgoingMessage:
+    return OutgoingMessage(
+        message_id=row.message_id,
+        sender=sender,
+        to_name=row.to_name,
+        to_addr=row.to_addr,
+        subject=row.subject,
+        text=row.body_text,
+        html=row.body_html,
+        language=row.language,
+        headers=(("X-Appealwatch-Kind", row.kind),),
+    )
+
+
+def deliver_one(engine: Engine, notifier: Notifier, ident: int, me: str, on: date, sender: str) -> str:
+    """Send one claimed message and mark it; returns the outcome name for the stats."""
+    with engine.connect() as conn:
+        row = conn.execute(select(messages).where(messages.c.id == ident)).one()
+    if row.not_after is not None and on > _as_date(row.not_after):
+        _record(
+            engine, ident, me, (), {"status": "expired", "last_answer": "deadline passed before delivery"}
+        )
+        return "expired"
+    try:
+        delivery = notifier.send(_outgoing(row, sender))
+    except TransportError as exc:
+        status, outcome = ("failed", "failed") if exc.permanent else ("pending", "deferred")
+        _record(engine, ident, me, exc.attempts, {"status": status, "last_answer": str(exc)[:2000]})
+        return outcome
+    _record(
+        engine,
+        ident,
+        me,
+        delivery.attempts,
+        {"status": "sent", "sent_at": now_utc(), "last_answer": delivery.detail[:2000]},
+    )
+    return "sent"
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def run_workers(
+    engine: Engine,
+    settings: Settings,
+    on: date,
+    workers: int = 1,
+    notifier_factory: Callable[[Settings], Notifier] = make_notifier,
+    stop: StopFlag | None = None,
+) -> DeliveryStats:
+    """Deliver everything claimable, with `workers` threads each holding its own connection."""
+    stats = DeliveryStats()
+    stop = stop or StopFlag()
+    lease = settings.reminders.claim_lease_seconds
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        me = worker_name()
+        after = 0  # one pass in id order: a deferred message waits for the next run, not this loop
+        try:
+            with notifier_factory(settings) as notifier:
+                while not stop.event.is_set():
+                    batch = _candidates(engine, after)
+                    if not batch:
+                        return
+                    for row in batch:
+                        if stop.event.is_set():
+                            return
+                        after = row.id
+                        if _claim(engine, row, me, lease):
+                            stats.add(deliver_one(engine, notifier, row.id, me, on, settings.smtp.sender))
+        except BaseException as exc:  # surfaced to the caller after the other workers finish
+            errors.append(exc)
+
+    with stop.installed():
+        threads = [threading.Thread(target=work, name=f"deliver-{i}") for i in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
+    return stats
+
+
+def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
+    """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
+    from jobs.db import make_engine
+    from jobs.runlog import finish_run, start_run
+
+    engine = make_engine(settings.database.url)
+    run_id = start_run(engine, "deliver", on)
+    stats = run_workers(engine, settings, on, workers)
+    code = 1 if stats.failed or stats.deferred else 0
+    finish_run(engine, run_id, code, stats.as_dict())
+    print(
+        f"delivered {stats.sent}, failed {stats.failed}, deferred {stats.deferred}, expired {stats.expired}"
+    )
+    return code

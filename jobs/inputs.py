@@ -1,0 +1,143 @@
+"""Reading the fund's five tables into frames, with the bad rows reported and skipped one by one.
+
+The job only reads these tables. Decisions come from the nightly scan (only those that can still have a window
+open or in grace), from all of them (`windows --all`) or one (`explain`); their appeals and complaints, and the
+people to write to, are then read for exactly those decisions, in batches of bound ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+from deadlines.scan import scan_bounds
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Connection, bindparam
+
+from deadlines.validate import Problem, validate_decisions
+from jobs.config import LANGUAGES
+from jobs.db import query
+
+BATCH = 5000
+DECISION_COLUMNS = [
+    "id",
+    "beneficiary_id",
+    "kind",
+    "decided_on",
+    "period_start",
+    "notified_on",
+    "appeal_info_complete",
+    "withdrawn_on",
+]
+Scope = Literal["scan", "all"] | int
+
+
+@dataclass
+class Inputs:
+    decisions: pd.DataFrame
+    appeals: pd.DataFrame
+    complaints: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class People:
+    """Beneficiaries and advisors by id, with a usable address (or None) and the language to write in."""
+
+    beneficiaries: pd.DataFrame
+    advisors: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _frame(conn: Connection, name: str, params: dict[str, object], columns: Sequence[str]) -> pd.DataFrame:
+    stmt = query(name)
+    if "ids" in params:
+        stmt = stmt.bindparams(bindparam("ids", expanding=True))
+    rows = conn.execute(stmt, params).mappings().all()
+    return pd.DataFrame([dict(r) for r in rows], columns=list(columns))
+
+
+def _by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequence[str]) -> pd.DataFrame:
+    unique = sorted({int(i) for i in ids})
+    parts = [
+        _frame(conn, name, {"ids": unique[i : i + BATCH]}, columns) for i in range(0, len(unique), BATCH)
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(columns))
+
+
+def read_decisions(conn: Connection, on: date, scope: Scope) -> Inputs:
+    """Decisions in scope with their appeals and complaints, validated; bad rows become problems."""
+    if scope == "scan":
+        bounds = scan_bounds(on)
+        params = {"notified_from": bounds.notified_from, "closed_from": bounds.closed_from, "on": on}
+        decisions = _frame(conn, "scan_decisions", params, DECISION_COLUMNS)
+    elif scope == "all":
+        decisions = _frame(conn, "all_decisions", {}, DECISION_COLUMNS)
+    else:
+        decisions = _frame(conn, "one_decision", {"decision_id": int(scope)}, DECISION_COLUMNS)
+    ids = decisions["id"].tolist()
+    appeals = _by_ids(conn, "appeals_of", ids, ["id", "decision_id", "forum", "filed_on"])
+    complaints = _by_ids(conn, "complaints_of", ids, ["id", "decision_id", "filed_on", "closed_on"])
+    decisions, appeals, complaints, problems = validate_decisions(decisions, appeals, complaints)
+    return Inputs(decisions, appeals, complaints, list(problems))
+
+
+def usable_email(address: object) -> tuple[str | None, str | None]:
+    """(normalised address, None) or (None, "missing" | "invalid"). Syntax only: no DNS at 2 a.m."""
+    if address is None or (isinstance(address, float) and pd.isna(address)) or not str(address).strip():
+        return None, "missing"
+    try:
+        return validate_email(str(address).strip(), check_deliverability=False).normalized, None
+    except EmailNotValidError:
+        return None, "invalid"
+
+
+def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFrame, list[Problem]]:
+    problems: list[Problem] = []
+    emails: list[str | None] = []
+    reasons: list[str | None] = []
+    languages: list[str] = []
+    for row in frame.itertuples(index=False):
+        addr, reason = usable_email(row.email)
+        if reason == "invalid":
+            problems.append(Problem(table, int(row.id), "email", f"malformed e-mail address {row.email!r}"))
+        lang = str(row.language or "").strip().lower()
+        if lang not in LANGUAGES:
+            problems.append(
+                Problem(
+                    table,
+                    int(row.id),
+                    "language",
+                    f"language {row.language!r} is not one of "
+                    f"{', '.join(LANGUAGES)}; writing in {fallback!r}",
+                )
+            )
+            lang = fallback
+        emails.append(addr)
+        reasons.append(reason)
+        languages.append(lang)
+    checked = frame.assign(address=emails, address_problem=reasons, lang=languages)
+    return checked.set_index("id", drop=False), problems
+
+
+def read_people(conn: Connection, beneficiary_ids: Iterable[int], fallback_language: str) -> People:
+    """The beneficiaries of these windows and their advisors, each with `address` and `lang`.
+
+    A malformed address is a data problem to report, but never a reason to drop the family: the person is
+    kept, without an address, so that the advisor's digest and the report list them for a letter or a call.
+    The language row-by-row loop is over people with a reminder due tonight, not over decisions.
+    """
+    beneficiaries = _by_ids(
+        conn,
+        "beneficiaries_of",
+        beneficiary_ids,
+        ["id", "full_name", "email", "language", "judicial_district", "advisor_id"],
+    )
+    advisor_ids = beneficiaries["advisor_id"].dropna().astype("int64").tolist()
+    advisors = _by_ids(conn, "advisors_of", advisor_ids, ["id", "full_name", "email", "language", "team"])
+    beneficiaries, problems = _checked(beneficiaries, "beneficiaries", fallback_language)
+    advisors, advisor_problems = _checked(advisors, "advisors", fallback_language)
+    return People(beneficiaries, advisors, problems + advisor_problems)

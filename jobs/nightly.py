@@ -1,0 +1,153 @@
+"""`appealwatch run`: the nightly job.
+
+scan -> validate -> windows (the pure engine) -> what is due -> render -> outbox and ledger (one transaction)
+-> delivery (claim, send, mark) -> supervisor report -> run log. The job lock makes one run at a time; the
+ledger, not the lock, is what makes every reminder go out once, whatever crashes or reruns happen.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, select
+
+from deadlines.engine import compute_windows
+from deadlines.validate import Problem
+from jobs.config import Settings
+from jobs.db import job_lock, make_engine
+from jobs.deliver import DeliveryStats, run_workers
+from jobs.due import KEY, due_reminders
+from jobs.inputs import read_decisions, read_people
+from jobs.plan import Plan, build_plan, write_plan
+from jobs.runlog import finish_run, start_run
+from jobs.store import reminders
+
+
+@dataclass
+class NightResult:
+    on: date
+    windows: pd.DataFrame
+    plan: Plan
+    problems: list[Problem] = field(default_factory=list)
+    delivery: DeliveryStats = field(default_factory=DeliveryStats)
+    report_paths: list[str] = field(default_factory=list)
+
+    def stats(self) -> dict[str, Any]:
+        counts = self.windows["status"].value_counts().to_dict() if not self.windows.empty else {}
+        return {
+            "windows": len(self.windows),
+            **{f"windows_{k}": int(v) for k, v in sorted(counts.items())},
+            "reminders_queued": self.plan.count("queued"),
+            "reminders_skipped": self.plan.count("skipped"),
+            "reminders_unreachable": self.plan.count("unreachable"),
+            "messages": len(self.plan.messages),
+            "problems": len(self.problems),
+            **self.delivery.as_dict(),
+        }
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems or self.delivery.failed or self.delivery.deferred else 0
+
+
+def ledger_keys(conn: Connection, on: date) -> pd.DataFrame:
+    """The ledger keys that can still matter: only a window with safe_deadline >= today is open."""
+    rows = conn.execute(select(*[reminders.c[k] for k in KEY]).where(reminders.c.safe_deadline >= on)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=KEY)
+
+
+def with_decided_on(windows: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    decided = decisions[["id", "decided_on"]].rename(columns={"id": "decision_id"})
+    decided = decided.assign(decision_id=decided["decision_id"].astype("int64"))
+    return windows.merge(decided, on="decision_id", how="left")
+
+
+def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
+    """Everything up to the messages; writes nothing."""
+    with engine.connect() as conn:
+        inputs = read_decisions(conn, on, "scan")
+        windows = with_decided_on(
+            compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
+        )
+        open_windows = windows[windows["status"] == "open"]
+        people = read_people(
+            conn, open_windows["beneficiary_id"].tolist(), settings.reminders.fallback_language
+        )
+        advisor_of = (
+            people.beneficiaries["advisor_id"] if not people.beneficiaries.empty else pd.Series(dtype="Int64")
+        )
+        actions = due_reminders(
+            windows,
+            advisor_of,
+            ledger_keys(conn, on),
+            settings.reminders.beneficiary_days,
+            settings.reminders.advisor_days,
+        )
+    plan = build_plan(actions, windows, people, settings, on)
+    return NightResult(on, windows, plan, inputs.problems + people.problems)
+
+
+def print_dry_run(result: NightResult) -> None:
+    plan = result.plan
+    print(f"dry run for {result.on}: nothing is sent or recorded")
+    for message in plan.messages:
+        print(f"  would send {message.summary}")
+    for row in plan.ledger:
+        if row["status"] == "skipped":
+            print(
+                f"  would skip stage {row['stage']}d of decision {row['decision_id']} {row['forum']} for "
+                f"{row['recipient_kind']} {row['recipient_id']} (a more urgent stage is due)"
+            )
+    for item in plan.unreachable:
+        print(
+            f"  no usable e-mail: {item.get('recipient', 'beneficiary')} for decision {item['decision_id']} "
+            f"{item['forum']} deadline {item['safe_deadline']} ({item['reason']}): listed for a letter or call"
+        )
+    for problem in result.problems:
+        print(f"  bad row: {problem}")
+    print(
+        f"{len(plan.messages)} message(s), {plan.count('skipped')} stage(s) skipped, "
+        f"{len(plan.unreachable)} without usable e-mail, {len(result.problems)} bad row(s)"
+    )
+
+
+def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
+    engine = make_engine(settings.database.url)
+    if dry_run:
+        result = plan_night(engine, settings, on)
+        print_dry_run(result)
+        return result.exit_code
+    with job_lock(engine, "nightly"):
+        run_id = start_run(engine, "run", on)
+        try:
+            result = plan_night(engine, settings, on)
+            with engine.begin() as conn:
+                write_plan(conn, result.plan, run_id)
+            result.delivery = run_workers(engine, settings, on)
+            from jobs.report import write_report
+
+            result.report_paths = write_report(engine, settings, on, result)
+        except BaseException as exc:
+            finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
+            raise
+        finish_run(engine, run_id, result.exit_code, result.stats())
+    stats = result.stats()
+    print(
+        f"run {run_id} for {on}: {stats['windows']} windows scanned, {stats.get('windows_open', 0)} open; "
+        f"{stats['messages']} message(s) planned, {stats['sent']} sent, {stats['failed']} failed, "
+        f"{stats['deferred']} deferred; {stats['reminders_skipped']} stage(s) skipped; "
+        f"{stats['reminders_unreachable']} without usable e-mail; {stats['problems']} bad row(s)"
+    )
+    if result.report_paths:
+        print(f"report: {result.report_paths[0]}")
+    if result.exit_code:
+        print(
+            f"exit 1: {stats['problems']} bad row(s) skipped, {stats['failed']} delivery failure(s), "
+            f"{stats['deferred']} deferred: see the report",
+            file=sys.stderr,
+        )
+    return result.exit_code

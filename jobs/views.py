@@ -1,0 +1,84 @@
+"""`appealwatch windows` and `appealwatch explain`: the engine's answers, for people and for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from deadlines.engine import compute_windows
+from deadlines.explain import explain_decision, render_trace
+from jobs.config import Settings
+from jobs.db import make_engine
+from jobs.inputs import read_decisions
+from jobs.report import WINDOW_COLUMNS
+
+DATE_COLUMNS = ("trigger_on", "safe_deadline", "latest_deadline")
+
+
+def window_records(windows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The JSON shape of shared/contract.md section 3: ISO dates or null, ints, bools."""
+    records = []
+    for row in windows.reindex(columns=WINDOW_COLUMNS).to_dict("records"):
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            if key in DATE_COLUMNS:
+                out[key] = None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+            elif key == "days_left":
+                out[key] = None if pd.isna(value) else int(value)
+            elif key in ("decision_id", "beneficiary_id"):
+                out[key] = int(value)
+            elif key == "needs_confirmation":
+                out[key] = bool(value)
+            else:
+                out[key] = value
+        records.append(out)
+    return records
+
+
+def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int:
+    engine = make_engine(settings.database.url)
+    with engine.connect() as conn:
+        inputs = read_decisions(conn, on, "all" if show_all else "scan")
+    windows = compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on)
+    if not show_all:
+        windows = windows[windows["status"] == "open"]
+    windows = windows.sort_values(["safe_deadline", "decision_id"], na_position="last")
+    records = window_records(windows)
+    if fmt == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        pd.DataFrame(records, columns=WINDOW_COLUMNS).to_csv(sys.stdout, index=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(
+            *WINDOW_COLUMNS, title=f"appeal windows on {on}" + (" (all)" if show_all else " (open)")
+        )
+        for record in records:
+            table.add_row(*("" if v is None else str(v) for v in record.values()))
+        Console(width=220).print(table)
+        print(f"{len(records)} window(s)")
+    for problem in inputs.problems:
+        print(f"bad row skipped: {problem}", file=sys.stderr)
+    return 1 if inputs.problems else 0
+
+
+def print_explanation(settings: Settings, decision_id: int, on: date) -> int:
+    engine = make_engine(settings.database.url)
+    with engine.connect() as conn:
+        inputs = read_decisions(conn, on, decision_id)
+    if inputs.decisions.empty:
+        for problem in inputs.problems:
+            print(f"decision {decision_id} cannot be explained: {problem}", file=sys.stderr)
+        if not inputs.problems:
+            print(f"appealwatch: no decision with id {decision_id}", file=sys.stderr)
+        return 2 if not inputs.problems else 1
+    trace = explain_decision(decision_id, inputs.decisions, inputs.appeals, inputs.complaints, on)
+    print(render_trace(trace))
+    return 0

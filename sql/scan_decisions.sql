@@ -1,0 +1,39 @@
+-- The nightly scan: the decisions whose window can still be open, in grace or interrupted on :on.
+-- Parameters (deadlines.scan.scan_parameters): :on, :notified_from, :closed_from (dates; ISO text on SQLite).
+-- The bounds and why they lose nothing: deadlines/scan.py. Decisions withdrawn on or before :on are skipped.
+--
+-- Four branches joined by UNION (which also removes the duplicates), rather than one WHERE with ORs: each
+-- branch is a plain range or equality that an index serves on SQLite and PostgreSQL alike
+-- (ix_decisions_notified_on; ix_complaints_closed_on, then the decisions primary key), where an OR across two
+-- tables would make either planner read all of decisions.
+--   1. notified on or after :notified_from (including notifications after :on: not_notified yet);
+--   2. never notified: no window yet, a data problem the supervisors must see;
+--   3. a complaint still open (closed_on NULL): the window may be interrupted;
+--   4. a complaint closed on or after :closed_from: its restarted term may still run.
+-- No ORDER BY: SQLite would then read decisions in id order (a full scan) to merge the branches; the caller
+-- sorts if it cares. Appeals and complaints are then fetched by the caller for the ids scanned here.
+SELECT d.id, d.beneficiary_id, d.kind, d.decided_on, d.period_start, d.notified_on,
+       d.appeal_info_complete, d.withdrawn_on
+FROM decisions AS d
+WHERE d.notified_on >= :notified_from
+  AND (d.withdrawn_on IS NULL OR d.withdrawn_on > :on)
+UNION
+SELECT d.id, d.beneficiary_id, d.kind, d.decided_on, d.period_start, d.notified_on,
+       d.appeal_info_complete, d.withdrawn_on
+FROM decisions AS d
+WHERE d.notified_on IS NULL
+  AND (d.withdrawn_on IS NULL OR d.withdrawn_on > :on)
+UNION
+SELECT d.id, d.beneficiary_id, d.kind, d.decided_on, d.period_start, d.notified_on,
+       d.appeal_info_complete, d.withdrawn_on
+FROM complaints AS c
+JOIN decisions AS d ON d.id = c.decision_id
+WHERE c.closed_on IS NULL
+  AND (d.withdrawn_on IS NULL OR d.withdrawn_on > :on)
+UNION
+SELECT d.id, d.beneficiary_id, d.kind, d.decided_on, d.period_start, d.notified_on,
+       d.appeal_info_complete, d.withdrawn_on
+FROM complaints AS c
+JOIN decisions AS d ON d.id = c.decision_id
+WHERE c.closed_on >= :closed_from
+  AND (d.withdrawn_on IS NULL OR d.withdrawn_on > :on)

@@ -1,0 +1,81 @@
+"""The command line of shared/contract.md section 3: every command, its help, its exit codes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jobs.cli import cli
+from jobs.db import job_lock, make_engine
+
+REPO = Path(__file__).resolve().parents[1]
+COMMANDS = ["init-db", "demo", "run", "windows", "explain", "report", "schedule", "deliver", "runs"]
+
+
+def appealwatch(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALWATCH_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "jobs", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_every_contract_command_exists() -> None:
+    assert set(COMMANDS) <= set(cli.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_takes_config(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--config" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [("run", "--dry-run"), ("run", "--on"), ("windows", "--all"), ("windows", "--format"), ("explain", "--on"),
+     ("report", "--out"), ("deliver", "--workers"), ("runs", "--last")],
+)  # fmt: skip
+def test_the_contract_options_exist(command: str, option: str) -> None:
+    assert option in CliRunner().invoke(cli, [command, "--help"]).output
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert re.search(rf"appealwatch {re.escape(command)}\b", readme), command
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["no-such-command"], ["windows", "--format", "xml"], ["run", "--on", "26/11/2026"], ["explain", "abc"]],
+)
+def test_bad_usage_exits_2(args: list[str], tmp_path: Path) -> None:
+    assert appealwatch(*args, cwd=tmp_path).returncode == 2
+
+
+def test_a_run_while_another_holds_the_lock_exits_3(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'aw.db'}"
+    env = {"APPEALWATCH_DATABASE_URL": url}
+    assert appealwatch("init-db", cwd=tmp_path, env=env).returncode == 0
+    with job_lock(make_engine(url), "nightly"):
+        done = appealwatch("run", "--on", "2026-11-26", cwd=tmp_path, env=env)
+    assert done.returncode == 3
+    assert "lock" in done.stderr
+
+
+def test_python_dash_m_jobs_is_the_same_program(tmp_path: Path) -> None:
+    done = appealwatch("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    assert all(command in done.stdout for command in COMMANDS)
