@@ -264,11 +264,10 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
     pks: dict[str, int] = {}
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
-        pks.update(
-            conn.execute(select(messages.c.message_id, messages.c.id).where(messages.c.message_id.in_(chunk)))
-            .tuples()
-            .all()
+        found = conn.execute(
+            select(messages.c.message_id, messages.c.id).where(messages.c.message_id.in_(chunk))
         )
+        pks.update({message_id: pk for message_id, pk in found})
     if plan.ledger:
         conn.execute(
             ins(reminders).on_conflict_do_nothing(

@@ -1,0 +1,470 @@
+"""The e-mails: every kind x language renders, and says what domain.md's "Reminders" requires.
+
+Expected strings are written from domain.md, the seed and each language's conventions, not copied from
+our own output.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Any
+
+import pytest
+
+from jobs.render import (
+    LANGUAGES,
+    PARTS,
+    TEMPLATE_KINDS,
+    Rendered,
+    build_digest_context,
+    build_reminder_context,
+    format_date,
+    reason_sentence,
+    render,
+    templates_dir,
+)
+
+FORUMS = ("arbitration", "labour_court", "family_court")
+FUND = {
+    "name": "Infino",
+    "phone": "078 15 15 10",
+    "email": "info@infino.example",
+    "website": "www.infino.example",
+}
+ADVISOR = {"id": 7, "full_name": "Sofie Janssens", "email": "sofie.janssens@infino.example", "team": "Gent"}
+
+# domain.md's worked example: arbitration, informed Mon 2025-03-10, safe deadline Thu 2025-06-12.
+DEADLINE_WORDS = {"nl": "12 juni 2025", "fr": "12 juin 2025", "de": "12. Juni 2025", "en": "12 June 2025"}
+
+FORUM_NAMES = {
+    "arbitration": {"nl": "Geschillencommissie", "fr": "Commission d'arbitrage", "de": "Schiedskommission",
+                    "en": "Arbitration Commission"},
+    "labour_court": {"nl": "arbeidsrechtbank", "fr": "tribunal du travail", "de": "Arbeitsgericht",
+                     "en": "labour court"},
+    "family_court": {"nl": "familierechtbank", "fr": "tribunal de la famille", "de": "Familiengericht",
+                     "en": "family court"},
+}  # fmt: skip
+
+# Contact details as domain.md gives them, identical in every language.
+FORUM_CONTACTS = {
+    "arbitration": [
+        "geschillencommissie@kindengezin.be",
+        "Kind en Gezin, Geschillencommissie, Hallepoortlaan 27, 1060 Brussel",
+    ],
+    "labour_court": [],
+    "family_court": [],
+}
+COMPLAINTS_SERVICE = [
+    "02/897 10 60",
+    "info@groeipakket.be",
+    "Agentschap Uitbetaling Groeipakket, Klachten- en Bemiddelingsdienst, Trierstraat 9, 1000 Brussel",
+]
+OMBUDSMAN = ["1700", "info@vlaamseombudsdienst.be", "Vlaamse Ombudsdienst, Leuvenseweg 86, 1000 Brussel"]
+
+# How each language says "the complaint interrupts the term", and "unfounded" of the cost note.
+INTERRUPTS = {"nl": "onderbroken", "fr": "interrompu", "de": "unterbrochen", "en": "interrupted"}
+UNFOUNDED = {"nl": "ongegrond", "fr": "infondé", "de": "unbegründet", "en": "unfounded"}
+
+KIND_OF_FORUM = {
+    "arbitration": "payment",
+    "labour_court": "care_allowance",
+    "family_court": "beneficiary_designation",
+}
+
+
+def window(forum: str = "arbitration", **changes: Any) -> dict[str, Any]:
+    """A window as the engine gives it, by default domain.md's arbitration example."""
+    w: dict[str, Any] = {
+        "decision_id": 4711,
+        "kind": KIND_OF_FORUM[forum],
+        "forum": forum,
+        "decided_on": date(2025, 3, 7),
+        "safe_deadline": date(2025, 6, 12),
+        "days_left": 14,
+        "stage": 14,
+        "trigger_reason": "third_day_after_informed" if forum == "arbitration" else "notification",
+        "informed_on": date(2025, 3, 10),
+        "trigger_on": date(2025, 3, 13) if forum == "arbitration" else date(2025, 3, 10),
+        "restarted_on": None,
+        "term_months": 6 if forum == "family_court" else 3,
+        "counts_from": "third_day" if forum == "arbitration" else "notification",
+    }
+    w.update(changes)
+    return w
+
+
+def beneficiary(**changes: Any) -> dict[str, Any]:
+    b: dict[str, Any] = {
+        "id": 1,
+        "full_name": "An Peeters",
+        "email": "an.peeters@example.be",
+        "language": "nl",
+        "judicial_district": "Gent",
+    }
+    b.update(changes)
+    return b
+
+
+def reminder(forum: str, lang: str, advisor: dict[str, Any] | None = ADVISOR, **changes: Any) -> Rendered:
+    who = changes.pop("beneficiary", beneficiary(language=lang))
+    return render(
+        "reminder", lang, build_reminder_context(window(forum, **changes), who, advisor, FUND, lang)
+    )
+
+
+def both_parts(r: Rendered) -> list[str]:
+    """The text part, and the HTML part as a reader sees it (entities decoded)."""
+    return [r.text, html.unescape(r.html)]
+
+
+# --- Dates and the reason sentence --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "expected"), sorted(DEADLINE_WORDS.items()))
+def test_it_writes_the_date_in_words_of_the_language(lang: str, expected: str) -> None:
+    assert format_date(date(2025, 6, 12), lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("nl", "1 juli 2025"), ("fr", "1er juillet 2025"), ("de", "1. Juli 2025"), ("en", "1 July 2025")],
+)
+def test_it_writes_the_first_of_the_month_as_each_language_does(lang: str, expected: str) -> None:
+    assert format_date(date(2025, 7, 1), lang) == expected
+
+
+def test_the_english_reason_reads_as_the_brief_says() -> None:
+    assert reason_sentence(window("arbitration"), "en") == (
+        "You were informed of the decision on 10 March 2025; the 3-month term runs from the third calendar "
+        "day after that, so your appeal must arrive by 12 June 2025."
+    )
+
+
+# domain.md's worked examples, one per reason: (facts, dates that must appear in the sentence).
+REASON_CASES = [
+    pytest.param(
+        {"trigger_reason": "notification", "informed_on": date(2024, 11, 30), "trigger_on": date(2024, 11, 30),
+         "restarted_on": None, "term_months": 3, "counts_from": "notification",
+         "safe_deadline": date(2025, 2, 28), "forum": "labour_court"},
+        [date(2024, 11, 30), date(2025, 2, 28)], "3", id="care_allowance-notified",
+    ),
+    pytest.param(
+        {"trigger_reason": "third_day_after_informed", "informed_on": date(2025, 1, 25),
+         "trigger_on": date(2025, 1, 28), "restarted_on": None, "term_months": 3, "counts_from": "third_day",
+         "safe_deadline": date(2025, 4, 27), "forum": "labour_court"},
+        [date(2025, 1, 25), date(2025, 4, 27)], "3", id="arbitration_ruling-third-day",
+    ),
+    pytest.param(
+        {"trigger_reason": "art89_four_months", "informed_on": date(2025, 9, 15), "trigger_on": date(2026, 1, 15),
+         "restarted_on": None, "term_months": 3, "counts_from": "third_day",
+         "safe_deadline": date(2026, 4, 14), "forum": "arbitration"},
+        [date(2025, 9, 15), date(2026, 1, 15), date(2026, 4, 14)], "3", id="art89-four-months",
+    ),
+    pytest.param(
+        {"trigger_reason": "complaint_closed", "informed_on": date(2025, 1, 31), "trigger_on": date(2025, 5, 2),
+         "restarted_on": date(2025, 5, 2), "term_months": 6, "counts_from": "notification",
+         "safe_deadline": date(2025, 11, 2), "forum": "family_court"},
+        [date(2025, 5, 2), date(2025, 11, 2)], "6", id="family-court-complaint-closed",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("facts", "dates", "months"), REASON_CASES)
+def test_the_reason_is_one_sentence_naming_the_dates_that_make_the_deadline(
+    facts: dict[str, Any], dates: list[date], months: str, lang: str
+) -> None:
+    sentence = reason_sentence(facts, lang)
+    assert "\n" not in sentence and sentence.endswith(".")
+    for d in dates:
+        assert format_date(d, lang) in sentence
+    without_dates = sentence
+    for key in ("informed_on", "trigger_on", "restarted_on", "safe_deadline"):
+        if facts[key]:
+            without_dates = without_dates.replace(format_date(facts[key], lang), "DATE")
+    assert ". " not in without_dates  # one sentence ("12. Juni" is not a full stop)
+    assert f"{months} " in sentence or f"{months}-month" in sentence
+
+
+@pytest.mark.parametrize(
+    ("lang", "third_day"),
+    [("nl", "derde kalenderdag"), ("fr", "troisième jour calendrier"), ("de", "dritten Kalendertag"),
+     ("en", "third calendar day")],
+)  # fmt: skip
+def test_a_restarted_arbitration_term_runs_from_the_third_day_after_the_complaint_closed(
+    lang: str, third_day: str
+) -> None:
+    facts = window("arbitration", trigger_reason="complaint_closed", restarted_on=date(2025, 5, 2))
+    sentence = reason_sentence(facts, lang)
+    assert third_day in sentence and format_date(date(2025, 5, 2), lang) in sentence
+
+
+def test_a_closed_complaint_without_its_closing_day_is_refused() -> None:
+    with pytest.raises(ValueError, match="restarted_on"):
+        reason_sentence(window("arbitration", trigger_reason="complaint_closed"), "nl")
+
+
+def test_an_unknown_reason_is_refused() -> None:
+    with pytest.raises(ValueError, match="trigger_reason"):
+        reason_sentence(window("arbitration", trigger_reason="moon_phase"), "nl")
+
+
+# --- The beneficiary's reminder -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("forum", FORUMS)
+def test_a_reminder_renders_for_every_forum_and_language(forum: str, lang: str) -> None:
+    r = reminder(forum, lang)
+    assert r.subject and "\n" not in r.subject
+    assert r.text.strip() and r.html.strip()
+    assert f'<html lang="{lang}">' in r.html
+    for part in both_parts(r):
+        assert "An Peeters" in part
+        assert DEADLINE_WORDS[lang] in part
+        assert FORUM_NAMES[forum][lang] in part
+        assert "4711" in part
+    assert DEADLINE_WORDS[lang] in r.subject
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("forum", FORUMS)
+def test_a_reminder_gives_the_forums_contact_details(forum: str, lang: str) -> None:
+    for part in both_parts(reminder(forum, lang)):
+        for detail in FORUM_CONTACTS[forum]:
+            assert detail in part
+
+
+@pytest.mark.parametrize(
+    ("lang", "registered_mail"),
+    [("nl", "aangetekend"), ("fr", "recommandé"), ("de", "Einschreiben"), ("en", "registered mail")],
+)
+def test_a_labour_court_reminder_says_to_send_the_request_by_registered_mail(
+    lang: str, registered_mail: str
+) -> None:
+    for part in both_parts(reminder("labour_court", lang)):
+        assert registered_mail in part
+        assert "Gent" in part  # the beneficiary's judicial district
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("forum", FORUMS)
+def test_a_reminder_gives_the_complaints_service_and_ombudsman_contacts_in_the_seeds_order(
+    forum: str, lang: str
+) -> None:
+    for part in both_parts(reminder(forum, lang)):
+        for detail in COMPLAINTS_SERVICE + OMBUDSMAN:
+            assert detail in part
+        fund = part.rindex(FUND["email"])  # the fund's own contact, route 1
+        assert fund < part.index("info@groeipakket.be") < part.index("info@vlaamseombudsdienst.be")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("forum", FORUMS)
+def test_only_an_arbitration_reminder_has_the_cost_note(forum: str, lang: str) -> None:
+    for part in both_parts(reminder(forum, lang)):
+        assert (UNFOUNDED[lang] in part) == (forum == "arbitration")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    ("forum", "interrupts"), [("arbitration", True), ("family_court", True), ("labour_court", False)]
+)
+def test_only_arbitration_and_family_court_reminders_say_a_complaint_interrupts_the_term(
+    forum: str, interrupts: bool, lang: str
+) -> None:
+    for part in both_parts(reminder(forum, lang)):
+        assert (INTERRUPTS[lang] in part) == interrupts
+
+
+@pytest.mark.parametrize(
+    ("lang", "days"), [("nl", "nog 30 dagen"), ("fr", "30 jours"), ("de", "30 Tage"), ("en", "30 days left")]
+)
+def test_a_reminder_says_how_many_days_are_left(lang: str, days: str) -> None:
+    for part in both_parts(reminder("arbitration", lang, days_left=30, stage=30)):
+        assert days in part
+
+
+@pytest.mark.parametrize(
+    ("lang", "today"),
+    [("nl", "Vandaag is de laatste dag"), ("fr", "aujourd'hui le dernier jour"), ("de", "Heute ist der letzte Tag"),
+     ("en", "Today is the last day")],
+)  # fmt: skip
+def test_a_reminder_on_the_deadline_itself_says_today_is_the_last_day(lang: str, today: str) -> None:
+    for part in both_parts(reminder("arbitration", lang, days_left=0, stage=2)):
+        assert today in part
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind_label"),
+    [("nl", "zorgtoeslag"), ("fr", "allocation de soins"), ("de", "Pflegezulage"), ("en", "care allowance")],
+)
+def test_a_reminder_names_the_kind_and_date_of_the_decision(lang: str, kind_label: str) -> None:
+    decided = format_date(date(2025, 3, 7), lang)
+    for part in both_parts(reminder("labour_court", lang)):
+        assert kind_label in part and decided in part
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_reminder_names_the_advisor_to_contact(lang: str) -> None:
+    for part in both_parts(reminder("arbitration", lang)):
+        assert "Sofie Janssens" in part and "sofie.janssens@infino.example" in part
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_without_an_advisor_a_reminder_sends_the_family_to_the_fund(lang: str) -> None:
+    for part in both_parts(reminder("family_court", lang, advisor=None)):
+        assert "Sofie Janssens" not in part
+        assert part.count(FUND["phone"]) == 2  # "need help?" and route 1
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_empty_fund_phone_is_left_out_not_invented(lang: str) -> None:
+    context = build_reminder_context(window(), beneficiary(), None, {**FUND, "phone": ""}, lang)
+    r = render("reminder", lang, context)
+    assert "078 15 15 10" not in r.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "automatic"),
+    [("nl", "automatisch"), ("fr", "automatiquement"), ("de", "automatisch"), ("en", "automatically")],
+)
+def test_a_reminder_says_it_is_automatic_and_may_be_ignored_after_an_appeal(
+    lang: str, automatic: str
+) -> None:
+    ignore = {"nl": "negeren", "fr": "ignorer", "de": "ignorieren", "en": "ignore"}[lang]
+    for part in both_parts(reminder("arbitration", lang)):
+        assert automatic in part and ignore in part
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_beneficiarys_name_is_escaped_in_html_and_raw_in_text(lang: str) -> None:
+    name = "<script>alert(1)</script> & Co"
+    r = reminder("arbitration", lang, beneficiary=beneficiary(full_name=name))
+    assert name in r.text
+    assert "<script>" not in r.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in r.html
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_subject_is_one_line_even_if_the_name_holds_a_newline(lang: str) -> None:
+    r = reminder("arbitration", lang, beneficiary=beneficiary(full_name="An\r\nBcc: evil@example.com"))
+    assert "\n" not in r.subject and "\r" not in r.subject
+    assert "An Bcc: evil@example.com" in r.subject
+
+
+# --- The advisor's digest -----------------------------------------------------------------------
+
+ITEMS = [
+    {"beneficiary_name": "Jan Peeters", "decision_id": 12, "kind": "care_allowance", "forum": "labour_court",
+     "safe_deadline": date(2025, 6, 20), "days_left": 14, "stage": 14},
+    {"beneficiary_name": "Marie Dubois", "decision_id": 7, "kind": "payment", "forum": "arbitration",
+     "safe_deadline": date(2025, 6, 9), "days_left": 3, "stage": 3},
+]  # fmt: skip
+UNREACHABLE = [
+    {"beneficiary_name": "Karim El Idrissi", "decision_id": 99, "forum": "family_court",
+     "safe_deadline": date(2025, 7, 6), "days_left": 30, "reason": "invalid"},
+    {"beneficiary_name": "Lotte Maes", "decision_id": 5, "forum": "arbitration",
+     "safe_deadline": date(2025, 6, 8), "days_left": 2, "reason": "missing"},
+]  # fmt: skip
+NIGHT = date(2025, 6, 6)
+NO_ADDRESS = {
+    "nl": ("Geen bruikbaar e-mailadres", "geen e-mailadres", "ongeldig e-mailadres"),
+    "fr": ("Pas d'adresse e-mail utilisable", "pas d'adresse e-mail", "adresse e-mail non valide"),
+    "de": ("Keine nutzbare E-Mail-Adresse", "keine E-Mail-Adresse", "ungültige E-Mail-Adresse"),
+    "en": ("No usable e-mail address", "no e-mail address", "invalid e-mail address"),
+}
+GREETING = {"nl": "Beste", "fr": "Bonjour", "de": "Guten Tag", "en": "Dear"}
+
+
+def digest(
+    lang: str, items: list[dict[str, Any]] = ITEMS, unreachable: list[dict[str, Any]] = UNREACHABLE
+) -> Rendered:
+    return render("digest", lang, build_digest_context(ADVISOR, items, unreachable, NIGHT, FUND, lang))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digest_renders_in_every_language(lang: str) -> None:
+    r = digest(lang)
+    assert r.subject and "\n" not in r.subject
+    assert format_date(NIGHT, lang) in r.subject
+    for part in both_parts(r):
+        assert f"{GREETING[lang]} Sofie Janssens" in part
+        assert format_date(NIGHT, lang) in part
+        for item in ITEMS + UNREACHABLE:
+            assert item["beneficiary_name"] in part
+            assert format_date(item["safe_deadline"], lang) in part
+        assert FORUM_NAMES["arbitration"][lang] in part
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digest_lists_items_by_deadline_and_the_unreachable_apart(lang: str) -> None:
+    title, missing, invalid = NO_ADDRESS[lang]
+    for part in both_parts(digest(lang)):
+        section = part.lower().index(title.lower())
+        assert part.index("Marie Dubois") < part.index("Jan Peeters") < section  # 9 June before 20 June
+        assert section < part.index("Lotte Maes") < part.index("Karim El Idrissi")  # 8 June before 6 July
+        assert missing in part and invalid in part
+
+
+def test_the_digest_context_sorts_by_deadline() -> None:
+    context = build_digest_context(ADVISOR, ITEMS, UNREACHABLE, NIGHT, FUND, "en")
+    assert [i["decision_id"] for i in context["items"]] == [7, 12]
+    assert [u["decision_id"] for u in context["unreachable"]] == [5, 99]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digest_without_unreachable_families_has_no_such_section(lang: str) -> None:
+    title = NO_ADDRESS[lang][0].lower()
+    for part in both_parts(digest(lang, unreachable=[])):
+        assert title not in part.lower()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digest_with_only_unreachable_families_still_renders(lang: str) -> None:
+    for part in both_parts(digest(lang, items=[])):
+        assert "Lotte Maes" in part
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digest_escapes_names_in_html(lang: str) -> None:
+    evil = [{**ITEMS[0], "beneficiary_name": "<b>Jan</b>"}]
+    r = digest(lang, items=evil, unreachable=[])
+    assert "<b>Jan</b>" in r.text and "&lt;b&gt;Jan&lt;/b&gt;" in r.html
+
+
+# --- Templates by convention --------------------------------------------------------------------
+
+
+def test_every_kind_has_every_language_and_all_three_parts() -> None:
+    root = templates_dir()
+    for kind in TEMPLATE_KINDS:
+        for lang in LANGUAGES:
+            for part in PARTS:
+                assert (root / kind / f"{lang}.{part}").is_file(), f"missing {kind}/{lang}.{part}"
+
+
+def test_there_are_no_stray_template_files() -> None:
+    root = templates_dir()
+    expected = {f"{kind}/{lang}.{part}" for kind in TEMPLATE_KINDS for lang in LANGUAGES for part in PARTS}
+    found = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    shared = {name for name in found if name.startswith("_macros/")}
+    assert found - shared == expected
+
+
+def test_the_templates_are_found_beside_the_package_in_a_checkout() -> None:
+    assert templates_dir().name == "templates" and (templates_dir() / "reminder").is_dir()
+
+
+@pytest.mark.parametrize(("kind", "lang"), [("letter", "nl"), ("reminder", "es")])
+def test_render_refuses_an_unknown_kind_or_language(kind: str, lang: str) -> None:
+    with pytest.raises(ValueError):
+        render(kind, lang, {})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_advisor_without_e_mail_is_named_and_the_fund_is_given_to_reach_them(lang: str) -> None:
+    for part in both_parts(reminder("labour_court", lang, advisor={**ADVISOR, "email": None})):
+        assert "Sofie Janssens" in part
+        assert part.count(FUND["phone"]) == 2  # beside the advisor, and route 1
