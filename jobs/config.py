@@ -56,6 +56,8 @@ class SmtpSettings(_Section):
     timeout: Annotated[float, Field(gt=0)] = 30.0
     max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
     backoff_seconds: Annotated[float, Field(ge=0)] = 2.0
+    # A CA bundle for a relay whose certificate an internal CA signed; empty: the system's trust store.
+    ca_file: str = ""
 
     @field_validator("timeout", "backoff_seconds", mode="before")
     @classmethod
@@ -96,7 +98,6 @@ class ReminderSettings(_Section):
 class ReportSettings(_Section):
     out_dir: str = "reports"
     recipients: list[str] = []
-    language: Language = "nl"
 
     @field_validator("recipients")
     @classmethod

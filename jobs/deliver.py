@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,8 +27,10 @@ from sqlalchemy import Engine, and_, insert, select, update
 from jobs.config import Settings
 from jobs.runlog import now_utc
 from jobs.store import attempts, messages
-from notifiers import NOTIFIERS, Notifier
+from notifiers import Notifier
 from notifiers.base import Attempt, OutgoingMessage, TransportError
+from notifiers.file import FileNotifier
+from notifiers.smtp import SmtpNotifier
 
 
 @dataclass
@@ -48,11 +51,11 @@ class DeliveryStats:
 
 def make_notifier(settings: Settings) -> Notifier:
     """The channel named in [notifier] kind, built from its settings (the registry is in notifiers/)."""
-    kind = settings.notifier.kind
-    if kind == "file":
-        return NOTIFIERS["file"](settings.resolve(settings.notifier.outbox_dir))  # type: ignore[call-arg]
+    if settings.notifier.kind == "file":
+        return FileNotifier(settings.resolve(settings.notifier.outbox_dir))
     smtp = settings.smtp
-    return NOTIFIERS["smtp"](  # type: ignore[call-arg]
+    context = ssl.create_default_context(cafile=str(settings.resolve(smtp.ca_file))) if smtp.ca_file else None
+    return SmtpNotifier(
         host=smtp.host,
         port=smtp.port,
         security=smtp.security,
@@ -61,6 +64,7 @@ def make_notifier(settings: Settings) -> Notifier:
         timeout=smtp.timeout,
         max_attempts=smtp.max_attempts,
         backoff=smtp.backoff_seconds,
+        ssl_context=context,
     )
 
 

@@ -7,10 +7,10 @@ people to write to, are then read for exactly those decisions, in batches of bou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from deadlines.scan import scan_bounds
@@ -52,7 +52,7 @@ class People:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _frame(conn: Connection, name: str, params: dict[str, object], columns: Sequence[str]) -> pd.DataFrame:
+def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: Sequence[str]) -> pd.DataFrame:
     stmt = query(name)
     if "ids" in params:
         stmt = stmt.bindparams(bindparam("ids", expanding=True))
@@ -100,18 +100,21 @@ def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFra
     emails: list[str | None] = []
     reasons: list[str | None] = []
     languages: list[str] = []
-    for row in frame.itertuples(index=False):
-        addr, reason = usable_email(row.email)
+    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    for row in rows:
+        addr, reason = usable_email(row["email"])
         if reason == "invalid":
-            problems.append(Problem(table, int(row.id), "email", f"malformed e-mail address {row.email!r}"))
-        lang = str(row.language or "").strip().lower()
+            problems.append(
+                Problem(table, int(row["id"]), "email", f"malformed e-mail address {row['email']!r}")
+            )
+        lang = str(row["language"] or "").strip().lower()
         if lang not in LANGUAGES:
             problems.append(
                 Problem(
                     table,
-                    int(row.id),
+                    int(row["id"]),
                     "language",
-                    f"language {row.language!r} is not one of "
+                    f"language {row['language']!r} is not one of "
                     f"{', '.join(LANGUAGES)}; writing in {fallback!r}",
                 )
             )
@@ -119,7 +122,11 @@ def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFra
         emails.append(addr)
         reasons.append(reason)
         languages.append(lang)
-    checked = frame.assign(address=emails, address_problem=reasons, lang=languages)
+    checked = frame.assign(
+        address=pd.Series(emails, index=frame.index, dtype=object),
+        address_problem=pd.Series(reasons, index=frame.index, dtype=object),
+        lang=pd.Series(languages, index=frame.index, dtype=object),
+    )
     return checked.set_index("id", drop=False), problems
 
 

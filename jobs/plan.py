@@ -89,7 +89,7 @@ def _py(value: Any) -> Any:
 def _person(frame: pd.DataFrame, ident: Any) -> dict[str, Any] | None:
     if ident is None or pd.isna(ident) or int(ident) not in frame.index:
         return None
-    return {k: _py(v) for k, v in frame.loc[int(ident)].to_dict().items()}
+    return {str(k): _py(v) for k, v in frame.loc[int(ident)].to_dict().items()}
 
 
 def _fund(settings: Settings) -> dict[str, str]:
@@ -103,7 +103,8 @@ def build_plan(
     plan = Plan()
     domain = message_domain(settings.smtp.sender)
     fund = _fund(settings)
-    by_window = {(int(w["decision_id"]), str(w["forum"])): w for w in windows.to_dict("records")}
+    records: list[dict[str, Any]] = windows.to_dict("records")  # type: ignore[assignment]
+    by_window = {(int(w["decision_id"]), str(w["forum"])): w for w in records}
     digest_items: dict[int, list[dict[str, Any]]] = defaultdict(list)
     digest_unreachable: dict[int, list[dict[str, Any]]] = defaultdict(list)
     digest_keys: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -196,16 +197,16 @@ def build_plan(
                 )
             continue
         lang = advisor["lang"]
-        items, unreachable = digest_items[advisor_id], digest_unreachable[advisor_id]
-        context = build_digest_context(advisor, items, unreachable, on, fund, lang)
+        items, listed = digest_items[advisor_id], digest_unreachable[advisor_id]
+        context = build_digest_context(advisor, items, listed, on, fund, lang)
         rendered = render("digest", lang, context)
         keys = [reminder_message_id(r, domain) for r in rows] + [
-            f"u{u['decision_id']}.{u['forum']}.{u['stage']}" for u in unreachable
+            f"u{u['decision_id']}.{u['forum']}.{u['stage']}" for u in listed
         ]
         message_id = digest_message_id(advisor_id, on, keys, domain)
         for row in rows:
             row.update(status="queued", message_id=message_id)
-        deadlines = [i["safe_deadline"] for i in items + unreachable]
+        deadlines = [i["safe_deadline"] for i in items + listed]
         plan.messages.append(
             PlannedMessage(
                 message_id=message_id,
@@ -221,7 +222,7 @@ def build_plan(
                 not_after=max(deadlines),
                 summary=(
                     f"digest    to advisor {advisor_id} <{advisor['address']}> [{lang}] "
-                    f"{len(items)} window(s) at an advisor stage, {len(unreachable)} without e-mail"
+                    f"{len(items)} window(s) at an advisor stage, {len(listed)} without e-mail"
                 ),
             )
         )

@@ -22,7 +22,8 @@ DATE_COLUMNS = ("trigger_on", "safe_deadline", "latest_deadline")
 def window_records(windows: pd.DataFrame) -> list[dict[str, Any]]:
     """The JSON shape of shared/contract.md section 3: ISO dates or null, ints, bools."""
     records = []
-    for row in windows.reindex(columns=WINDOW_COLUMNS).to_dict("records"):
+    rows: list[dict[str, Any]] = windows.reindex(columns=WINDOW_COLUMNS).to_dict("records")  # type: ignore[assignment]
+    for row in rows:
         out: dict[str, Any] = {}
         for key, value in row.items():
             if key in DATE_COLUMNS:

@@ -44,7 +44,6 @@ def test_the_shipped_config_toml_is_valid_and_has_every_contract_key() -> None:
         ),
         ("[reminders]\nadvisor_days = [3, 3]\n", "reminders.advisor_days", "distinct"),
         ('[reminders]\nfallback_language = "es"\n', "reminders.fallback_language", "'nl'"),
-        ('[report]\nlanguage = "xx"\n', "report.language", "'nl'"),
         ('[notifier]\nkind = "pigeon"\n', "notifier.kind", "'file' or 'smtp'"),
         ('[smtp]\nsecurity = "tls"\n', "smtp.security", "'starttls'"),
         ("[smtp]\nhots = 1\n", "smtp.hots", "unknown key"),

@@ -1,0 +1,109 @@
+"""The one interface every delivery channel implements.
+
+A channel delivers one message and reports what happened; it never decides policy. Whether a failed
+message is tried again tomorrow, escalated or given up is the job's decision, made from the ``Attempt``
+records and the ``permanent`` flag a channel returns (the shape of healthchecks' ``Transport.notify()``
+raising ``TransportError(msg, permanent=...)``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import ClassVar, Self
+
+__all__ = ["Attempt", "Delivery", "Notifier", "OutgoingMessage", "TransportError", "utcnow"]
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime (attempts are recorded in UTC)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One rendered message, ready for a channel.
+
+    ``message_id`` is derived by the caller from the ledger key, so a retried or re-delivered message keeps
+    the same Message-ID and recipients' mail systems can recognise a duplicate.
+    """
+
+    message_id: str
+    sender: str
+    to_name: str
+    to_addr: str
+    subject: str
+    text: str
+    html: str | None
+    reply_to: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at handing a message over: what the other side (or the network) answered."""
+
+    at: datetime
+    ok: bool
+    code: int | None
+    answer: str
+    permanent: bool
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A successful delivery: every attempt it took (the last one ``ok``) and a human-readable detail."""
+
+    attempts: tuple[Attempt, ...]
+    detail: str
+
+
+class TransportError(Exception):
+    """Delivery failed. ``permanent`` says whether trying the same message again can help.
+
+    ``attempts`` holds every attempt made, so the caller can record them all even on failure.
+    """
+
+    def __init__(self, message: str, *, permanent: bool, attempts: tuple[Attempt, ...] = ()) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.attempts = attempts
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class Notifier(ABC):
+    """A delivery channel.
+
+    ``send()`` works on its own; inside ``with notifier:`` (or between ``open()`` and ``close()``) a channel
+    may keep resources, such as one SMTP connection, for the whole batch.
+    """
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def send(self, msg: OutgoingMessage) -> Delivery:
+        """Deliver ``msg`` once; raise ``TransportError`` when it could not be delivered."""
+
+    def open(self) -> None:  # noqa: B027 - a no-op by default on purpose
+        """Start a batch (channels without batch state need not override this)."""
+
+    def close(self) -> None:  # noqa: B027 - a no-op by default on purpose
+        """End a batch and release what ``open()`` or ``send()`` kept."""
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,204 @@
+"""The SMTP channel: hands each message to a relay with smtplib, retrying what a retry can fix.
+
+Transient trouble (4xx answers, a dropped connection, a timeout, a relay that is down) is retried on a fresh
+connection with exponential backoff; a 5xx answer or a configuration problem (no STARTTLS, bad password)
+fails at once, because sending the same thing again cannot help. Every try is returned as an ``Attempt``.
+
+Caveat, inherent to SMTP (RFC 1047): if the connection drops after the message data was sent but before the
+server's "250", the relay may have queued it, and the retry can deliver a duplicate. The stable Message-ID
+lets the recipient's mail system spot it.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from email.policy import EmailPolicy
+from typing import TYPE_CHECKING, Literal
+
+from notifiers.base import Attempt, Delivery, Notifier, OutgoingMessage, TransportError, utcnow
+from notifiers.message import build_email, normalize_address, parse_mailbox
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+__all__ = ["Security", "SmtpNotifier"]
+
+Security = Literal["none", "starttls", "ssl"]
+
+
+class _SMTP(smtplib.SMTP):
+    """``smtplib.SMTP`` that keeps the server's answer to DATA, which ``sendmail()`` throws away."""
+
+    data_reply: tuple[int, bytes] = (0, b"")
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self.data_reply = super().data(msg)
+        return self.data_reply
+
+
+class _SMTP_SSL(smtplib.SMTP_SSL, _SMTP):
+    pass
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
+
+
+def _classify(exc: Exception) -> tuple[int | None, str, bool]:
+    """``(code, answer, permanent)`` for a failed try: 5xx and configuration errors are permanent."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, answer = next(iter(exc.recipients.values()))
+        return code, _text(answer), 500 <= code < 600
+    if isinstance(exc, smtplib.SMTPResponseException):  # sender refused, data error, auth failure, ...
+        return exc.smtp_code, _text(exc.smtp_error), 500 <= exc.smtp_code < 600
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        permanent = False
+    else:
+        # What is left of smtplib's errors (no STARTTLS, AUTH or SMTPUTF8), a certificate that does not verify
+        # and a password smtplib cannot encode are configuration: no retry in a few seconds fixes them. The
+        # rest are OSErrors (refused, reset, timed out): transient. (SMTPException is an OSError: order matters.)
+        permanent = isinstance(exc, smtplib.SMTPException | ssl.SSLCertVerificationError | UnicodeError)
+    return None, f"{type(exc).__name__}: {exc}", permanent
+
+
+class SmtpNotifier(Notifier):
+    """Sends through one SMTP relay; inside ``with notifier:`` one connection serves the whole batch.
+
+    Not thread-safe: give each worker its own instance (and so its own connection).
+    """
+
+    name = "smtp"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        security: Security = "none",
+        username: str = "",
+        password: str = "",
+        timeout: float = 30.0,
+        max_attempts: int = 3,
+        backoff: float = 1.0,
+        ssl_context: ssl.SSLContext | None = None,
+        local_hostname: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if security not in ("none", "starttls", "ssl"):
+            raise ValueError(f"security must be 'none', 'starttls' or 'ssl', not {security!r}")
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.host, self.port, self.security = host, port, security
+        self.username, self.password = username, password
+        self.timeout, self.max_attempts, self.backoff = timeout, max_attempts, backoff
+        self.local_hostname = local_hostname
+        self._ssl_context = ssl_context
+        self._sleep = sleep
+        self._conn: _SMTP | None = None
+        self._batch = False
+
+    def open(self) -> None:
+        self._batch = True  # connect lazily, on the first send()
+
+    def close(self) -> None:
+        self._batch = False
+        self._disconnect(polite=True)
+
+    def send(self, msg: OutgoingMessage) -> Delivery:
+        attempts: list[Attempt] = []
+        try:
+            mail = build_email(msg)
+            # build_email() picks a UTF-8 policy for a non-ASCII local part: the relay must speak SMTPUTF8.
+            utf8 = isinstance(mail.policy, EmailPolicy) and mail.policy.utf8
+            data = mail.as_bytes()
+            sender, rcpt = parse_mailbox(msg.sender).addr_spec, normalize_address(msg.to_addr)
+        except ValueError as exc:  # this message can never be sent: say so as one permanent attempt
+            attempts.append(Attempt(utcnow(), False, None, str(exc), True))
+            raise TransportError(str(exc), permanent=True, attempts=tuple(attempts)) from exc
+        try:
+            for number in range(1, self.max_attempts + 1):
+                if number > 1:
+                    self._sleep(self.backoff * 2 ** (number - 2))
+                try:
+                    conn = self._connection()
+                    if utf8 and not conn.has_extn("smtputf8"):
+                        raise smtplib.SMTPNotSupportedError("an address needs SMTPUTF8, the server lacks it")
+                    refused = conn.sendmail(sender, [rcpt], data, mail_options=["SMTPUTF8"] if utf8 else [])
+                    if refused:  # cannot happen with one recipient (smtplib raises), kept as a safeguard
+                        raise smtplib.SMTPRecipientsRefused(refused)
+                except (smtplib.SMTPException, OSError, UnicodeError) as exc:
+                    code, answer, permanent = _classify(exc)
+                    attempts.append(Attempt(utcnow(), False, code, answer, permanent))
+                    if permanent:
+                        self._reset_or_drop()
+                        raise TransportError(answer, permanent=True, attempts=tuple(attempts)) from exc
+                    self._disconnect(polite=False)  # retry on a fresh connection
+                    continue
+                code, answer = conn.data_reply[0], _text(conn.data_reply[1])
+                attempts.append(Attempt(utcnow(), True, code, answer, False))
+                return Delivery(tuple(attempts), f"{code} {answer}")
+            answer = f"gave up after {len(attempts)} attempts: {attempts[-1].answer}"
+            raise TransportError(answer, permanent=False, attempts=tuple(attempts))
+        finally:
+            if not self._batch:
+                self._disconnect(polite=True)
+
+    def _context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            self._ssl_context = ssl.create_default_context()
+        return self._ssl_context
+
+    def _connection(self) -> _SMTP:
+        """The open connection, or a new one: connected, TLS set up as configured, logged in."""
+        if self._conn is not None:
+            return self._conn
+        # The constructor connects and reads the banner (closing the socket itself if that fails); it also
+        # remembers the host name that STARTTLS and implicit TLS verify the certificate against.
+        host, port, local, timeout = self.host, self.port, self.local_hostname, self.timeout
+        conn: _SMTP
+        if self.security == "ssl":
+            conn = _SMTP_SSL(host, port, local_hostname=local, timeout=timeout, context=self._context())
+        else:
+            conn = _SMTP(host, port, local_hostname=local, timeout=timeout)
+        try:
+            conn.ehlo()  # learn the extensions (STARTTLS, AUTH, SMTPUTF8) before relying on them
+            if self.security == "starttls":
+                if not conn.has_extn("starttls"):
+                    # Never fall back to clear text: the password and the families' data would travel in it.
+                    raise smtplib.SMTPNotSupportedError("security 'starttls' but the server lacks STARTTLS")
+                conn.starttls(context=self._context())
+                conn.ehlo()
+            if self.username:
+                conn.login(self.username, self.password)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _reset_or_drop(self) -> None:
+        """After a refused transaction: RSET, so the connection can carry the next message, or drop it.
+
+        smtplib's ``sendmail()`` already sends RSET but swallows a disconnect; ours tells us the connection is
+        still usable.
+        """
+        if self._conn is not None:
+            try:
+                self._conn.rset()
+            except (smtplib.SMTPException, OSError):
+                self._disconnect(polite=False)
+
+    def _disconnect(self, polite: bool) -> None:
+        """Close the connection, with QUIT when it is healthy (``polite``), abruptly otherwise."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if polite:
+                conn.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            conn.close()
