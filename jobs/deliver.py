@@ -203,7 +203,13 @@ def deliver_one(engine: Engine, notifier: Notifier, ident: int, me: str, on: dat
         delivery = notifier.send(_outgoing(row, sender))
     except TransportError as exc:
         status, outcome = ("failed", "failed") if exc.permanent else ("pending", "deferred")
-        _record(engine, ident, me, exc.attempts, {"status": status, "last_answer": str(exc)[:2000]})
+        _record(
+            engine,
+            ident,
+            me,
+            exc.attempts,
+            {"status": status, "last_answer": _answer(exc.attempts, str(exc))},
+        )
         return outcome
     _record(
         engine,
@@ -213,6 +219,14 @@ def deliver_one(engine: Engine, notifier: Notifier, ident: int, me: str, on: dat
         {"status": "sent", "sent_at": now_utc(), "last_answer": delivery.detail[:2000]},
     )
     return "sent"
+
+
+def _answer(tries: tuple[Attempt, ...], fallback: str) -> str:
+    """The last thing the server said, with its code: what a supervisor needs to see in the report."""
+    if not tries:
+        return fallback[:2000]
+    last = tries[-1]
+    return (f"{last.code} {last.answer}" if last.code is not None else last.answer)[:2000]
 
 
 def _as_date(value: Any) -> date:

@@ -13,10 +13,10 @@ from datetime import date
 from typing import Any, Literal
 
 import pandas as pd
-from deadlines.scan import scan_bounds
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, bindparam
 
+from deadlines.scan import scan_bounds
 from deadlines.validate import Problem, validate_decisions
 from jobs.config import LANGUAGES
 from jobs.db import query
@@ -116,6 +116,7 @@ def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFra
                     "language",
                     f"language {row['language']!r} is not one of "
                     f"{', '.join(LANGUAGES)}; writing in {fallback!r}",
+                    skipped=False,
                 )
             )
             lang = fallback

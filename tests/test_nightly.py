@@ -11,13 +11,14 @@ import email.policy
 from datetime import date, timedelta
 from pathlib import Path
 
-import builders as b
 import pytest
 from sqlalchemy import Engine, select
 
 from jobs.config import Settings, load_settings
 from jobs.nightly import run_nightly
 from jobs.store import messages, reminders
+
+import builders as b
 
 FIRST = date(2025, 3, 3)  # a Monday; the job runs on 45 consecutive days from here
 DAYS = [FIRST + timedelta(days=i) for i in range(45)]

@@ -1,0 +1,270 @@
+"""Delivery through a real SMTP server on loopback: TLS and login, failures that are retried and failures that
+are not, every attempt recorded, and exactly once across a SIGKILL and parallel processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from jobs.config import load_settings
+from jobs.deliver import deliver_pending
+from jobs.nightly import run_nightly
+from jobs.store import attempts, messages, reminders
+
+import builders as b
+from conftest import Database
+from smtp_server import SmtpTestServer, answer_times, drop_times, free_port, refuse_recipient
+
+ON = date(2025, 3, 18)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def smtp_config(tmp_path: Path, url: str, port: int, extra: str = "") -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "{url}"\n[notifier]\nkind = "smtp"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\ntimeout = 10.0\nbackoff_seconds = 0.0\n{extra}'
+        f'[report]\nout_dir = "reports"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def families(engine: Engine, count: int, with_advisor: bool = False) -> list[str]:
+    """`count` families, each with one care-allowance decision whose safe deadline is ON + 2 days: on ON
+    stage 2 is due (30, 14 and 7 are skipped), so each family gets exactly one reminder tonight."""
+    notified = date(2024, 12, 20)  # + 3 months = 2025-03-20 = ON + 2
+    addresses = []
+    with engine.begin() as conn:
+        if with_advisor:
+            b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example")
+        for i in range(1, count + 1):
+            address = f"family{i}@mail.example"
+            b.beneficiary(
+                conn, i, f"Family {i}", address, ["nl", "fr", "de", "en"][i % 4], 1 if with_advisor else None
+            )
+            b.decision(conn, i, i, "care_allowance", notified)
+            addresses.append(address)
+    return addresses
+
+
+def outbox_rows(engine: Engine) -> list[tuple[str, str, int]]:
+    with engine.connect() as conn:
+        return [
+            (r.message_id, r.status, r.attempts)
+            for r in conn.execute(select(messages.c.message_id, messages.c.status, messages.c.attempts))
+        ]
+
+
+def attempt_codes(engine: Engine, message_id: str) -> list[int | None]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(attempts.c.code)
+                .join(messages, messages.c.id == attempts.c.message_pk)
+                .where(messages.c.message_id == message_id)
+                .order_by(attempts.c.id)
+            ).scalars()
+        )
+
+
+def test_reminders_go_over_starttls_with_login_and_every_attempt_is_recorded(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 3, with_advisor=True)
+    with SmtpTestServer(starttls=True, auth=("infino", "s3cret")) as server:
+        server.ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+        extra = (
+            'security = "starttls"\nusername = "infino"\npassword_env = "AW_SMTP_PW"\nca_file = "ca.pem"\n'
+        )
+        settings = load_settings(
+            smtp_config(tmp_path, database.url, server.port, extra), {"AW_SMTP_PW": "s3cret"}
+        )
+        assert run_nightly(settings, ON) == 0
+        received = server.wait_for_messages(4)
+    assert all(r.tls and r.login == "infino" for r in received)
+    assert server.connections == 1, "one connection for the whole batch"
+    rows = outbox_rows(database.engine)
+    assert sorted(r.message["Message-ID"] for r in received) == sorted(m for m, _s, _a in rows)
+    assert all(status == "sent" and tries == 1 for _m, status, tries in rows)
+    assert all(attempt_codes(database.engine, m) == [250] for m, _s, _a in rows)
+    tos = sorted(r.rcpt_tos[0] for r in received)
+    assert tos == [
+        "an.peeters@infino.example",
+        "family1@mail.example",
+        "family2@mail.example",
+        "family3@mail.example",
+    ]
+
+
+def test_a_451_is_retried_and_delivered_with_both_answers_recorded(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 1)
+    with SmtpTestServer(script=answer_times("451 4.3.0 try again later", 1)) as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 0
+        assert len(server.messages) == 1
+    [(message_id, status, tries)] = outbox_rows(database.engine)
+    assert (status, tries) == ("sent", 2)
+    assert attempt_codes(database.engine, message_id) == [451, 250]
+
+
+def test_a_dropped_connection_is_retried_on_a_new_one(database: Database, tmp_path: Path) -> None:
+    families(database.engine, 2)
+    with SmtpTestServer(script=drop_times(1)) as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 0
+        assert len(server.messages) == 2
+    assert {s for _m, s, _a in outbox_rows(database.engine)} == {"sent"}
+
+
+def test_a_550_fails_that_message_only_is_not_retried_and_the_run_exits_1(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 3)
+    with SmtpTestServer(script=refuse_recipient("family2@mail.example")) as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 1
+        assert sorted(r.rcpt_tos[0] for r in server.messages) == [
+            "family1@mail.example",
+            "family3@mail.example",
+        ]
+        status = {m: (s, a) for m, s, a in outbox_rows(database.engine)}
+        failed = [m for m, (s, _a) in status.items() if s == "failed"]
+        assert len(failed) == 1 and ".b2." in failed[0]
+        assert attempt_codes(database.engine, failed[0]) == [550]
+        # The next night and an explicit `deliver` leave it alone: a permanent failure is not retried.
+        assert run_nightly(settings, ON + timedelta(days=1)) == 0
+        assert deliver_pending(settings, ON + timedelta(days=1)) == 0
+        assert attempt_codes(database.engine, failed[0]) == [550]
+    report = (tmp_path / "reports" / ON.isoformat() / "deliveries.csv").read_text(encoding="utf-8")
+    assert "failed" in report and "550" in report
+
+
+def test_an_smtp_outage_defers_everything_and_deliver_sends_it_later(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 5)
+    down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 2\n"), {})
+    assert run_nightly(down, ON) == 1
+    assert {s for _m, s, _a in outbox_rows(database.engine)} == {"pending"}
+    with SmtpTestServer() as server:
+        up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert deliver_pending(up, ON) == 0
+        assert len(server.messages) == 5
+        assert deliver_pending(up, ON) == 0
+        assert len(server.messages) == 5, "delivered once"
+    assert {s for _m, s, _a in outbox_rows(database.engine)} == {"sent"}
+    # Each message: two refused connections, then the 250.
+    message_id = outbox_rows(database.engine)[0][0]
+    assert attempt_codes(database.engine, message_id)[-1] == 250
+    assert len(attempt_codes(database.engine, message_id)) == 3
+
+
+def test_a_message_still_pending_after_its_deadline_is_not_sent(database: Database, tmp_path: Path) -> None:
+    families(database.engine, 1)
+    down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
+    assert run_nightly(down, ON) == 1
+    with SmtpTestServer() as server:
+        up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert deliver_pending(up, ON + timedelta(days=3)) == 0  # safe deadline was ON + 2
+        assert server.messages == []
+    assert [s for _m, s, _a in outbox_rows(database.engine)] == ["expired"]
+
+
+def _appealwatch(config: Path, *args: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALWATCH_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "jobs", *args, "--config", str(config)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _slow(event: str, _address: str | None) -> str | None:
+    if event == "DATA":
+        time.sleep(0.01)  # a slow relay, so that the kill lands in the middle of the batch
+    return None
+
+
+@pytest.mark.slow
+def test_a_run_killed_mid_delivery_then_rerun_delivers_every_reminder_at_most_one_twice(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 300)
+    with SmtpTestServer(script=_slow) as server:
+        config = smtp_config(tmp_path, database.url, server.port)
+        first = _appealwatch(config, "run", "--on", ON.isoformat())
+        try:
+            server.wait_for_messages(100, timeout=120)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.communicate(timeout=30)
+        assert first.returncode == -signal.SIGKILL
+        assert len(server.messages) < 300, "the kill came too late to test anything"
+        second = _appealwatch(config, "run", "--on", ON.isoformat())
+        out, err = second.communicate(timeout=300)
+        assert second.returncode == 0, out + err
+        received = Counter(r.message["Message-ID"] for r in server.messages)
+    rows = outbox_rows(database.engine)
+    assert len(rows) == 300
+    assert all(status == "sent" for _m, status, _a in rows)
+    assert set(received) == {m for m, _s, _a in rows}, "every due reminder delivered"
+    assert sum(n - 1 for n in received.values()) <= 1, "at most the message in flight at the kill repeats"
+    with database.engine.connect() as conn:
+        assert len(conn.execute(select(reminders.c.id).where(reminders.c.status == "queued")).all()) == 300
+
+
+@pytest.mark.slow
+def test_parallel_runs_and_delivery_workers_send_each_reminder_once(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 200)
+    # First night: the relay is down, everything waits in the outbox.
+    down = smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n")
+    assert run_nightly(load_settings(down, {}), ON) == 1
+    with SmtpTestServer(script=_slow) as server:
+        config = smtp_config(tmp_path, database.url, server.port)
+        # Two runs started together (one may find the lock held: exit 3) and two delivery processes with
+        # three workers each, all at once, against the same outbox.
+        procs = [
+            _appealwatch(config, "run", "--on", ON.isoformat()),
+            _appealwatch(config, "run", "--on", ON.isoformat()),
+            _appealwatch(config, "deliver", "--workers", "3", "--on", ON.isoformat()),
+            _appealwatch(config, "deliver", "--workers", "3", "--on", ON.isoformat()),
+        ]
+        codes = [p.wait(timeout=300) for p in procs]
+        for p in procs:
+            p.communicate()
+        received = Counter(r.message["Message-ID"] for r in server.messages)
+    assert codes[0] in (0, 3) and codes[1] in (0, 3) and codes[2:] == [0, 0], codes
+    rows = outbox_rows(database.engine)
+    assert len(rows) == 200 and all(s == "sent" for _m, s, _a in rows)
+    assert set(received) == {m for m, _s, _a in rows}
+    assert max(received.values()) == 1, "no reminder was sent twice"
+
+
+def test_a_name_that_tries_to_add_a_recipient_adds_none(database: Database, tmp_path: Path) -> None:
+    with database.engine.begin() as conn:
+        b.beneficiary(conn, 1, "Evil\r\nBcc: victim@evil.example", "family@mail.example")
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 0
+        [received] = server.messages
+    assert received.rcpt_tos == ("family@mail.example",)
+    assert received.message["Bcc"] is None
+    assert "victim" not in str(received.message["To"].addresses[0].addr_spec)
