@@ -305,7 +305,7 @@ def _render(step: Step) -> str:
     match step:
         case RuleStep():
             text = (
-                f"Rule {step.rule_id}: a {step.kind} decision ({step.condition}) opens a window at "
+                f"Rule {step.rule_id}: a decision of kind {step.kind} ({step.condition}) opens a window at "
                 f"{_FORUMS[step.forum]} of {step.term_months} months, counted from "
                 f"{'the third calendar day after the day informed' if step.counts_from == 'third_day' else 'notification'}. "
                 f"Source: {step.legal_source}."

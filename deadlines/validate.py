@@ -36,6 +36,10 @@ class Problem:
     message: str
     skipped: bool = True
 
+    def __str__(self) -> str:
+        outcome = "row skipped" if self.skipped else "row used"
+        return f"{self.table} row {self.row_id}, {self.column}: {self.message} ({outcome})"
+
 
 def _missing(series: pd.Series) -> np.ndarray:
     blank = series.astype(object).astype(str).str.strip().eq("").fillna(False)

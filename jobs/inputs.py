@@ -105,7 +105,13 @@ def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFra
         addr, reason = usable_email(row["email"])
         if reason == "invalid":
             problems.append(
-                Problem(table, int(row["id"]), "email", f"malformed e-mail address {row['email']!r}")
+                Problem(
+                    table,
+                    int(row["id"]),
+                    "email",
+                    f"malformed e-mail address {row['email']!r}; listed for a letter or a call",
+                    skipped=False,
+                )
             )
         lang = str(row["language"] or "").strip().lower()
         if lang not in LANGUAGES:

@@ -131,6 +131,10 @@ def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
             from jobs.report import write_report
 
             result.report_paths = write_report(engine, settings, on, result)
+            if settings.report.recipients:
+                report_delivery = run_workers(engine, settings, on)  # the supervisors' mails just queued
+                for name, count in report_delivery.as_dict().items():
+                    setattr(result.delivery, name, getattr(result.delivery, name) + count)
         except BaseException as exc:
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise

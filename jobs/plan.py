@@ -229,14 +229,15 @@ def build_plan(
     return plan
 
 
-def _insert(conn: Connection) -> Any:
+def insert_for(conn: Connection) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
     """Outbox and ledger in the caller's transaction; keys already present are left as they are."""
     now = now_utc()
-    ins = _insert(conn)
+    ins = insert_for(conn)
     if plan.messages:
         conn.execute(
             ins(messages).on_conflict_do_nothing(index_elements=["message_id"]),

@@ -9,6 +9,7 @@ the latest: an appeal may still be admissible), `unreachable.csv` (families and 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import os
 import tempfile
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from jobs.config import Settings
+from jobs.runlog import now_utc
 from jobs.store import messages
 
 if TYPE_CHECKING:
@@ -101,8 +103,10 @@ def write_report(
         for u in result.plan.unreachable
     ]  # fmt: skip
     _csv(root / "unreachable.csv", unreachable_header, unreachable)
-    problems = [[p.table, p.row_id, p.column, p.message] for p in result.problems]
-    _csv(root / "problems.csv", ["table", "row_id", "column", "problem"], problems)
+    problems = [
+        [p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in result.problems
+    ]
+    _csv(root / "problems.csv", ["table", "row_id", "column", "problem", "row"], problems)
     ids = [m.message_id for m in result.plan.messages]
     with engine.connect() as conn:
         sent = conn.execute(
@@ -139,15 +143,56 @@ td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}th{{background:#
 <p>The safe deadline has passed but the latest reading has not: an appeal may still be admissible.</p>
 {_table(WINDOW_COLUMNS, grace, "No window in grace.")}
 <h2>Bad rows in the fund's tables ({len(problems)})</h2>
-<p>Each was skipped on its own; the rest of the run went on.</p>
-{_table(["table", "row", "column", "problem"], problems, "None.")}
+<p>Each was handled on its own (skipped, or used as the problem says); the rest of the run went on.</p>
+{_table(["table", "row", "column", "problem", "row"], problems, "None.")}
 <h2>Tonight's messages ({len(sent)})</h2>
 {_table(delivery_header, [list(r) for r in sent], "None.")}
 <p>Every window scanned, with both deadlines: windows.csv.</p>
 </body></html>
 """
     _write_atomic(root / "report.html", page)
+    if settings.report.recipients:
+        summary = (
+            f"appealwatch, night of {on}: {len(unreachable)} to write to or call, {len(grace)} in grace, "
+            f"{len(problems)} bad row(s), {stats.get('sent', 0)} message(s) sent, {stats.get('failed', 0)} failed."
+        )
+        subject = f"appealwatch report {on}: {len(unreachable)} to write to or call, {stats.get('failed', 0)} failed"
+        with engine.begin() as conn:
+            queue_report_mail(conn, settings, on, subject, summary, page)
     return [str(root / "report.html"), str(root)]
+
+
+def queue_report_mail(
+    conn: Connection, settings: Settings, on: date, subject: str, summary: str, page: str
+) -> None:
+    """One report mail per supervisor per night, through the same outbox (so: once, and retried)."""
+    from jobs.plan import insert_for, message_domain
+
+    domain = message_domain(settings.smtp.sender)
+    rows = []
+    for address in settings.report.recipients:
+        digest = hashlib.sha256(address.lower().encode()).hexdigest()[:10]
+        rows.append(
+            {
+                "message_id": f"<aw.report.{on:%Y%m%d}.{digest}@{domain}>",
+                "kind": "report",
+                "recipient_kind": "supervisor",
+                "recipient_id": None,
+                "to_name": "",
+                "to_addr": address,
+                "language": "en",
+                "subject": subject,
+                "body_text": summary
+                + "\n\nThe full report is the HTML version of this mail; it and its CSV files are in "
+                f"{settings.resolve(settings.report.out_dir) / on.isoformat()}.\n",
+                "body_html": page,
+                "status": "pending",
+                "not_after": None,
+                "attempts": 0,
+                "created_at": now_utc(),
+            }
+        )
+    conn.execute(insert_for(conn)(messages).on_conflict_do_nothing(index_elements=["message_id"]), rows)
 
 
 def write_report_command(settings: Settings, on: date, out_dir: str | None) -> int:

@@ -66,7 +66,7 @@ def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int
         Console(width=220).print(table)
         print(f"{len(records)} window(s)")
     for problem in inputs.problems:
-        print(f"bad row skipped: {problem}", file=sys.stderr)
+        print(f"bad row: {problem}", file=sys.stderr)
     return 1 if inputs.problems else 0
 
 
