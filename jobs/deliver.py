@@ -87,11 +87,19 @@ def _is_dead(claimed_by: str) -> bool:
     return False
 
 
+# Set when the whole process is shutting down (`appealwatch schedule` on SIGTERM): every worker stops after
+# the message in hand, whichever thread it runs in.
+SHUTDOWN = threading.Event()
+
+
 class StopFlag:
     """Set by SIGTERM/SIGINT: the current message is finished and marked, then the workers stop."""
 
     def __init__(self) -> None:
         self.event = threading.Event()
+
+    def is_set(self) -> bool:
+        return self.event.is_set() or SHUTDOWN.is_set()
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -252,12 +260,12 @@ def run_workers(
         after = 0  # one pass in id order: a deferred message waits for the next run, not this loop
         try:
             with notifier_factory(settings) as notifier:
-                while not stop.event.is_set():
+                while not stop.is_set():
                     batch = _candidates(engine, after)
                     if not batch:
                         return
                     for row in batch:
-                        if stop.event.is_set():
+                        if stop.is_set():
                             return
                         after = row.id
                         if _claim(engine, row, me, lease):

@@ -8,12 +8,16 @@ by a burst of runs (coalesce, one instance, a grace time of an hour).
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from jobs.config import Settings
 from jobs.db import LockHeld
+from jobs.deliver import SHUTDOWN
 
 log = logging.getLogger("appealwatch.schedule")
 
@@ -42,9 +46,20 @@ def serve(settings: Settings) -> int:
         coalesce=True,
         misfire_grace_time=3600,
     )
-    log.info("appealwatch scheduled on '%s' (%s)", settings.schedule.cron, settings.schedule.timezone)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("stopped")
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        # The run in progress finishes the message in hand and marks it; nothing is cut off mid-send.
+        log.info("signal %s: stopping after the current message", signum)
+        SHUTDOWN.set()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)  # a job in progress is still joined before the process exits
+
+    def started(_event: SchedulerEvent) -> None:
+        log.info("appealwatch scheduled on '%s' (%s)", settings.schedule.cron, settings.schedule.timezone)
+
+    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    scheduler.start()
+    log.info("stopped")
     return 0
