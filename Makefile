@@ -21,7 +21,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy jobs notifiers deadlines
+	$(BIN)/mypy jobs notifiers deadlines benchmarks
 
 check: lint test
 

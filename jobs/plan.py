@@ -86,10 +86,14 @@ def _py(value: Any) -> Any:
     return value
 
 
-def _person(frame: pd.DataFrame, ident: Any) -> dict[str, Any] | None:
-    if ident is None or pd.isna(ident) or int(ident) not in frame.index:
-        return None
-    return {str(k): _py(v) for k, v in frame.loc[int(ident)].to_dict().items()}
+def _by_id(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """People as plain dicts by id, built once: a lookup per due stage, not a pandas row access."""
+    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    return {int(r["id"]): {str(k): _py(v) for k, v in r.items()} for r in rows}
+
+
+def _person(people: dict[int, dict[str, Any]], ident: Any) -> dict[str, Any] | None:
+    return None if ident is None or pd.isna(ident) else people.get(int(ident))
 
 
 def _fund(settings: Settings) -> dict[str, str]:
@@ -105,6 +109,7 @@ def build_plan(
     fund = _fund(settings)
     records: list[dict[str, Any]] = windows.to_dict("records")  # type: ignore[assignment]
     by_window = {(int(w["decision_id"]), str(w["forum"])): w for w in records}
+    beneficiaries, advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
     digest_items: dict[int, list[dict[str, Any]]] = defaultdict(list)
     digest_unreachable: dict[int, list[dict[str, Any]]] = defaultdict(list)
     digest_keys: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -118,11 +123,16 @@ def build_plan(
             row["detail"] = "a more urgent stage was due at the same time"
             continue
         window = by_window[(key["decision_id"], key["forum"])]
-        beneficiary = _person(people.beneficiaries, window["beneficiary_id"])
+        beneficiary = _person(beneficiaries, window["beneficiary_id"])
         if beneficiary is None:
-            row.update(status="unreachable", detail="beneficiary row missing or invalid")
+            # The decision names a beneficiary the fund's table does not have: a data problem to chase.
+            row.update(status="unreachable", detail="beneficiary row missing")
+            plan.unreachable.append(
+                {**key, "days_left": int(window["days_left"]), "beneficiary_name": f"(beneficiary {window['beneficiary_id']} missing)",
+                 "reason": "beneficiary row missing", "advisor_id": None}
+            )  # fmt: skip
             continue
-        advisor = _person(people.advisors, beneficiary.get("advisor_id"))
+        advisor = _person(advisors, beneficiary.get("advisor_id"))
         facts = {k: _py(v) for k, v in reason_facts(window).items()}
         view = {
             **facts,
@@ -181,7 +191,7 @@ def build_plan(
         )
 
     for advisor_id in sorted(set(digest_items) | set(digest_unreachable)):
-        advisor = _person(people.advisors, advisor_id)
+        advisor = _person(advisors, advisor_id)
         rows = digest_keys[advisor_id]
         if advisor is None or advisor["address"] is None:
             reason = (

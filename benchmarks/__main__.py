@@ -1,0 +1,185 @@
+"""`python -m benchmarks` (`make bench`): prints the figures as aligned text; writes nothing into the
+repository (the databases live in a temporary folder; `--json PATH` also writes the figures there).
+
+    python -m benchmarks                      # engine 10k/100k/1M, 300k decisions in SQLite (+ PostgreSQL)
+    python -m benchmarks --quick              # small sizes, one run each: a smoke test
+    python -m benchmarks --sizes 10000,100000 --db-decisions 50000
+
+PostgreSQL runs when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set, in a throwaway schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.runner import (
+    DatabaseFigures,
+    EngineFigure,
+    bench_database,
+    bench_engine,
+    postgresql_url,
+    scratch_dir,
+    throwaway_schema,
+)
+from benchmarks.synthetic import history
+
+DEFAULT_ON = dt.date(2026, 11, 26)
+NIGHT_COUNTS = ("windows", "windows_open", "windows_grace", "reminders_queued", "messages", "problems")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    quick: bool = args.quick
+    sizes: list[int] = args.sizes or ([2_000, 10_000] if quick else [10_000, 100_000, 1_000_000])
+    db_decisions: int = args.db_decisions or (20_000 if quick else 300_000)
+    repeat: int = args.repeat or (1 if quick else 3)
+    on: dt.date = args.on
+    started = time.perf_counter()
+
+    print(f"appealwatch benchmarks: on {on}, seed {args.seed}, best of {repeat}")
+    print(f"python {platform.python_version()}, {os.cpu_count()} cpu(s), {platform.platform()}")
+    results: dict[str, Any] = {"on": on.isoformat(), "seed": args.seed, "repeat": repeat}
+
+    print("\nengine: compute_windows on synthetic frames (decisions over 2 years)")
+    engine_rows, results["engine"] = [], []
+    for figure in bench_engine(sizes, on, repeat, args.seed):  # one line as each size finishes
+        engine_rows.append(_engine_row(figure))
+        print(_table(list(engine_rows[0]), engine_rows, header=len(engine_rows) == 1, last_only=True))
+        results["engine"].append({**dataclasses.asdict(figure), "per_second": figure.per_second})
+
+    data = history(db_decisions, on, seed=args.seed, years=args.years)
+    databases: list[DatabaseFigures] = []
+    with scratch_dir() as folder:
+        url = f"sqlite:///{folder / 'bench.db'}"
+        databases.append(bench_database("sqlite", url, data, repeat, folder))
+        _print_database(databases[-1], args.years)
+        pg = postgresql_url()
+        if pg is None:
+            print("\nPostgreSQL: skipped (set BENCH_DATABASE_URL)")
+        else:
+            with throwaway_schema(pg) as schema_url:
+                databases.append(bench_database("postgresql", schema_url, data, repeat, folder))
+            _print_database(databases[-1], args.years)
+    results["databases"] = [_database_json(d) for d in databases]
+    print(f"\ntotal {time.perf_counter() - started:.1f} s")
+
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"figures written to {args.json}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and one run each (a smoke test)")
+    parser.add_argument("--sizes", type=_sizes, help="engine sizes, e.g. 10000,100000 (default 10k,100k,1M)")
+    parser.add_argument("--db-decisions", type=int, help="decisions in the databases (default 300000)")
+    parser.add_argument("--years", type=float, default=6.0, help="years of history in the databases")
+    parser.add_argument("--repeat", type=int, help="runs per figure, the best kept (default 3)")
+    parser.add_argument("--on", type=dt.date.fromisoformat, default=DEFAULT_ON, help="the day to act as")
+    parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
+    return parser
+
+
+def _sizes(value: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {value!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {value!r}")
+    return sizes
+
+
+def _engine_row(figure: EngineFigure) -> dict[str, Any]:
+    return {
+        "decisions": figure.decisions,
+        "appeals": figure.appeals,
+        "complaints": figure.complaints,
+        "best s": round(figure.seconds, 3),
+        "decisions/s": round(figure.per_second),
+        "peak RSS": f"{figure.peak_rss_mb:.0f} MiB",
+        "+RSS": f"{figure.rss_growth_mb:.0f} MiB",
+    }
+
+
+def _print_database(figures: DatabaseFigures, years: float) -> None:
+    name = {"sqlite": "SQLite (file)", "postgresql": "PostgreSQL"}[figures.backend]
+    print(
+        f"\n{name}: {figures.decisions} decisions over {years:g} years, {figures.appeals} appeals, "
+        f"{figures.complaints} complaints; created and filled in {figures.load_seconds:.1f} s"
+    )
+    print("  plan of sql/scan_decisions.sql, branch by branch:")
+    for number, branch in enumerate(figures.plan, start=1):
+        print(f"    {number}. {branch}")
+    rows = [
+        {
+            "read_decisions": read.scope,
+            "best s": round(read.seconds, 3),
+            "decisions": read.decisions,
+            "share": f"{read.decisions / max(1, figures.decisions):.1%}",
+            "appeals": read.appeals,
+            "complaints": read.complaints,
+        }
+        for read in figures.reads
+    ]
+    print(_indent(_table(list(rows[0]), rows)))
+    night = figures.night
+    counts = ", ".join(f"{key.removeprefix('windows_')} {night.get(key, 0)}" for key in NIGHT_COUNTS)
+    print(
+        f"  plan_night, first night (empty ledger: every due stage caught up; writes nothing): {figures.night_seconds:.3f} s"
+    )
+    print(f"    {counts}")
+
+
+def _database_json(figures: DatabaseFigures) -> dict[str, Any]:
+    return {
+        "backend": figures.backend,
+        "decisions": figures.decisions,
+        "appeals": figures.appeals,
+        "complaints": figures.complaints,
+        "load_seconds": figures.load_seconds,
+        "plan": [str(branch) for branch in figures.plan],
+        "reads": [dataclasses.asdict(read) for read in figures.reads],
+        "night_seconds": figures.night_seconds,
+        "night": figures.night,
+    }
+
+
+def _table(
+    columns: list[str], rows: list[dict[str, Any]], header: bool = True, last_only: bool = False
+) -> str:
+    """Aligned columns, numbers right-aligned with thousands separators."""
+    cells = [[_cell(row[c]) for c in columns] for row in rows]
+    widths = [max([len(c), 12] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True))] if header else []
+    shown = cells[-1:] if last_only else cells
+    lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in shown]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3f}"
+    return str(value)
+
+
+def _indent(block: str) -> str:
+    return "\n".join("  " + line for line in block.splitlines())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

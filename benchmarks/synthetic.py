@@ -1,0 +1,226 @@
+"""A seeded synthetic history of the fund's decisions, drawn with numpy in whole columns (a million decisions
+in about a second), as the engine's frames or as rows for the five contract tables.
+
+The mix follows jobs/demo_data.py (which draws a few hundred rows one by one, for people to read): kinds
+60/15/10/15, notified one to ten days after the decision, 5% without appeal information (art. 89), 2%
+withdrawn, a few old-law payment periods and decisions not notified yet, about 8% of decisions appealed and
+about 6% complaint rows, closed within 45 days (a few never), some decisions with a second or third
+complaint after the first one closed. The history is a snapshot as of `on`: nothing in it happens after
+`on` (a complaint closing later is still open on `on`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection
+
+from deadlines.rules import KINDS, NEW_LAW_FROM
+
+KIND_SHARES: Final = (0.60, 0.15, 0.10, 0.15)  # in the order of deadlines.rules.KINDS
+LANGUAGE_SHARES: Final = {"nl": 0.80, "fr": 0.12, "en": 0.05, "de": 0.03}
+DISTRICTS: Final = (
+    "Antwerpen",
+    "Oost-Vlaanderen",
+    "West-Vlaanderen",
+    "Limburg",
+    "Leuven",
+    "Brussel",
+    "Eupen",
+)
+ADVISORS: Final = 12
+APPEALED_SHARE: Final = 0.085  # drawn; appeals filed after `on` are dropped: ~8% remain
+COMPLAINED_SHARE: Final = 0.056  # decisions with a first complaint; later ones bring the rows to ~6%
+FORGOTTEN_SHARE: Final = 0.01  # complaints never closed in the data
+NAT: Final = np.datetime64("NaT", "D")
+
+DECISION_COLUMNS: Final = (
+    "id",
+    "beneficiary_id",
+    "kind",
+    "decided_on",
+    "period_start",
+    "notified_on",
+    "appeal_info_complete",
+    "withdrawn_on",
+)
+TABLE_COLUMNS: Final = {
+    "advisors": ("id", "full_name", "email", "language", "team"),
+    "beneficiaries": ("id", "full_name", "email", "language", "judicial_district", "advisor_id"),
+    "decisions": DECISION_COLUMNS,
+    "appeals": ("id", "decision_id", "forum", "filed_on"),
+    "complaints": ("id", "decision_id", "filed_on", "closed_on"),
+}
+
+
+@dataclass(frozen=True)
+class History:
+    """Decisions, appeals and complaints as the engine gets them from deadlines.validate: dates as
+    datetime64[ns] (NaT for NULL), appeal_info_complete as a nullable boolean."""
+
+    on: dt.date
+    decisions: pd.DataFrame
+    appeals: pd.DataFrame
+    complaints: pd.DataFrame
+    beneficiaries: int
+
+    def rows(self, table: str) -> list[tuple[Any, ...]]:
+        """The rows of one contract table in TABLE_COLUMNS order: ISO text dates, None for NULL."""
+        if table == "advisors":
+            teams = ("Antwerpen", "Gent", "Brussel")
+            return [
+                (i, f"Advisor {i}", f"advisor{i}@infino.example", "nl", teams[i % 3])
+                for i in range(1, ADVISORS + 1)
+            ]
+        if table == "beneficiaries":
+            return _beneficiary_rows(self.beneficiaries, seed=self.beneficiaries)
+        frame = {"decisions": self.decisions, "appeals": self.appeals, "complaints": self.complaints}[table]
+        columns = []
+        for name in TABLE_COLUMNS[table]:
+            values = frame[name]
+            if pd.api.types.is_datetime64_dtype(values.dtype):
+                columns.append(_iso(values.to_numpy(dtype="datetime64[D]")))
+            else:
+                columns.append(values.astype(object).where(values.notna(), None).tolist())
+        return list(zip(*columns, strict=True))
+
+
+def history(n: int, on: dt.date, seed: int = 20261126, years: float = 2.0) -> History:
+    """n decisions taken over the `years` before `on` (uniformly), with their appeals and complaints."""
+    rng = np.random.default_rng(seed)
+    today = np.datetime64(on, "D")
+    ids = np.arange(1, n + 1, dtype=np.int64)
+    # Numbered in order of decision, as the fund's system would.
+    decided = np.sort(today - rng.integers(1, int(365.25 * years) + 1, n).astype("timedelta64[D]"))
+    kind = np.asarray(KINDS, dtype=object)[rng.choice(len(KINDS), n, p=KIND_SHARES)]
+    months_back = rng.choice(np.array([0, 0, 1, 2]), n).astype("timedelta64[M]")
+    period = (decided.astype("datetime64[M]") - months_back).astype("datetime64[D]")
+    old_law = (kind == "payment") & (rng.random(n) < 0.005)  # late corrections of a 2018 period
+    period[old_law] = np.datetime64("2018-01-01", "D") + rng.integers(0, 12, old_law.sum()).astype(
+        "timedelta64[M]"
+    ).astype("timedelta64[D]")
+    notified = decided + rng.integers(1, 11, n).astype("timedelta64[D]")
+    notified[(notified > today) | (rng.random(n) < 0.003)] = NAT
+    withdrawn = np.where(rng.random(n) < 0.02, decided + rng.integers(3, 21, n).astype("timedelta64[D]"), NAT)
+    withdrawn[withdrawn > today] = NAT
+    complete = pd.array(rng.random(n) >= 0.05, dtype="boolean")  # NOT NULL in the contract
+
+    new_law = (decided >= np.datetime64(NEW_LAW_FROM)) & (period >= np.datetime64(NEW_LAW_FROM))
+    forum = np.where(
+        kind == "beneficiary_designation",
+        "family_court",
+        np.where((kind == "payment") & new_law, "arbitration", "labour_court"),
+    )
+    eligible = np.flatnonzero(~np.isnat(notified) & np.isnat(withdrawn))
+
+    chosen = rng.choice(eligible, min(round(APPEALED_SHARE * n), len(eligible)), replace=False)
+    chosen.sort()
+    own = rng.random(len(chosen)) < 0.95  # now and then an appeal to another forum (it does not count)
+    appeal_forum = np.where(own, forum[chosen], rng.choice(["arbitration", "labour_court"], len(chosen)))
+    appeal_filed = notified[chosen] + rng.integers(5, 81, len(chosen)).astype("timedelta64[D]")
+    keep = appeal_filed <= today
+    appeals = pd.DataFrame(
+        {
+            "decision_id": ids[chosen][keep],
+            "forum": appeal_forum[keep].astype(object),
+            "filed_on": appeal_filed[keep].astype("datetime64[ns]"),
+        }
+    )
+
+    remaining = np.setdiff1d(eligible, chosen, assume_unique=True)
+    complained = rng.choice(remaining, min(round(COMPLAINED_SHARE * n), len(remaining)), replace=False)
+    filed = notified[complained] + rng.integers(1, 61, len(complained)).astype("timedelta64[D]")
+    closed = _closing(rng, filed)
+    parts = [(complained, filed, closed)]
+    for share in (0.2, 0.1):  # a new complaint after the previous one closed: a second, now and then a third
+        previous, _, previous_closed = parts[-1]
+        again = ~np.isnat(previous_closed) & (rng.random(len(previous)) < share)
+        filed = previous_closed[again] + rng.integers(1, 21, again.sum()).astype("timedelta64[D]")
+        parts.append((previous[again], filed, _closing(rng, filed)))
+    position = np.concatenate([p for p, _, _ in parts])
+    filed, closed = np.concatenate([f for _, f, _ in parts]), np.concatenate([c for _, _, c in parts])
+    keep = filed <= today
+    closed[closed > today] = NAT  # closing after `on`: still open on `on`
+    order = np.lexsort((filed[keep], position[keep]))
+    complaints = pd.DataFrame(
+        {
+            "decision_id": ids[position[keep][order]],
+            "filed_on": filed[keep][order].astype("datetime64[ns]"),
+            "closed_on": closed[keep][order].astype("datetime64[ns]"),
+        }
+    )
+
+    beneficiaries = max(1, n // 3)
+    decisions = pd.DataFrame(
+        {
+            "id": ids,
+            "beneficiary_id": rng.integers(1, beneficiaries + 1, n),
+            "kind": kind,
+            "decided_on": decided.astype("datetime64[ns]"),
+            "period_start": period.astype("datetime64[ns]"),
+            "notified_on": notified.astype("datetime64[ns]"),
+            "appeal_info_complete": complete,
+            "withdrawn_on": withdrawn.astype("datetime64[ns]"),
+        }
+    )
+    appeals.insert(0, "id", np.arange(1, len(appeals) + 1))
+    complaints.insert(0, "id", np.arange(1, len(complaints) + 1))
+    return History(on, decisions, appeals, complaints, beneficiaries)
+
+
+def insert_history(conn: Connection, data: History) -> None:
+    """Insert the five tables (existing, empty) in the caller's transaction: COPY on PostgreSQL, one
+    executemany per table elsewhere; plain SQL only, as the fund's own systems would write."""
+    for table, columns in TABLE_COLUMNS.items():
+        rows = data.rows(table)
+        if not rows:
+            continue
+        names = ", ".join(columns)
+        if conn.dialect.name == "postgresql":
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in columns)
+            conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    if conn.dialect.name == "postgresql":
+        # The identity columns of appeals and complaints were given explicit ids: move them past those.
+        for table in ("appeals", "complaints"):
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"GREATEST((SELECT max(id) FROM {table}), 1))"
+            )
+
+
+def _closing(rng: np.random.Generator, filed: np.ndarray) -> np.ndarray:
+    """Closing days: one to 45 days after filing (the caller opens those after `on` again); one complaint in
+    a hundred is never closed in the data (forgotten), so open complaints are the recent ones and a few old."""
+    forgotten = rng.random(len(filed)) < FORGOTTEN_SHARE
+    return np.where(forgotten, NAT, filed + rng.integers(1, 46, len(filed)).astype("timedelta64[D]"))
+
+
+def _iso(days: np.ndarray) -> list[str | None]:
+    text = np.datetime_as_string(days, unit="D").astype(object)
+    text[np.isnat(days)] = None
+    return list(text)
+
+
+def _beneficiary_rows(count: int, seed: int) -> list[tuple[Any, ...]]:
+    rng = np.random.default_rng(seed)
+    ids = np.arange(1, count + 1)
+    language = rng.choice(list(LANGUAGE_SHARES), count, p=list(LANGUAGE_SHARES.values()))
+    district = rng.choice(DISTRICTS, count)
+    advisor = rng.integers(1, ADVISORS + 1, count).astype(object)
+    advisor[rng.random(count) < 0.01] = None
+    no_email = rng.random(count) < 0.08
+    return [
+        (i, f"Beneficiary {i}", None if missing else f"b{i}@mail.example", lang, place, adv)
+        for i, missing, lang, place, adv in zip(
+            ids.tolist(), no_email.tolist(), language.tolist(), district.tolist(), advisor, strict=True
+        )
+    ]
