@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import logging
 import signal
-from types import FrameType
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from jobs.config import Settings
@@ -35,8 +33,13 @@ def nightly_job(settings: Settings) -> None:
 
 def serve(settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # SIGTERM and SIGINT are taken synchronously by the main thread (sigwait), never by an asynchronous
+    # handler: a handler that touched the scheduler's locks could deadlock with the thread it interrupted.
+    # Blocked before any thread starts, so the scheduler's threads inherit the mask.
+    signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     trigger = CronTrigger.from_crontab(settings.schedule.cron, timezone=settings.schedule.timezone)
-    scheduler = BlockingScheduler(timezone=settings.schedule.timezone)
+    scheduler = BackgroundScheduler(timezone=settings.schedule.timezone)
     scheduler.add_job(
         nightly_job,
         trigger,
@@ -46,20 +49,12 @@ def serve(settings: Settings) -> int:
         coalesce=True,
         misfire_grace_time=3600,
     )
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        # The run in progress finishes the message in hand and marks it; nothing is cut off mid-send.
-        log.info("signal %s: stopping after the current message", signum)
-        SHUTDOWN.set()
-        if scheduler.running:
-            scheduler.shutdown(wait=False)  # a job in progress is still joined before the process exits
-
-    def started(_event: SchedulerEvent) -> None:
-        log.info("appealwatch scheduled on '%s' (%s)", settings.schedule.cron, settings.schedule.timezone)
-
-    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     scheduler.start()
+    log.info("appealwatch scheduled on '%s' (%s)", settings.schedule.cron, settings.schedule.timezone)
+    signum = signal.sigwait(signals)
+    # A run in progress finishes the message in hand, marks it and stops; nothing is cut off mid-send.
+    log.info("signal %s: stopping after the current message", signum)
+    SHUTDOWN.set()
+    scheduler.shutdown(wait=True)
     log.info("stopped")
     return 0
