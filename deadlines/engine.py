@@ -155,15 +155,16 @@ def complaint_outcomes(decisions: pd.DataFrame, complaints: pd.DataFrame, on: dt
 
 def _select_rules(kind: np.ndarray, decided: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index into RULES of each row's rule (first match in RULES order), and whether the condition could not
-    be fully checked (a payment without period_start: decided on decided_on alone, needs confirmation)."""
+    be fully checked (a payment without period_start: the new-law condition is not met, so it falls to the
+    general rule, the labour court from notification, which is also the earlier deadline; needs confirmation)."""
     chosen = np.full(kind.shape, -1, dtype=np.int64)
     unchecked = np.zeros(kind.shape, dtype=bool)
     for index, rule in reversed(list(enumerate(RULES))):  # reversed: the first rule in RULES wins
         matches = kind == rule.kind
         if rule.valid_from is not None:
             cut = np.datetime64(rule.valid_from, "D")
-            matches &= (decided >= cut) & (np.isnat(period) | (period >= cut))
             unchecked |= matches & np.isnat(period)
+            matches &= (decided >= cut) & (period >= cut)  # NaT compares False: no period, no new law
         chosen[matches] = index
     unknown = chosen < 0
     if unknown.any():

@@ -210,10 +210,7 @@ def _confirmation_reasons(window: Mapping[str, Any], decision: Mapping[str, Any]
     if RULES_BY_ID[str(window["rule"])].needs_confirmation:
         reasons.append("rule")
     if decision is not None:
-        if (
-            RULES_BY_ID[str(window["rule"])].valid_from is not None
-            and _day(decision.get("period_start")) is None
-        ):
+        if decision.get("kind") == "payment" and _day(decision.get("period_start")) is None:
             reasons.append("no_period_start")
         info = decision.get("appeal_info_complete")
         if window["forum"] == "arbitration" and (info is None or pd.isna(info)):
@@ -282,7 +279,8 @@ _OUTCOMES = {
 }
 _CONFIRM = {
     "rule": "the rule itself must be confirmed by a lawyer",
-    "no_period_start": "the payment has no period_start: the forum was decided on decided_on alone",
+    "no_period_start": "the payment has no period_start, so the new-law condition (period from 2019) is not "
+    "met and the general rule applies (labour court, from notification: also the earlier deadline)",
     "appeal_info_unknown": "appeal_info_complete is missing: counted as complete (the earlier deadline)",
     "data": "a data point is missing (period_start or appeal_info_complete)",
 }

@@ -70,7 +70,8 @@ class Rule:
 RULES: Final[tuple[Rule, ...]] = (
     # Payment or refusal of payment under the Groeipakket: the fund's own decision goes to the arbitration
     # commission first. Both the decision and the period it covers must fall under the new law.
-    # A payment with no period_start is decided on decided_on alone and marked needs_confirmation (engine).
+    # A payment with no period_start does not meet this condition (domain.md: "otherwise" -> labour court):
+    # the general rule applies, whose deadline from notification is also the earlier one; needs confirmation.
     Rule(
         id="payment_arbitration",
         kind="payment",

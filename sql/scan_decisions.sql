@@ -1,6 +1,7 @@
 -- The nightly scan: the decisions whose window can still be open, in grace or interrupted on :on.
 -- Parameters (deadlines.scan.scan_parameters): :on, :notified_from, :closed_from (dates; ISO text on SQLite).
--- The bounds and why they lose nothing: deadlines/scan.py. Decisions withdrawn on or before :on are skipped.
+-- The bounds and why they lose nothing: deadlines/scan.py. Decisions withdrawn on or before :on are skipped,
+-- unless they are not yet notified on :on: not_notified comes first (domain.md) and supervisors must see it.
 --
 -- Four branches joined by UNION (which also removes the duplicates), rather than one WHERE with ORs: each
 -- branch is a plain range or equality that an index serves on SQLite and PostgreSQL alike
@@ -16,13 +17,12 @@ SELECT d.id, d.beneficiary_id, d.kind, d.decided_on, d.period_start, d.notified_
        d.appeal_info_complete, d.withdrawn_on
 FROM decisions AS d
 WHERE d.notified_on >= :notified_from
-  AND (d.withdrawn_on IS NULL OR d.withdrawn_on > :on)
+  AND (d.withdrawn_on IS NULL OR d.withdrawn_on > :on OR d.notified_on > :on)
 UNION
 SELECT d.id, d.beneficiary_id, d.kind, d.decided_on, d.period_start, d.notified_on,
        d.appeal_info_complete, d.withdrawn_on
 FROM decisions AS d
 WHERE d.notified_on IS NULL
-  AND (d.withdrawn_on IS NULL OR d.withdrawn_on > :on)
 UNION
 SELECT d.id, d.beneficiary_id, d.kind, d.decided_on, d.period_start, d.notified_on,
        d.appeal_info_complete, d.withdrawn_on

@@ -49,13 +49,16 @@ def readings(trigger: date, months: int, day_one_is_trigger: bool) -> tuple[date
 def the_rule(d: Decision) -> tuple[str, str, int, bool, bool, bool]:
     """(rule id, forum, months, from the third day?, interrupted by complaints?, needs confirmation?)"""
     if d.kind == "payment":
+        # domain.md: arbitration when decided_on >= 2019-01-01 and period_start >= 2019-01-01; otherwise the
+        # labour court. An unknown period does not meet the condition.
         new_law = (
             d.decided_on is not None
             and d.decided_on >= CUT_OFF
-            and (d.period_start is None or d.period_start >= CUT_OFF)
+            and d.period_start is not None
+            and d.period_start >= CUT_OFF
         )
         if new_law:
-            return "payment_arbitration", "arbitration", 3, True, True, d.period_start is None
+            return "payment_arbitration", "arbitration", 3, True, True, False
         return "payment_labour_court_old_law", "labour_court", 3, False, False, True
     if d.kind == "care_allowance":
         return "care_allowance_labour_court", "labour_court", 3, False, False, False

@@ -161,7 +161,8 @@ CUT_OFF = [
     ("2018-12-31", "2019-01-01", "payment_labour_court_old_law", "labour_court", True),
     ("2019-01-01", "2018-12-31", "payment_labour_court_old_law", "labour_court", True),
     ("2018-12-31", "2018-12-31", "payment_labour_court_old_law", "labour_court", True),
-    ("2019-01-01", None, "payment_arbitration", "arbitration", True),  # no period: decided_on alone, confirm
+    # no period: the new-law condition is not met, so the general rule (and the earlier deadline); confirm
+    ("2019-01-01", None, "payment_labour_court_old_law", "labour_court", True),
     ("2018-12-31", None, "payment_labour_court_old_law", "labour_court", True),
 ]
 

@@ -119,11 +119,17 @@ def test_an_interrupted_window_is_explained_without_deadlines() -> None:
     assert "a complaint filed on Saturday 2025-03-01 is still open" in render_trace(steps)
 
 
-def test_it_cites_art89_and_the_missing_period_start() -> None:
-    text = render_trace(trace("payment", "2025-09-15", "2025-09-15", info=False, period=None))
+def test_it_cites_art89_for_a_decision_without_the_appeal_information() -> None:
+    text = render_trace(trace("payment", "2025-09-15", "2025-09-15", info=False))
     assert "Groeipakketdecreet art. 89" in text
     assert "starts four months later, on Thursday 2026-01-15" in text
-    assert "the forum was decided on decided_on alone" in text
+
+
+def test_it_says_why_a_payment_without_period_start_goes_to_the_labour_court() -> None:
+    text = render_trace(trace("payment", "2025-09-15", "2025-09-15", info=False, period=None))
+    assert "labour court" in text
+    assert "the payment has no period_start, so the new-law condition (period from 2019) is not met" in text
+    assert "art. 89" not in text  # the four-month start is the arbitration appeal's, not the court's
 
 
 @pytest.mark.parametrize(
