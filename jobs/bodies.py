@@ -62,13 +62,13 @@ BODIES: Final[Mapping[str, Body]] = {
         id="fund",
         # The fund's own name (Infino) comes from config; this is what kind of body it is.
         name={
-            "nl": "uitbetalingsactor (uw kinderbijslagfonds)",
+            "nl": "uitbetaler van het Groeipakket (uitbetalingsactor)",
             "fr": "caisse d'allocations familiales",
             "de": "Kasse für Familienbeihilfen (uitbetalingsactor)",
             "en": "family allowance fund (uitbetalingsactor)",
         },
         short={
-            "nl": "uitbetalingsactor",
+            "nl": "uitbetaler",
             "fr": "caisse d'allocations familiales",
             "de": "Kasse für Familienbeihilfen",
             "en": "family allowance fund",
@@ -124,7 +124,7 @@ BODIES: Final[Mapping[str, Body]] = {
                 "nl": "U kunt er ook langsgaan, na afspraak.",
                 "fr": "Vous pouvez aussi vous y rendre, sur rendez-vous.",
                 "de": "Ein Besuch vor Ort ist nach Terminvereinbarung möglich.",
-                "en": "You can also visit them, by appointment.",
+                "en": "You can also visit them in person, by appointment.",
             },
         ),
     ),
@@ -169,14 +169,14 @@ BODIES: Final[Mapping[str, Body]] = {
             "Mention the decision number and explain why you disagree.",
         },
         cost_note={
-            "nl": "Een beroep bij de Geschillencommissie is gratis, tenzij het als ongerechtvaardigd "
-            "of ongegrond wordt beoordeeld.",
+            "nl": "Een beroep bij de Geschillencommissie is gratis, tenzij het als ‘ongerechtvaardigd’ "
+            "of ‘ongegrond’ wordt beschouwd.",
             "fr": "Le recours à la Commission d'arbitrage est gratuit, sauf s'il est considéré comme "
             "« injustifié » ou « infondé ».",
             "de": "Der Einspruch bei der Schiedskommission ist kostenlos, es sei denn, er wird als "
-            "ungerechtfertigt oder unbegründet beurteilt.",
+            "„ungerechtfertigt“ oder „unbegründet“ eingestuft.",
             "en": "An appeal to the Arbitration Commission is free of charge, unless it is judged "
-            "unjustified or unfounded.",
+            "‘unjustified’ or ‘unfounded’.",
         },
     ),
     "labour_court": Body(
@@ -184,7 +184,7 @@ BODIES: Final[Mapping[str, Body]] = {
         name={
             "nl": "arbeidsrechtbank",
             "fr": "tribunal du travail",
-            "de": "Arbeitsgericht",
+            "de": "Arbeitsgericht (arbeidsrechtbank)",
             "en": "labour court (arbeidsrechtbank)",
         },
         short={
@@ -196,7 +196,7 @@ BODIES: Final[Mapping[str, Body]] = {
         appeal={
             "nl": "beroep aantekenen bij de arbeidsrechtbank",
             "fr": "introduire un recours auprès du tribunal du travail",
-            "de": "Klage beim Arbeitsgericht einreichen",
+            "de": "Klage beim Arbeitsgericht (arbeidsrechtbank) einreichen",
             "en": "appeal to the labour court (arbeidsrechtbank)",
         },
         how_to_file={
@@ -206,11 +206,11 @@ BODIES: Final[Mapping[str, Body]] = {
             "fr": "Envoyez une requête datée et signée par courrier recommandé au greffe du tribunal du "
             "travail de l'arrondissement judiciaire de votre domicile{district}. "
             "Vous pouvez aussi déposer vous-même la requête au greffe.",
-            "de": "Senden Sie eine datierte und unterzeichnete Antragschrift per Einschreiben an die Kanzlei "
-            "des Arbeitsgerichts des Gerichtsbezirks, in dem Sie wohnen{district}. "
+            "de": "Senden Sie eine datierte und unterzeichnete Antragschrift (verzoekschrift) per Einschreiben an "
+            "die Kanzlei (griffie) des Arbeitsgerichts des Gerichtsbezirks, in dem Sie wohnen{district}. "
             "Sie können die Antragschrift auch persönlich in der Kanzlei abgeben.",
-            "en": "Send a dated and signed application (verzoekschrift / requête) by registered mail to the "
-            "registry of the labour court of the judicial district where you live{district}. "
+            "en": "Send a dated and signed application (verzoekschrift) by registered mail to the "
+            "registry (griffie) of the labour court of the judicial district where you live{district}. "
             "You can also hand it in at the registry yourself.",
         },
     ),
@@ -219,7 +219,7 @@ BODIES: Final[Mapping[str, Body]] = {
         name={
             "nl": "familierechtbank",
             "fr": "tribunal de la famille",
-            "de": "Familiengericht",
+            "de": "Familiengericht (familierechtbank)",
             "en": "family court (familierechtbank)",
         },
         short={
@@ -231,11 +231,11 @@ BODIES: Final[Mapping[str, Body]] = {
         appeal={
             "nl": "de zaak voorleggen aan de familierechtbank",
             "fr": "porter l'affaire devant le tribunal de la famille",
-            "de": "das Familiengericht anrufen",
+            "de": "das Familiengericht (familierechtbank) anrufen",
             "en": "take the matter to the family court (familierechtbank)",
         },
         how_to_file={
-            "nl": "U richt zich tot de familierechtbank van het gerechtelijk arrondissement waar u woont{district}.",
+            "nl": "Wend u tot de familierechtbank van het gerechtelijk arrondissement waar u woont{district}.",
             "fr": "Adressez-vous au tribunal de la famille de l'arrondissement judiciaire de votre "
             "domicile{district}.",
             "de": "Wenden Sie sich an das Familiengericht des Gerichtsbezirks, in dem Sie wohnen{district}.",
@@ -246,8 +246,8 @@ BODIES: Final[Mapping[str, Body]] = {
 
 DISTRICT_NOTE: Final[Localized] = {
     "nl": " (volgens onze gegevens: {district})",
-    "fr": " (d'après nos données : {district})",
-    "de": " (laut unseren Angaben: {district})",
+    "fr": " (selon nos informations : {district})",
+    "de": " (laut unseren Unterlagen: {district})",
     "en": " (according to our records: {district})",
 }
 """Appended where `how_to_file` says `{district}`, when the beneficiary's judicial district is known."""
@@ -309,8 +309,8 @@ KINDS: Final[Mapping[str, DecisionKind]] = {
             "en": "designation of the beneficiary",
         },
         phrase={
-            "nl": "de beslissing van {date} over wie het Groeipakket ontvangt (aanwijzing van de begunstigde)",
-            "fr": "la décision du {date} sur la personne qui reçoit le Groeipakket "
+            "nl": "de beslissing van {date} over wie het Groeipakket krijgt (aanwijzing van de begunstigde)",
+            "fr": "la décision du {date} relative à la personne à qui le Groeipakket est versé "
             "(désignation du bénéficiaire)",
             "de": "die Entscheidung vom {date} darüber, wer das Groeipakket erhält "
             "(Bestimmung des Begünstigten)",
@@ -326,9 +326,9 @@ KINDS: Final[Mapping[str, DecisionKind]] = {
             "en": "Arbitration Commission ruling",
         },
         phrase={
-            "nl": "de uitspraak van de Geschillencommissie van {date} over uw beroep",
-            "fr": "la décision de la Commission d'arbitrage du {date} sur votre recours",
-            "de": "die Entscheidung der Schiedskommission vom {date} über Ihren Einspruch",
+            "nl": "de uitspraak van {date} van de Geschillencommissie over uw beroep",
+            "fr": "la décision du {date} de la Commission d'arbitrage sur votre recours",
+            "de": "die Entscheidung der Schiedskommission vom {date} zu Ihrem Einspruch",
             "en": "the Arbitration Commission's ruling of {date} on your appeal",
         },
     ),

@@ -71,10 +71,10 @@ def format_date(d: date, lang: str) -> str:
 
 _DAYS_LEFT: Final[Mapping[str, tuple[str, str, str]]] = {
     # (today, one day, n days)
-    "nl": ("Vandaag is de laatste dag.", "U hebt nog 1 dag.", "U hebt nog {n} dagen."),
-    "fr": ("C'est aujourd'hui le dernier jour.", "Il vous reste 1 jour.", "Il vous reste {n} jours."),
-    "de": ("Heute ist der letzte Tag.", "Ihnen bleibt noch 1 Tag.", "Ihnen bleiben noch {n} Tage."),
-    "en": ("Today is the last day.", "You have 1 day left.", "You have {n} days left."),
+    "nl": ("Vandaag is de laatste dag.", "Morgen is de laatste dag.", "U hebt nog {n} dagen."),
+    "fr": ("C'est aujourd'hui le dernier jour.", "C'est demain le dernier jour.", "Il vous reste {n} jours."),
+    "de": ("Heute ist der letzte Tag.", "Morgen ist der letzte Tag.", "Ihnen bleiben noch {n} Tage."),
+    "en": ("Today is the last day.", "Tomorrow is the last day.", "You have {n} days left."),
 }
 _DAYS_LEFT_SHORT: Final[Mapping[str, tuple[str, str, str]]] = {
     "nl": ("vandaag", "nog 1 dag", "nog {n} dagen"),
@@ -134,7 +134,7 @@ _REASONS: Final[Mapping[str, Mapping[str, str]]] = {
         "nl": "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden "
         "loopt vanaf die kennisgeving, zodat uw beroep uiterlijk op {safe} binnen moet zijn.",
         "fr": "La décision vous a été notifiée le {informed} ; le délai de {n} mois court à partir de "
-        "cette notification, de sorte que votre recours doit parvenir au plus tard le {safe}.",
+        "cette notification, de sorte que votre recours doit être reçu au plus tard le {safe}.",
         "de": "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft ab "
         "dieser Mitteilung, daher muss {appeal} spätestens am {safe} eingegangen sein.",
         "en": "You were notified of the decision on {informed}; the {n}-month term runs from that "
@@ -144,7 +144,7 @@ _REASONS: Final[Mapping[str, Mapping[str, str]]] = {
         "nl": "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden "
         "loopt vanaf de derde kalenderdag daarna, zodat uw beroep uiterlijk op {safe} binnen moet zijn.",
         "fr": "La décision vous a été communiquée le {informed} ; le délai de {n} mois court à partir du "
-        "troisième jour calendrier qui suit, de sorte que votre recours doit parvenir au plus tard le {safe}.",
+        "troisième jour calendrier qui suit, de sorte que votre recours doit être reçu au plus tard le {safe}.",
         "de": "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft ab "
         "dem dritten Kalendertag danach, daher muss {appeal} spätestens am {safe} eingegangen sein.",
         "en": "You were informed of the decision on {informed}; the {n}-month term runs from the third "
@@ -152,17 +152,17 @@ _REASONS: Final[Mapping[str, Mapping[str, str]]] = {
     },
     "art89_four_months": {
         "nl": "De beslissing vermeldde niet hoe en binnen welke termijn u beroep kon aantekenen; daarom "
-        "begint de termijn van {n} maanden pas vier maanden nadat u ervan op de hoogte werd gebracht "
-        "({informed}), namelijk op {trigger}, zodat uw beroep uiterlijk op {safe} binnen moet zijn.",
-        "fr": "La décision ne mentionnait pas les possibilités ni les délais de recours ; c'est pourquoi le "
-        "délai de {n} mois ne commence que quatre mois après sa communication ({informed}), soit le "
-        "{trigger}, de sorte que votre recours doit parvenir au plus tard le {safe}.",
+        "begint de termijn van {n} maanden pas 4 maanden nadat u ervan op de hoogte werd gebracht "
+        "(op {informed}), dus op {trigger}, zodat uw beroep uiterlijk op {safe} binnen moet zijn.",
+        "fr": "La décision ne mentionnait ni les voies ni les délais de recours ; c'est pourquoi le délai "
+        "de {n} mois ne commence à courir que 4 mois après sa communication (le {informed}), soit le "
+        "{trigger}, de sorte que votre recours doit être reçu au plus tard le {safe}.",
         "de": "Die Entscheidung enthielt keine Angaben dazu, wie und innerhalb welcher Frist Sie dagegen "
-        "vorgehen können; deshalb beginnt die Frist von {n} Monaten erst vier Monate nach der Mitteilung "
-        "({informed}), also am {trigger}, und {appeal} muss spätestens am {safe} eingegangen sein.",
+        "vorgehen können; deshalb beginnt die Frist von {n} Monaten erst 4 Monate nach der Mitteilung "
+        "(am {informed}), also am {trigger}, und {appeal} muss spätestens am {safe} eingegangen sein.",
         "en": "The decision did not say how and by when you could appeal, so the {n}-month term only "
-        "starts four months after you were informed of it ({informed}), on {trigger}, and your appeal "
-        "must arrive by {safe}.",
+        "starts 4 months after you were informed of it (on {informed}), that is on {trigger}, and your "
+        "appeal must arrive by {safe}.",
     },
     "complaint_closed": {
         "nl": "Uw klacht bij de Klachten- en Bemiddelingsdienst werd op {restarted} afgesloten; daardoor "
@@ -170,7 +170,7 @@ _REASONS: Final[Mapping[str, Mapping[str, str]]] = {
         "moet zijn.",
         "fr": "Votre plainte auprès du Service des plaintes et de la médiation a été clôturée le "
         "{restarted} ; un nouveau délai de {n} mois court donc {start}, de sorte que votre recours doit "
-        "parvenir au plus tard le {safe}.",
+        "être reçu au plus tard le {safe}.",
         "de": "Ihre Beschwerde beim Beschwerde- und Vermittlungsdienst wurde am {restarted} abgeschlossen; "
         "daher läuft eine neue Frist von {n} Monaten {start}, und {appeal} muss spätestens am {safe} "
         "eingegangen sein.",
