@@ -7,6 +7,7 @@ holds the lock. Anything else is a bug.
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
@@ -15,7 +16,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from jobs.config import ConfigError, Settings, load_settings
-from jobs.db import LockHeld
+from jobs.db import LockHeld, NotReady
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -84,6 +85,8 @@ def exits_cleanly(func: F) -> F:
             return func(*args, **kwargs)
         except LockHeld as exc:
             _fail(EXIT_LOCKED, str(exc))
+        except NotReady as exc:
+            _fail(EXIT_USAGE, str(exc))
         except ConfigError as exc:
             _fail(EXIT_USAGE, "; ".join(exc.problems))
 
@@ -225,5 +228,21 @@ def runs_command(ctx: click.Context, last: int) -> None:
     ctx.exit(print_runs(settings_from(ctx), last))
 
 
+EXIT_BUG = 70  # EX_SOFTWARE: never 1, which cron and the fund's scripts read as "done, some rows failed"
+
+
 def main() -> None:
-    cli(prog_name="appealwatch")
+    try:
+        cli(prog_name="appealwatch", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as exc:  # usage errors: exit 2, as click would
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("appealwatch: aborted", err=True)
+        sys.exit(130)
+    except Exception:
+        traceback.print_exc()
+        click.echo("appealwatch: internal error (a bug): see the traceback above", err=True)
+        sys.exit(EXIT_BUG)

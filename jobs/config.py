@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 LANGUAGES = ("nl", "fr", "de", "en")
 Language = Literal["nl", "fr", "de", "en"]
@@ -91,7 +91,7 @@ class ReminderSettings(_Section):
     @classmethod
     def _distinct(cls, value: list[int]) -> list[int]:
         if len(set(value)) != len(value):
-            raise ValueError(f"offsets must be distinct, got {value}")
+            raise ValueError("offsets must be distinct")
         return sorted(value, reverse=True)
 
 
@@ -155,6 +155,22 @@ class Settings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     fund: FundSettings = FundSettings()
 
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        """A claim must outlive the longest send, or a second worker could take the message over and send it
+        again: each try may spend a timeout on connect, greeting, TLS and the transaction (say 4), plus the
+        waits between tries."""
+        smtp = self.smtp
+        worst = smtp.max_attempts * 4 * smtp.timeout + sum(
+            smtp.backoff_seconds * 2**i for i in range(smtp.max_attempts - 1)
+        )
+        if self.notifier.kind == "smtp" and self.reminders.claim_lease_seconds < worst:
+            raise ValueError(
+                f"reminders.claim_lease_seconds: {self.reminders.claim_lease_seconds} is shorter than the longest "
+                f"send the [smtp] settings allow ({worst:.0f} s): raise it, or lower smtp.timeout/max_attempts"
+            )
+        return self
+
     # Resolved at load time, not read from the file.
     source: str = Field(default="<defaults>", exclude=True)
     smtp_password: str = Field(default="", exclude=True, repr=False)
@@ -172,11 +188,14 @@ class Settings(_Section):
 
 
 def _format_error(err: Any) -> str:
+    """One line that starts with the key, then what is wrong with it."""
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if not err["loc"]:  # a check across sections names its key itself
+        return msg
     key = ".".join(str(part) for part in err["loc"])
-    msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
-    if "input" in err and err["type"] not in ("extra_forbidden", "missing"):
+    elif "input" in err and err["type"] != "missing":
         msg = f"{msg} (got {err['input']!r})"
     return f"{key}: {msg}"
 

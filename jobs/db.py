@@ -19,14 +19,56 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from jobs.resources import data_dir, sql_text
+from jobs.store import VERSION_TABLE
 
 CONTRACT_TABLES = ("advisors", "beneficiaries", "decisions", "appeals", "complaints")
 
 
 class LockHeld(Exception):
     """Another run holds the job lock (exit code 3)."""
+
+
+class NotReady(Exception):
+    """The database cannot be used as it is: unreachable, or `init-db` not run (exit code 2)."""
+
+
+def open_database(url: str) -> Engine:
+    """An engine on a database that is ready for the job: reachable, with the five contract tables and the
+    project's own tables at the current migration. Anything else is said plainly at start."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    engine = make_engine(url)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as conn:
+            inspector = inspect(conn)
+            names = set(inspector.get_table_names()) | set(inspector.get_view_names())
+            current = MigrationContext.configure(
+                conn, opts={"version_table": VERSION_TABLE}
+            ).get_current_revision()
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise NotReady(f"cannot open the database {shown}: {detail}") from None
+    missing = [t for t in CONTRACT_TABLES if t not in names]
+    if missing:
+        raise NotReady(f"the database {shown} lacks {', '.join(missing)}: run `appealwatch init-db`")
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if current != head:
+        raise NotReady(
+            f"the project's tables in {shown} are at migration {current or 'none'}, not {head}: "
+            "run `appealwatch init-db` to migrate them"
+        )
+    return engine
+
+
+def _alembic_config() -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return cfg
 
 
 def make_engine(url: str) -> Engine:
@@ -38,8 +80,8 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not pysqlite, open transactions, so that every one can be BEGIN IMMEDIATE:
-        # a writer then waits for the lock up front instead of failing halfway (SQLite's lock upgrade).
+        # Let SQLAlchemy, not pysqlite, open transactions: pysqlite would run SELECTs outside any
+        # transaction, so that two reads in one block could see two different states of the database.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout = 60000")
@@ -50,7 +92,10 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A plain (deferred) BEGIN: in WAL mode readers never block the writers. Every write transaction of
+        # the nightly job starts with its write (init-db aside), so it waits for the lock (busy_timeout)
+        # instead of failing on an upgrade from a stale read snapshot.
+        conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -73,8 +118,7 @@ def init_db(engine: Engine) -> list[str]:
             if target in tables:
                 conn.exec_driver_sql(statement)
     with engine.begin() as conn:
-        cfg = AlembicConfig()
-        cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        cfg = _alembic_config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return created

@@ -9,11 +9,13 @@ process gone). That single in-flight message is the only one that can ever go ou
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
 import ssl
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from sqlalchemy import Engine, and_, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from jobs.config import Settings
 from jobs.runlog import now_utc
@@ -32,6 +35,9 @@ from notifiers.base import Attempt, OutgoingMessage, TransportError
 from notifiers.file import FileNotifier
 from notifiers.smtp import SmtpNotifier
 
+log = logging.getLogger("appealwatch.deliver")
+CIRCUIT_BREAKER = 5
+
 
 @dataclass
 class DeliveryStats:
@@ -39,14 +45,32 @@ class DeliveryStats:
     failed: int = 0  # permanent: will not be retried
     deferred: int = 0  # transient: still pending, `appealwatch deliver` retries
     expired: int = 0  # its deadline passed before it could go out
+    lost_claims: int = 0  # sent, but another worker had taken the message over meanwhile: may repeat
+    left_pending: int = 0  # still in the outbox after this pass (stopped, circuit open, or claimed elsewhere)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, outcome: str) -> None:
         with self.lock:
             setattr(self, outcome, getattr(self, outcome) + 1)
 
+    def merge(self, other: DeliveryStats) -> None:
+        for name, count in other.as_dict().items():
+            setattr(self, name, count if name == "left_pending" else getattr(self, name) + count)
+
+    @property
+    def incomplete(self) -> bool:
+        """Something did not go out as planned: the run exits 1 and the report says what."""
+        return bool(self.failed or self.deferred or self.expired or self.lost_claims or self.left_pending)
+
     def as_dict(self) -> dict[str, int]:
-        return {"sent": self.sent, "failed": self.failed, "deferred": self.deferred, "expired": self.expired}
+        return {
+            "sent": self.sent,
+            "failed": self.failed,
+            "deferred": self.deferred,
+            "expired": self.expired,
+            "lost_claims": self.lost_claims,
+            "left_pending": self.left_pending,
+        }
 
 
 def make_notifier(settings: Settings) -> Notifier:
@@ -68,15 +92,24 @@ def make_notifier(settings: Settings) -> Notifier:
     )
 
 
+def _where() -> str:
+    """This host and PID namespace: containers may share a host name but never a PID namespace."""
+    try:
+        namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        namespace = "-"
+    return f"{socket.gethostname()}/{namespace}"
+
+
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{_where()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _is_dead(claimed_by: str) -> bool:
-    """True only when we can tell for sure: the claim is from this host and its process is gone."""
-    host, _, rest = claimed_by.partition(":")
+    """True only when we can tell for sure: the claim is from this host and PID namespace, its process gone."""
+    where, _, rest = claimed_by.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if where != _where() or not pid_text.isdigit():
         return False
     try:
         os.kill(int(pid_text), 0)
@@ -123,17 +156,26 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _candidates(engine: Engine, after: int, limit: int = 100) -> list[Any]:
+def _candidates(engine: Engine, after: int, kinds: tuple[str, ...] | None, limit: int = 100) -> list[Any]:
     """The next messages in id order that are pending or in `sending` (their claim may be stale)."""
+    query = (
+        select(messages.c.id, messages.c.status, messages.c.claimed_by, messages.c.lease_until)
+        .where(messages.c.status.in_(("pending", "sending")), messages.c.id > after)
+        .order_by(messages.c.id)
+        .limit(limit)
+    )
+    if kinds is not None:
+        query = query.where(messages.c.kind.in_(kinds))
     with engine.connect() as conn:
-        return list(
-            conn.execute(
-                select(messages.c.id, messages.c.status, messages.c.claimed_by, messages.c.lease_until)
-                .where(messages.c.status.in_(("pending", "sending")), messages.c.id > after)
-                .order_by(messages.c.id)
-                .limit(limit)
-            ).all()
-        )
+        return list(conn.execute(query).all())
+
+
+def count_pending(engine: Engine, kinds: tuple[str, ...] | None = None) -> int:
+    query = select(func.count()).select_from(messages).where(messages.c.status.in_(("pending", "sending")))
+    if kinds is not None:
+        query = query.where(messages.c.kind.in_(kinds))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def _stale(row: Any) -> bool:
@@ -159,7 +201,24 @@ def _claim(engine: Engine, row: Any, me: str, lease: int) -> bool:
         return result.rowcount == 1
 
 
-def _record(engine: Engine, ident: int, me: str, tries: tuple[Attempt, ...], values: dict[str, Any]) -> None:
+def _record(engine: Engine, ident: int, me: str, tries: tuple[Attempt, ...], values: dict[str, Any]) -> bool:
+    """Record the attempts and the outcome; False if another worker had taken the message over meanwhile.
+
+    The outcome of a send that happened must not be lost to a briefly locked database: retried a few times.
+    """
+    for pause in (1.0, 5.0, 30.0, None):
+        try:
+            return _record_once(engine, ident, me, tries, values)
+        except OperationalError:
+            if pause is None:
+                raise
+            time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _record_once(
+    engine: Engine, ident: int, me: str, tries: tuple[Attempt, ...], values: dict[str, Any]
+) -> bool:
     with engine.begin() as conn:
         if tries:
             conn.execute(
@@ -177,11 +236,12 @@ def _record(engine: Engine, ident: int, me: str, tries: tuple[Attempt, ...], val
                     for a in tries
                 ],
             )
-        conn.execute(
+        result = conn.execute(
             update(messages)
             .where(messages.c.id == ident, messages.c.claimed_by == me)
             .values(attempts=messages.c.attempts + len(tries), **values)
         )
+        return result.rowcount == 1
 
 
 def _outgoing(row: Any, sender: str) -> OutgoingMessage:
@@ -219,13 +279,12 @@ def deliver_one(engine: Engine, notifier: Notifier, ident: int, me: str, on: dat
             {"status": status, "last_answer": _answer(exc.attempts, str(exc))},
         )
         return outcome
-    _record(
-        engine,
-        ident,
-        me,
-        delivery.attempts,
-        {"status": "sent", "sent_at": now_utc(), "last_answer": delivery.detail[:2000]},
-    )
+    values = {"status": "sent", "sent_at": now_utc(), "last_answer": delivery.detail[:2000]}
+    if not _record(engine, ident, me, delivery.attempts, values):
+        log.warning(
+            "message %s was sent, but its claim had been taken over: it may go out twice", row.message_id
+        )
+        return "lost_claims"
     return "sent"
 
 
@@ -248,12 +307,18 @@ def run_workers(
     workers: int = 1,
     notifier_factory: Callable[[Settings], Notifier] = make_notifier,
     stop: StopFlag | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> DeliveryStats:
-    """Deliver everything claimable, with `workers` threads each holding its own connection."""
+    """One pass over the outbox (of these message kinds), with `workers` threads each holding a connection.
+
+    After CIRCUIT_BREAKER transient failures in a row the relay is taken to be down: the pass stops and
+    leaves the rest pending for `appealwatch deliver`, instead of spending minutes of timeouts per message.
+    """
     stats = DeliveryStats()
     stop = stop or StopFlag()
     lease = settings.reminders.claim_lease_seconds
     errors: list[BaseException] = []
+    in_a_row = [0]
 
     def work() -> None:
         me = worker_name()
@@ -261,15 +326,18 @@ def run_workers(
         try:
             with notifier_factory(settings) as notifier:
                 while not stop.is_set():
-                    batch = _candidates(engine, after)
+                    batch = _candidates(engine, after, kinds)
                     if not batch:
                         return
                     for row in batch:
-                        if stop.is_set():
+                        if stop.is_set() or in_a_row[0] >= CIRCUIT_BREAKER:
                             return
                         after = row.id
                         if _claim(engine, row, me, lease):
-                            stats.add(deliver_one(engine, notifier, row.id, me, on, settings.smtp.sender))
+                            outcome = deliver_one(engine, notifier, row.id, me, on, settings.smtp.sender)
+                            stats.add(outcome)
+                            with stats.lock:
+                                in_a_row[0] = in_a_row[0] + 1 if outcome == "deferred" else 0
         except BaseException as exc:  # surfaced to the caller after the other workers finish
             errors.append(exc)
 
@@ -281,20 +349,23 @@ def run_workers(
             t.join()
     if errors:
         raise errors[0]
+    if in_a_row[0] >= CIRCUIT_BREAKER:
+        log.warning(
+            "%s transient failures in a row: the relay looks down; the rest waits in the outbox", in_a_row[0]
+        )
+    stats.left_pending = count_pending(engine, kinds)
     return stats
 
 
 def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
     """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
-    from jobs.db import make_engine
+    from jobs.db import open_database
     from jobs.runlog import finish_run, start_run
 
-    engine = make_engine(settings.database.url)
+    engine = open_database(settings.database.url)
     run_id = start_run(engine, "deliver", on)
     stats = run_workers(engine, settings, on, workers)
-    code = 1 if stats.failed or stats.deferred else 0
+    code = 1 if stats.incomplete else 0
     finish_run(engine, run_id, code, stats.as_dict())
-    print(
-        f"delivered {stats.sent}, failed {stats.failed}, deferred {stats.deferred}, expired {stats.expired}"
-    )
+    print(", ".join(f"{name.replace('_', ' ')} {count}" for name, count in stats.as_dict().items()))
     return code

@@ -60,7 +60,7 @@ def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: S
     return pd.DataFrame([dict(r) for r in rows], columns=list(columns))
 
 
-def _by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequence[str]) -> pd.DataFrame:
+def read_by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequence[str]) -> pd.DataFrame:
     unique = sorted({int(i) for i in ids})
     parts = [
         _frame(conn, name, {"ids": unique[i : i + BATCH]}, columns) for i in range(0, len(unique), BATCH)
@@ -79,8 +79,8 @@ def read_decisions(conn: Connection, on: date, scope: Scope) -> Inputs:
     else:
         decisions = _frame(conn, "one_decision", {"decision_id": int(scope)}, DECISION_COLUMNS)
     ids = decisions["id"].tolist()
-    appeals = _by_ids(conn, "appeals_of", ids, ["id", "decision_id", "forum", "filed_on"])
-    complaints = _by_ids(conn, "complaints_of", ids, ["id", "decision_id", "filed_on", "closed_on"])
+    appeals = read_by_ids(conn, "appeals_of", ids, ["id", "decision_id", "forum", "filed_on"])
+    complaints = read_by_ids(conn, "complaints_of", ids, ["id", "decision_id", "filed_on", "closed_on"])
     decisions, appeals, complaints, problems = validate_decisions(decisions, appeals, complaints)
     return Inputs(decisions, appeals, complaints, list(problems))
 
@@ -144,14 +144,14 @@ def read_people(conn: Connection, beneficiary_ids: Iterable[int], fallback_langu
     kept, without an address, so that the advisor's digest and the report list them for a letter or a call.
     The language row-by-row loop is over people with a reminder due tonight, not over decisions.
     """
-    beneficiaries = _by_ids(
+    beneficiaries = read_by_ids(
         conn,
         "beneficiaries_of",
         beneficiary_ids,
         ["id", "full_name", "email", "language", "judicial_district", "advisor_id"],
     )
     advisor_ids = beneficiaries["advisor_id"].dropna().astype("int64").tolist()
-    advisors = _by_ids(conn, "advisors_of", advisor_ids, ["id", "full_name", "email", "language", "team"])
+    advisors = read_by_ids(conn, "advisors_of", advisor_ids, ["id", "full_name", "email", "language", "team"])
     beneficiaries, problems = _checked(beneficiaries, "beneficiaries", fallback_language)
     advisors, advisor_problems = _checked(advisors, "advisors", fallback_language)
     return People(beneficiaries, advisors, problems + advisor_problems)

@@ -13,18 +13,18 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, update
 
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
-from jobs.db import job_lock, make_engine
-from jobs.deliver import DeliveryStats, run_workers
+from jobs.db import job_lock, open_database
+from jobs.deliver import DeliveryStats, StopFlag, run_workers
 from jobs.due import KEY, due_reminders
 from jobs.inputs import read_decisions, read_people
 from jobs.plan import Plan, build_plan, write_plan
 from jobs.runlog import finish_run, start_run
-from jobs.store import reminders
+from jobs.store import messages, reminders
 
 
 @dataclass
@@ -34,6 +34,7 @@ class NightResult:
     plan: Plan
     problems: list[Problem] = field(default_factory=list)
     delivery: DeliveryStats = field(default_factory=DeliveryStats)
+    superseded: int = 0
     report_paths: list[str] = field(default_factory=list)
 
     def stats(self) -> dict[str, Any]:
@@ -46,12 +47,13 @@ class NightResult:
             "reminders_unreachable": self.plan.count("unreachable"),
             "messages": len(self.plan.messages),
             "problems": len(self.problems),
+            "superseded": self.superseded,
             **self.delivery.as_dict(),
         }
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems or self.delivery.failed or self.delivery.deferred else 0
+        return 1 if self.problems or self.delivery.incomplete else 0
 
 
 def ledger_keys(conn: Connection, on: date) -> pd.DataFrame:
@@ -115,26 +117,75 @@ def print_dry_run(result: NightResult) -> None:
     )
 
 
+def supersede_stale(conn: Connection, windows: pd.DataFrame) -> int:
+    """Withdraw reminders still waiting in the outbox (an SMTP outage) that would now say the wrong thing.
+
+    A reminder is only true while its window is open with the same safe deadline, and only until a more
+    urgent stage of the same series has been queued. Everything else is marked superseded, not sent.
+    """
+    rows = conn.execute(
+        select(messages.c.id, *[reminders.c[k] for k in KEY])
+        .join(reminders, reminders.c.message_pk == messages.c.id)
+        .where(messages.c.status == "pending", messages.c.kind == "reminder")
+    ).all()
+    if not rows:
+        return 0
+    open_ = windows[windows["status"] == "open"]
+    live = {
+        (int(d), str(f), pd.Timestamp(s).date())
+        for d, f, s in zip(open_["decision_id"], open_["forum"], open_["safe_deadline"], strict=True)
+    }
+    series = [r[1:6] for r in rows]
+    queued = conn.execute(
+        select(*[reminders.c[k] for k in KEY]).where(
+            reminders.c.status == "queued", reminders.c.safe_deadline >= min(r[3] for r in rows)
+        )
+    ).all()
+    most_urgent: dict[tuple[Any, ...], int] = {}
+    for key in queued:
+        most_urgent[tuple(key[:5])] = min(int(key[5]), most_urgent.get(tuple(key[:5]), 10**6))
+    stale = [
+        r[0]
+        for r, s in zip(rows, series, strict=True)
+        if (int(r[1]), str(r[2]), _as_date(r[3])) not in live or most_urgent.get(tuple(s), 10**6) < int(r[6])
+    ]
+    if stale:
+        conn.execute(
+            update(messages)
+            .where(messages.c.id.in_(stale), messages.c.status == "pending")
+            .values(
+                status="superseded",
+                last_answer="no longer true: the window changed or a later stage went out",
+            )
+        )
+    return len(stale)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
-    engine = make_engine(settings.database.url)
+    engine = open_database(settings.database.url)
     if dry_run:
         result = plan_night(engine, settings, on)
         print_dry_run(result)
         return result.exit_code
-    with job_lock(engine, "nightly"):
+    stop = StopFlag()
+    with job_lock(engine, "nightly"), stop.installed():
         run_id = start_run(engine, "run", on)
         try:
             result = plan_night(engine, settings, on)
             with engine.begin() as conn:
                 write_plan(conn, result.plan, run_id)
-            result.delivery = run_workers(engine, settings, on)
+                result.superseded = supersede_stale(conn, result.windows)
+            result.delivery = run_workers(engine, settings, on, stop=stop)
             from jobs.report import write_report
 
-            result.report_paths = write_report(engine, settings, on, result)
-            if settings.report.recipients:
-                report_delivery = run_workers(engine, settings, on)  # the supervisors' mails just queued
-                for name, count in report_delivery.as_dict().items():
-                    setattr(result.delivery, name, getattr(result.delivery, name) + count)
+            result.report_paths = write_report(engine, settings, on, result, mail=True)
+            if settings.report.recipients and not stop.is_set():
+                # Only the supervisors' mails just queued: a backlog was tried a moment ago.
+                result.delivery.merge(run_workers(engine, settings, on, stop=stop, kinds=("report",)))
         except BaseException as exc:
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise
@@ -143,15 +194,15 @@ def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
     print(
         f"run {run_id} for {on}: {stats['windows']} windows scanned, {stats.get('windows_open', 0)} open; "
         f"{stats['messages']} message(s) planned, {stats['sent']} sent, {stats['failed']} failed, "
-        f"{stats['deferred']} deferred; {stats['reminders_skipped']} stage(s) skipped; "
-        f"{stats['reminders_unreachable']} without usable e-mail; {stats['problems']} bad row(s)"
+        f"{stats['deferred']} deferred, {stats['expired']} expired; {stats['reminders_skipped']} stage(s) "
+        f"skipped; {stats['reminders_unreachable']} without usable e-mail; {stats['problems']} bad row(s)"
     )
     if result.report_paths:
         print(f"report: {result.report_paths[0]}")
     if result.exit_code:
         print(
-            f"exit 1: {stats['problems']} bad row(s) skipped, {stats['failed']} delivery failure(s), "
-            f"{stats['deferred']} deferred: see the report",
+            f"exit 1: {stats['problems']} bad row(s), {stats['failed']} refused, {stats['expired']} expired, "
+            f"{stats['left_pending']} still in the outbox: see the report",
             file=sys.stderr,
         )
     return result.exit_code

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, select
 
 from jobs.config import Settings
 from jobs.runlog import now_utc
-from jobs.store import messages
+from jobs.store import messages, reminders
 
 if TYPE_CHECKING:
     from jobs.nightly import NightResult
@@ -74,10 +74,112 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+TO_CALL_COLUMNS = [
+    "decision_id", "forum", "safe_deadline", "days_left", "stage", "who", "recipient_id", "name", "reason",
+    "advisor_id",
+]  # fmt: skip
+DELIVERY_COLUMNS = [
+    "message_id", "kind", "recipient_kind", "recipient_id", "language", "status", "attempts", "answer"
+]  # fmt: skip
+
+
+def _names(conn: Connection, table: str, ids: set[int]) -> dict[int, tuple[str, Any]]:
+    """(full_name, advisor_id or None) by id, read with the same bound-id queries as the night's run."""
+    if not ids:
+        return {}
+    from jobs.inputs import read_by_ids
+
+    columns = ["id", "full_name", "advisor_id"] if table == "beneficiaries" else ["id", "full_name"]
+    frame = read_by_ids(conn, f"{table}_of", ids, columns)
+    return {int(r["id"]): (r["full_name"], r.get("advisor_id")) for r in frame.to_dict("records")}
+
+
+def _to_call(conn: Connection, on: date, windows: pd.DataFrame) -> list[list[Any]]:
+    """Who needs a letter or a call, read from the ledger, so that a rerun of the night reports the same.
+
+    Stages due tonight without a usable address, and reminders refused by the server or expired in the
+    outbox whose window is still open or in grace (the family still has time and was not told).
+    """
+    alive = windows[windows["status"].isin(["open", "grace"])]
+    live = {
+        (int(d), str(f), pd.Timestamp(sd).date())
+        for d, f, sd in zip(alive["decision_id"], alive["forum"], alive["safe_deadline"], strict=True)
+    }
+    unreachable = (
+        conn.execute(select(reminders).where(reminders.c.due_on == on, reminders.c.status == "unreachable"))
+        .mappings()
+        .all()
+    )
+    missed = (
+        conn.execute(
+            select(reminders, messages.c.status.label("message_status"), messages.c.last_answer)
+            .join(messages, messages.c.id == reminders.c.message_pk)
+            .where(messages.c.status.in_(("failed", "expired")), messages.c.kind == "reminder")
+        )
+        .mappings()
+        .all()
+    )
+    rows = [(r, str(r["detail"] or "")) for r in unreachable]
+    rows += [
+        (r, f"{'refused by the mail server' if r['message_status'] == 'failed' else 'not sent before its deadline'}: {r['last_answer']}")
+        for r in missed
+        if (int(r["decision_id"]), str(r["forum"]), _day(r["safe_deadline"])) in live
+    ]  # fmt: skip
+    people = _names(
+        conn,
+        "beneficiaries",
+        {int(r["recipient_id"]) for r, _ in rows if r["recipient_kind"] == "beneficiary"},
+    )
+    advisors = _names(
+        conn, "advisors", {int(r["recipient_id"]) for r, _ in rows if r["recipient_kind"] == "advisor"}
+    )
+    out = []
+    for r, reason in sorted(rows, key=lambda x: (_day(x[0]["safe_deadline"]), x[0]["decision_id"])):
+        who = str(r["recipient_kind"])
+        name, advisor = (people if who == "beneficiary" else advisors).get(
+            int(r["recipient_id"]), ("(unknown)", None)
+        )
+        deadline = _day(r["safe_deadline"])
+        out.append([r["decision_id"], r["forum"], deadline.isoformat(), (deadline - on).days, r["stage"], who,
+                    r["recipient_id"], name, reason, None if who == "advisor" else _py_int(advisor)])  # fmt: skip
+    return out
+
+
+def _deliveries(conn: Connection, on: date) -> list[list[Any]]:
+    """Messages planned for tonight, those still waiting in the outbox, and tonight's report copies."""
+    tonight = select(reminders.c.message_pk).where(
+        reminders.c.due_on == on, reminders.c.message_pk.is_not(None)
+    )
+    rows = conn.execute(
+        select(messages.c.message_id, messages.c.kind, messages.c.recipient_kind, messages.c.recipient_id,
+               messages.c.language, messages.c.status, messages.c.attempts, messages.c.last_answer)
+        .where(
+            messages.c.id.in_(tonight)
+            | messages.c.status.in_(("pending", "sending"))
+            | messages.c.message_id.like(f"<aw.report.{on:%Y%m%d}.%")
+        )
+        .order_by(messages.c.id)
+    ).all()  # fmt: skip
+    return [list(r) for r in rows]
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _py_int(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
 def write_report(
-    engine: Engine, settings: Settings, on: date, result: NightResult, out_dir: str | None = None
+    engine: Engine,
+    settings: Settings,
+    on: date,
+    result: NightResult,
+    out_dir: str | None = None,
+    mail: bool = False,
 ) -> list[str]:
-    """Write the night's report; returns the paths written, the HTML first."""
+    """Write the night's report; with `mail`, queue it for the supervisors. Returns the paths, HTML first."""
     root = settings.resolve(out_dir or settings.report.out_dir) / on.isoformat()
     root.mkdir(parents=True, exist_ok=True)
     windows = result.windows
@@ -86,46 +188,15 @@ def write_report(
     _csv(root / "windows.csv", WINDOW_COLUMNS, rows)
     grace = [r for r in rows if r[4] == "grace"]
     _csv(root / "grace.csv", WINDOW_COLUMNS, grace)
-    unreachable_header = [
-        "decision_id",
-        "forum",
-        "safe_deadline",
-        "days_left",
-        "stage",
-        "who",
-        "name",
-        "reason",
-        "advisor_id",
-    ]
-    unreachable = [
-        [u["decision_id"], u["forum"], _iso(u["safe_deadline"]), u["days_left"], u["stage"],
-         u.get("recipient", "beneficiary"), u.get("beneficiary_name", ""), u["reason"], u.get("advisor_id")]
-        for u in result.plan.unreachable
-    ]  # fmt: skip
-    _csv(root / "unreachable.csv", unreachable_header, unreachable)
+    with engine.connect() as conn:
+        unreachable = _to_call(conn, on, windows)
+        sent = _deliveries(conn, on)
+    _csv(root / "unreachable.csv", TO_CALL_COLUMNS, unreachable)
     problems = [
         [p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in result.problems
     ]
     _csv(root / "problems.csv", ["table", "row_id", "column", "problem", "row"], problems)
-    ids = [m.message_id for m in result.plan.messages]
-    with engine.connect() as conn:
-        sent = conn.execute(
-            select(messages.c.message_id, messages.c.kind, messages.c.recipient_kind, messages.c.recipient_id,
-                   messages.c.language, messages.c.status, messages.c.attempts, messages.c.last_answer)
-            .where(messages.c.message_id.in_(ids))
-            .order_by(messages.c.id)
-        ).all() if ids else []  # fmt: skip
-    delivery_header = [
-        "message_id",
-        "kind",
-        "recipient_kind",
-        "recipient_id",
-        "language",
-        "status",
-        "attempts",
-        "answer",
-    ]
-    _csv(root / "deliveries.csv", delivery_header, [list(r) for r in sent])
+    _csv(root / "deliveries.csv", DELIVERY_COLUMNS, sent)
 
     stats = result.stats()
     counts = [[k.replace("_", " "), v] for k, v in stats.items()]
@@ -137,8 +208,9 @@ td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}th{{background:#
 <h1>appealwatch: night of {on}</h1>
 <h2>Counts</h2>{_table(["what", "how many"], counts, "")}
 <h2>To write to or call ({len(unreachable)})</h2>
-<p>Reminders were due, but there is no usable e-mail address: send a letter or call.</p>
-{_table(unreachable_header, unreachable, "Nobody tonight.")}
+<p>A reminder was due tonight but there is no usable e-mail address, or a reminder was refused by the mail
+server or could not go out before its deadline while the window is still open or in grace: send a letter or call.</p>
+{_table(TO_CALL_COLUMNS, unreachable, "Nobody tonight.")}
 <h2>In grace ({len(grace)})</h2>
 <p>The safe deadline has passed but the latest reading has not: an appeal may still be admissible.</p>
 {_table(WINDOW_COLUMNS, grace, "No window in grace.")}
@@ -146,12 +218,13 @@ td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}th{{background:#
 <p>Each was handled on its own (skipped, or used as the problem says); the rest of the run went on.</p>
 {_table(["table", "row", "column", "problem", "row"], problems, "None.")}
 <h2>Tonight's messages ({len(sent)})</h2>
-{_table(delivery_header, [list(r) for r in sent], "None.")}
+<p>Planned tonight, still waiting in the outbox, and the supervisors' copies.</p>
+{_table(DELIVERY_COLUMNS, sent, "None.")}
 <p>Every window scanned, with both deadlines: windows.csv.</p>
 </body></html>
 """
     _write_atomic(root / "report.html", page)
-    if settings.report.recipients:
+    if mail and settings.report.recipients:
         summary = (
             f"appealwatch, night of {on}: {len(unreachable)} to write to or call, {len(grace)} in grace, "
             f"{len(problems)} bad row(s), {stats.get('sent', 0)} message(s) sent, {stats.get('failed', 0)} failed."
@@ -197,10 +270,10 @@ def queue_report_mail(
 
 def write_report_command(settings: Settings, on: date, out_dir: str | None) -> int:
     """`appealwatch report`: the same report as a run, computed afresh, sending and recording nothing."""
-    from jobs.db import make_engine
+    from jobs.db import open_database
     from jobs.nightly import plan_night
 
-    engine = make_engine(settings.database.url)
+    engine = open_database(settings.database.url)
     result = plan_night(engine, settings, on)
     paths = write_report(engine, settings, on, result, out_dir)
     print(f"report: {paths[0]}")

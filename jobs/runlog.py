@@ -54,9 +54,9 @@ def finish_run(engine: Engine, run_id: int, exit_code: int, stats: dict[str, Any
 
 
 def print_runs(settings: Settings, last: int) -> int:
-    from jobs.db import make_engine
+    from jobs.db import open_database
 
-    engine = make_engine(settings.database.url)
+    engine = open_database(settings.database.url)
     with engine.connect() as conn:
         rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(last)).mappings().all()
     if not rows:

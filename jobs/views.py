@@ -12,7 +12,7 @@ import pandas as pd
 from deadlines.engine import compute_windows
 from deadlines.explain import explain_decision, render_trace
 from jobs.config import Settings
-from jobs.db import make_engine
+from jobs.db import open_database
 from jobs.inputs import read_decisions
 from jobs.report import WINDOW_COLUMNS
 
@@ -41,7 +41,7 @@ def window_records(windows: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int:
-    engine = make_engine(settings.database.url)
+    engine = open_database(settings.database.url)
     with engine.connect() as conn:
         inputs = read_decisions(conn, on, "all" if show_all else "scan")
     windows = compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on)
@@ -71,7 +71,7 @@ def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int
 
 
 def print_explanation(settings: Settings, decision_id: int, on: date) -> int:
-    engine = make_engine(settings.database.url)
+    engine = open_database(settings.database.url)
     with engine.connect() as conn:
         inputs = read_decisions(conn, on, decision_id)
     if inputs.decisions.empty:

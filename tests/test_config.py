@@ -127,3 +127,13 @@ def test_the_program_exits_2_with_one_line_naming_the_key(tmp_path: Path, text: 
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert key in lines[0]
+
+
+def test_a_claim_lease_shorter_than_the_longest_send_is_refused(tmp_path: Path) -> None:
+    """Otherwise a second worker could take over a message still being sent, and send it again."""
+    path = write(tmp_path, '[notifier]\nkind = "smtp"\n[smtp]\ntimeout = 60.0\nmax_attempts = 5\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    assert "reminders.claim_lease_seconds: 900 is shorter than the longest send" in caught.value.problems[0]
+    path.write_text(path.read_text() + "[reminders]\nclaim_lease_seconds = 1300\n", encoding="utf-8")
+    assert load_settings(path, environ={}).reminders.claim_lease_seconds == 1300

@@ -177,7 +177,8 @@ def test_a_message_still_pending_after_its_deadline_is_not_sent(database: Databa
     assert run_nightly(down, ON) == 1
     with SmtpTestServer() as server:
         up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
-        assert deliver_pending(up, ON + timedelta(days=3)) == 0  # safe deadline was ON + 2
+        # The safe deadline was ON + 2: not sent, and the command says something did not go out (exit 1).
+        assert deliver_pending(up, ON + timedelta(days=3)) == 1
         assert server.messages == []
     assert [s for _m, s, _a in outbox_rows(database.engine)] == ["expired"]
 
@@ -268,3 +269,69 @@ def test_a_name_that_tries_to_add_a_recipient_adds_none(database: Database, tmp_
     assert received.rcpt_tos == ("family@mail.example",)
     assert received.message["Bcc"] is None
     assert "victim" not in str(received.message["To"].addresses[0].addr_spec)
+
+
+def test_a_reminder_held_up_by_an_outage_is_not_sent_once_the_window_is_appealed(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 2)
+    down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
+    assert run_nightly(down, ON) == 1
+    with database.engine.begin() as conn:
+        b.appeal(conn, 1, "labour_court", ON)  # family 1 appealed meanwhile
+    with SmtpTestServer() as server:
+        up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(up, ON + timedelta(days=1)) == 0
+        assert [r.rcpt_tos[0] for r in server.messages] == ["family2@mail.example"]
+    statuses = sorted(s for _m, s, _a in outbox_rows(database.engine))
+    assert statuses == ["sent", "superseded"]
+
+
+def test_a_relay_that_is_down_stops_the_pass_after_a_few_failures_and_the_rest_waits(
+    database: Database, tmp_path: Path
+) -> None:
+    from jobs.deliver import CIRCUIT_BREAKER
+
+    families(database.engine, CIRCUIT_BREAKER + 5)
+    down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
+    assert run_nightly(down, ON) == 1
+    rows = outbox_rows(database.engine)
+    assert len(rows) == CIRCUIT_BREAKER + 5 and {s for _m, s, _a in rows} == {"pending"}
+    assert sum(tries for _m, _s, tries in rows) == CIRCUIT_BREAKER, "only the first few were tried"
+
+
+def test_a_rerun_of_the_night_still_lists_the_families_to_call(database: Database, tmp_path: Path) -> None:
+    families(database.engine, 1)
+    with database.engine.begin() as conn:
+        b.beneficiary(conn, 99, "Camille Dubois", None, "fr")
+        b.decision(conn, 99, 99, "care_allowance", date(2024, 12, 20))
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 0
+        assert run_nightly(settings, ON) == 0  # nothing new to send: the ledger already has it all
+    listed = (tmp_path / "reports" / ON.isoformat() / "unreachable.csv").read_text(encoding="utf-8")
+    assert "Camille Dubois" in listed and "missing e-mail address" in listed
+    deliveries = (tmp_path / "reports" / ON.isoformat() / "deliveries.csv").read_text(encoding="utf-8")
+    assert "family1@" not in deliveries and ".b1.s2@" in deliveries and ",sent," in deliveries
+
+
+def test_a_refused_reminder_puts_the_family_on_the_list_to_call(database: Database, tmp_path: Path) -> None:
+    families(database.engine, 2)
+    with SmtpTestServer(script=refuse_recipient("family2@mail.example")) as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 1
+    listed = (tmp_path / "reports" / ON.isoformat() / "unreachable.csv").read_text(encoding="utf-8")
+    assert "Family 2" in listed and "refused by the mail server: 550" in listed
+    assert "Family 1" not in listed
+
+
+def test_the_report_command_writes_files_but_mails_nobody(database: Database, tmp_path: Path) -> None:
+    from jobs.report import write_report_command
+
+    families(database.engine, 1)
+    path = smtp_config(tmp_path, database.url, free_port())
+    path.write_text(path.read_text() + 'recipients = ["boss@infino.example"]\n', encoding="utf-8")
+    settings = load_settings(path, {})
+    assert write_report_command(settings, ON, str(tmp_path / "elsewhere")) == 0
+    assert (tmp_path / "elsewhere" / ON.isoformat() / "report.html").exists()
+    assert outbox_rows(database.engine) == []

@@ -50,7 +50,7 @@ def test_the_report_lists_who_to_call_what_is_in_grace_and_the_bad_rows(
             return list(csv.DictReader(handle))
 
     to_call = {(r["decision_id"], r["reason"]) for r in rows("unreachable.csv")}
-    assert to_call == {("1", "missing"), ("2", "invalid")}
+    assert to_call == {("1", "missing e-mail address"), ("2", "invalid e-mail address")}
     assert [(r["decision_id"], r["safe_deadline"], r["latest_deadline"]) for r in rows("grace.csv")] == [
         ("4", "2025-03-17", "2025-03-18")
     ]
