@@ -75,6 +75,10 @@ class _Checker:
         days, absent = to_days(self.frame[column]), _missing(self.frame[column])
         if required:
             self.check(absent, column, f"{column} is missing")
+        else:
+            # Blank text where NULL belongs (SQLite stores text): read as empty, but said, not silently.
+            blank = absent & self.frame[column].notna().to_numpy(dtype=bool)
+            self.check(blank, column, f"{column} is blank text instead of NULL: read as empty", skip=False)
         self.check(
             ~absent & np.isnat(days), column, f"{column} is not a date between 1900 and 2199: {{raw!r}}"
         )

@@ -74,6 +74,11 @@ def read_decisions(conn: Connection, on: date, scope: Scope) -> Inputs:
         bounds = scan_bounds(on)
         params = {"notified_from": bounds.notified_from, "closed_from": bounds.closed_from, "on": on}
         decisions = _frame(conn, "scan_decisions", params, DECISION_COLUMNS)
+        if conn.dialect.name == "sqlite":
+            odd = _frame(conn, "odd_dates.sqlite", {}, DECISION_COLUMNS)
+            decisions = pd.concat([decisions, odd], ignore_index=True).drop_duplicates(
+                "id", ignore_index=True
+            )
     elif scope == "all":
         decisions = _frame(conn, "all_decisions", {}, DECISION_COLUMNS)
     else:

@@ -1,0 +1,59 @@
+"""Every query the code names exists, and every query file runs, on SQLite and PostgreSQL, with bound
+parameters; a row whose date text the scan's range tests cannot see on SQLite is still read and reported."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, bindparam, text
+
+from deadlines.scan import scan_parameters
+from jobs.db import init_db, make_engine, query, sql_files
+from jobs.inputs import read_decisions
+
+import builders as b
+
+REPO = Path(__file__).resolve().parents[1]
+PARAMS = {"ids": [1, 2], "decision_id": 1, **scan_parameters(date(2025, 3, 18))}
+
+
+def test_every_query_the_code_names_exists() -> None:
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "jobs").glob("*.py"))
+    named = set(re.findall(r'(?:_frame|read_by_ids)\(\s*conn,\s*f?"([a-z_.{}]+)"', code))
+    named = {n.replace("{table}", t) for n in named for t in ("beneficiaries", "advisors")}
+    assert named, "the pattern found no query names: the test would prove nothing"
+    assert named <= set(sql_files()), named - set(sql_files())
+
+
+def test_every_query_runs_with_bound_parameters(db_engine: Engine) -> None:
+    dialect = db_engine.dialect.name
+    with db_engine.connect() as conn:
+        for name in sql_files():
+            if "." in name and not name.endswith(f".{dialect}"):
+                continue  # a query for the other database
+            stmt = query(name)
+            if ":ids" in stmt.text:
+                stmt = stmt.bindparams(bindparam("ids", expanding=True))
+            wanted = {k: v for k, v in PARAMS.items() if f":{k}" in stmt.text}
+            conn.execute(stmt, wanted).all()
+
+
+def test_a_blank_date_on_sqlite_is_read_and_reported_not_lost(tmp_path: Path) -> None:
+    """Only SQLite stores dates as text that can be blank or malformed; PostgreSQL's DATE cannot."""
+    db_engine = make_engine(f"sqlite:///{tmp_path / 'odd.db'}")
+    init_db(db_engine)
+    with db_engine.begin() as conn:
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example")
+        b.decision(conn, 1, 1, "payment", date(2025, 3, 1))
+        b.complaint(conn, 1, date(2025, 3, 5))
+        conn.execute(text("UPDATE complaints SET closed_on = '' WHERE decision_id = 1"))
+        b.decision(conn, 2, 1, "payment", date(2024, 1, 1))
+        conn.execute(text("UPDATE decisions SET notified_on = '10/03/2025' WHERE id = 2"))
+    with db_engine.connect() as conn:
+        inputs = read_decisions(conn, date(2025, 3, 18), "scan")
+    said = {(p.table, p.row_id, p.column, p.skipped) for p in inputs.problems}
+    assert ("complaints", 1, "closed_on", False) in said  # blank: read as still open, and said
+    assert ("decisions", 2, "notified_on", True) in said  # not a date: skipped, and said
+    assert list(inputs.decisions["id"]) == [1]
