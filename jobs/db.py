@@ -145,8 +145,34 @@ def sql_files() -> list[str]:
     return sorted(p.stem for p in root.glob("*.sql"))
 
 
+class HeldLock:
+    """What `job_lock` yields: `check()` before a step that must not run twice (the plan's write)."""
+
+    def __init__(self, conn: Connection | None = None, key: int = 0) -> None:
+        self._conn, self._key = conn, key
+
+    def check(self) -> None:
+        """Raise LockHeld if the lock was lost: a PostgreSQL session lock dies with its connection (a
+        restart, a network cut, an administrator), and another run may then have started."""
+        if self._conn is None:
+            return  # flock: held by this process until it ends
+        try:
+            held = self._conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :k"
+                ),
+                {"k": self._key},
+            ).scalar_one()
+            self._conn.commit()
+        except SQLAlchemyError:
+            held = 0
+        if not held:
+            raise LockHeld("the job lock was lost (its database connection dropped); stopping this run")
+
+
 @contextmanager
-def job_lock(engine: Engine, name: str = "nightly") -> Iterator[None]:
+def job_lock(engine: Engine, name: str = "nightly") -> Iterator[HeldLock]:
     """Hold the job lock for the duration; raise LockHeld at once if another process holds it.
 
     The lock dies with its process (a PostgreSQL session advisory lock, or an flock on a file beside the
@@ -160,14 +186,17 @@ def job_lock(engine: Engine, name: str = "nightly") -> Iterator[None]:
                 raise LockHeld(f"another appealwatch {name} run holds the lock on this database")
             conn.commit()
             try:
-                yield
+                yield HeldLock(conn, key)
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                conn.commit()
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+                except SQLAlchemyError:
+                    pass  # the connection is gone, and the lock with it
         return
     database = engine.url.database
     if not database or database == ":memory:":
-        yield  # a private in-memory database: nobody else can run on it
+        yield HeldLock()  # a private in-memory database: nobody else can run on it
         return
     lock_path = Path(f"{database}.{name}.lock")
     handle: IO[str] = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
@@ -180,6 +209,6 @@ def job_lock(engine: Engine, name: str = "nightly") -> Iterator[None]:
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
         handle.flush()
-        yield
+        yield HeldLock()
     finally:
         handle.close()

@@ -172,10 +172,11 @@ def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
         print_dry_run(result)
         return result.exit_code
     stop = StopFlag()
-    with job_lock(engine, "nightly"), stop.installed():
+    with job_lock(engine, "nightly") as lock, stop.installed():
         run_id = start_run(engine, "run", on)
         try:
             result = plan_night(engine, settings, on)
+            lock.check()  # planned under the lock; written only if it is still ours
             with engine.begin() as conn:
                 write_plan(conn, result.plan, run_id)
                 result.superseded = supersede_stale(conn, result.windows)

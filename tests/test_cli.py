@@ -79,3 +79,39 @@ def test_python_dash_m_jobs_is_the_same_program(tmp_path: Path) -> None:
     done = appealwatch("--help", cwd=tmp_path)
     assert done.returncode == 0
     assert all(command in done.stdout for command in COMMANDS)
+
+
+def test_a_database_without_init_db_exits_2_and_says_what_to_do(tmp_path: Path) -> None:
+    done = appealwatch(
+        "run",
+        "--on",
+        "2026-11-26",
+        cwd=tmp_path,
+        env={"APPEALWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"},
+    )
+    assert done.returncode == 2
+    assert "run `appealwatch init-db`" in done.stderr
+
+
+def test_an_unreachable_database_exits_2_naming_it(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/none"  # port 9: nothing listens there
+    done = appealwatch("windows", cwd=tmp_path, env={"APPEALWATCH_DATABASE_URL": url})
+    assert done.returncode == 2
+    assert "cannot open the database postgresql+psycopg://nobody@127.0.0.1:9/none" in done.stderr
+
+
+def test_a_bug_exits_70_never_1(tmp_path: Path) -> None:
+    """1 means "done, some rows failed" to cron and the fund's scripts; a crash must not look like that."""
+    script = (
+        "import sys, jobs.views as v\n"
+        "def boom(*a, **k): raise RuntimeError('boom')\n"
+        "v.print_windows = boom\n"
+        "sys.argv = ['appealwatch', 'windows']\n"
+        "from jobs.cli import main; main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALWATCH_")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 70
+    assert "RuntimeError: boom" in done.stderr and "internal error" in done.stderr
