@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from deadlines.rules import KINDS, NEW_LAW_FROM
+from deadlines.validate import DECISION_COLUMNS
 
 KIND_SHARES: Final = (0.60, 0.15, 0.10, 0.15)  # in the order of deadlines.rules.KINDS
 LANGUAGE_SHARES: Final = {"nl": 0.80, "fr": 0.12, "en": 0.05, "de": 0.03}
@@ -38,16 +39,6 @@ COMPLAINED_SHARE: Final = 0.056  # decisions with a first complaint; later ones 
 FORGOTTEN_SHARE: Final = 0.01  # complaints never closed in the data
 NAT: Final = np.datetime64("NaT", "D")
 
-DECISION_COLUMNS: Final = (
-    "id",
-    "beneficiary_id",
-    "kind",
-    "decided_on",
-    "period_start",
-    "notified_on",
-    "appeal_info_complete",
-    "withdrawn_on",
-)
 TABLE_COLUMNS: Final = {
     "advisors": ("id", "full_name", "email", "language", "team"),
     "beneficiaries": ("id", "full_name", "email", "language", "judicial_district", "advisor_id"),

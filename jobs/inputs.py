@@ -17,21 +17,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, bindparam
 
 from deadlines.scan import scan_bounds
-from deadlines.validate import Problem, validate_decisions
+from deadlines.validate import DECISION_COLUMNS, Problem, validate_decisions
 from jobs.config import LANGUAGES
 from jobs.db import query
 
 BATCH = 5000
-DECISION_COLUMNS = [
-    "id",
-    "beneficiary_id",
-    "kind",
-    "decided_on",
-    "period_start",
-    "notified_on",
-    "appeal_info_complete",
-    "withdrawn_on",
-]
 Scope = Literal["scan", "all"] | int
 
 

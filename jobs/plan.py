@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from deadlines.explain import reason_facts
 from jobs.config import Settings
 from jobs.inputs import People
-from jobs.render import build_digest_context, build_reminder_context, render
+from jobs.render import Rendered, build_digest_context, build_reminder_context, render
 from jobs.runlog import now_utc
 from jobs.store import messages, reminders
 
@@ -96,147 +96,149 @@ def _person(people: dict[int, dict[str, Any]], ident: Any) -> dict[str, Any] | N
     return None if ident is None or pd.isna(ident) else people.get(int(ident))
 
 
-def _fund(settings: Settings) -> dict[str, str]:
-    return settings.fund.model_dump()
+def _message(
+    kind: str, person: dict[str, Any], rendered: Rendered, message_id: str, not_after: date, summary: str
+) -> PlannedMessage:
+    return PlannedMessage(
+        message_id=message_id,
+        kind=kind,
+        recipient_kind="beneficiary" if kind == "reminder" else "advisor",
+        recipient_id=int(person["id"]),
+        to_name=person["full_name"],
+        to_addr=person["address"],
+        language=person["lang"],
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        not_after=not_after,
+        summary=summary,
+    )
 
 
-def build_plan(
-    actions: pd.DataFrame, windows: pd.DataFrame, people: People, settings: Settings, on: date
-) -> Plan:
-    """Render tonight's messages. The loop runs over due stages (tens or hundreds a night), not decisions."""
-    plan = Plan()
-    domain = message_domain(settings.smtp.sender)
-    fund = _fund(settings)
-    records: list[dict[str, Any]] = windows.to_dict("records")  # type: ignore[assignment]
-    by_window = {(int(w["decision_id"]), str(w["forum"])): w for w in records}
-    beneficiaries, advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
-    digest_items: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    digest_unreachable: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    digest_keys: dict[int, list[dict[str, Any]]] = defaultdict(list)
+class _Planner:
+    """Turns tonight's due stages into ledger rows and messages: each stage first, then one digest per advisor."""
 
-    for action in actions.to_dict("records"):
+    def __init__(self, windows: pd.DataFrame, people: People, settings: Settings, on: date) -> None:
+        self.plan = Plan()
+        self.on = on
+        self.domain = message_domain(settings.smtp.sender)
+        self.fund = settings.fund.model_dump()
+        records: list[dict[str, Any]] = windows.to_dict("records")  # type: ignore[assignment]
+        self.windows = {(int(w["decision_id"]), str(w["forum"])): w for w in records}
+        self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
+        # per advisor: the items at an advisor stage (with their ledger rows), and the families to call
+        self.items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.item_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.to_call: dict[int, list[dict[str, Any]]] = defaultdict(list)
+
+    def stage(self, action: dict[str, Any]) -> None:
         key = {k: _py(action[k]) for k in ("decision_id", "forum", "recipient_kind", "recipient_id", "stage")}
         key["safe_deadline"] = _py(pd.Timestamp(action["safe_deadline"]))
-        row = {**key, "due_on": on, "status": "skipped", "detail": None, "message_id": None}
-        plan.ledger.append(row)
+        row = {**key, "due_on": self.on, "status": "skipped", "detail": None, "message_id": None}
+        self.plan.ledger.append(row)
         if action["action"] != "send":
             row["detail"] = "a more urgent stage was due at the same time"
-            continue
-        window = by_window[(key["decision_id"], key["forum"])]
-        beneficiary = _person(beneficiaries, window["beneficiary_id"])
+            return
+        window = self.windows[(key["decision_id"], key["forum"])]
+        days_left = int(window["days_left"])
+        beneficiary = _person(self.beneficiaries, window["beneficiary_id"])
         if beneficiary is None:
             # The decision names a beneficiary the fund's table does not have: a data problem to chase.
             row.update(status="unreachable", detail="beneficiary row missing")
-            plan.unreachable.append(
-                {**key, "days_left": int(window["days_left"]), "beneficiary_name": f"(beneficiary {window['beneficiary_id']} missing)",
+            self.plan.unreachable.append(
+                {**key, "days_left": days_left, "beneficiary_name": f"(beneficiary {window['beneficiary_id']} missing)",
                  "reason": "beneficiary row missing", "advisor_id": None}
             )  # fmt: skip
-            continue
-        advisor = _person(advisors, beneficiary.get("advisor_id"))
-        facts = {k: _py(v) for k, v in reason_facts(window).items()}
-        view = {
-            **facts,
-            "decision_id": key["decision_id"],
-            "kind": window["kind"],
-            "forum": key["forum"],
-            "decided_on": _py(window.get("decided_on")),
-            "safe_deadline": key["safe_deadline"],
-            "days_left": int(window["days_left"]),
-            "stage": key["stage"],
-        }
+            return
         item = {
             "beneficiary_name": beneficiary["full_name"],
             "decision_id": key["decision_id"],
             "kind": window["kind"],
             "forum": key["forum"],
             "safe_deadline": key["safe_deadline"],
-            "days_left": int(window["days_left"]),
+            "days_left": days_left,
             "stage": key["stage"],
         }
         if key["recipient_kind"] == "advisor":
-            digest_items[key["recipient_id"]].append(item)
-            digest_keys[key["recipient_id"]].append(row)
-            continue
+            self.items[key["recipient_id"]].append(item)
+            self.item_rows[key["recipient_id"]].append(row)
+            return
+        advisor = _person(self.advisors, beneficiary.get("advisor_id"))
         if beneficiary["address"] is None:
             reason = beneficiary["address_problem"] or "missing"
             row.update(status="unreachable", detail=f"{reason} e-mail address")
-            unreachable = {**item, "reason": reason, "beneficiary_id": beneficiary["id"]}
-            plan.unreachable.append({**unreachable, "advisor_id": beneficiary.get("advisor_id")})
+            listed = {**item, "reason": reason, "beneficiary_id": beneficiary["id"]}
+            self.plan.unreachable.append({**listed, "advisor_id": beneficiary.get("advisor_id")})
             if advisor is not None:
-                digest_unreachable[int(advisor["id"])].append(unreachable)
-            continue
+                self.to_call[int(advisor["id"])].append(listed)
+            return
+        view = {
+            **{k: _py(v) for k, v in reason_facts(window).items()},
+            **item,
+            "decided_on": _py(window.get("decided_on")),
+        }
         lang = beneficiary["lang"]
-        rendered = render("reminder", lang, build_reminder_context(view, beneficiary, advisor, fund, lang))
-        message_id = reminder_message_id(key, domain)
+        rendered = render(
+            "reminder", lang, build_reminder_context(view, beneficiary, advisor, self.fund, lang)
+        )
+        message_id = reminder_message_id(key, self.domain)
         row.update(status="queued", message_id=message_id)
-        plan.messages.append(
-            PlannedMessage(
-                message_id=message_id,
-                kind="reminder",
-                recipient_kind="beneficiary",
-                recipient_id=int(beneficiary["id"]),
-                to_name=beneficiary["full_name"],
-                to_addr=beneficiary["address"],
-                language=lang,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                not_after=key["safe_deadline"],
-                summary=(
-                    f"reminder  to beneficiary {beneficiary['id']} <{beneficiary['address']}> [{lang}] "
-                    f"decision {key['decision_id']} {key['forum']} deadline {key['safe_deadline']} "
-                    f"stage {key['stage']}d"
-                ),
-            )
+        summary = (
+            f"reminder  to beneficiary {beneficiary['id']} <{beneficiary['address']}> [{lang}] "
+            f"decision {key['decision_id']} {key['forum']} deadline {key['safe_deadline']} stage {key['stage']}d"
+        )
+        self.plan.messages.append(
+            _message("reminder", beneficiary, rendered, message_id, key["safe_deadline"], summary)
         )
 
-    for advisor_id in sorted(set(digest_items) | set(digest_unreachable)):
-        advisor = _person(advisors, advisor_id)
-        rows = digest_keys[advisor_id]
-        if advisor is None or advisor["address"] is None:
-            reason = (
-                "advisor row missing"
-                if advisor is None
-                else f"advisor has a {advisor['address_problem']} e-mail address"
+    def digests(self) -> None:
+        for advisor_id in sorted(set(self.items) | set(self.to_call)):
+            advisor = _person(self.advisors, advisor_id)
+            items, rows, to_call = (
+                self.items[advisor_id],
+                self.item_rows[advisor_id],
+                self.to_call[advisor_id],
             )
-            for row in rows:
-                row.update(status="unreachable", detail=reason)
-            for item in digest_items[advisor_id]:
-                plan.unreachable.append(
-                    {**item, "reason": reason, "advisor_id": advisor_id, "recipient": "advisor"}
+            if advisor is None or advisor["address"] is None:
+                reason = (
+                    "advisor row missing"
+                    if advisor is None
+                    else f"advisor has a {advisor['address_problem']} e-mail address"
                 )
-            continue
-        lang = advisor["lang"]
-        items, listed = digest_items[advisor_id], digest_unreachable[advisor_id]
-        context = build_digest_context(advisor, items, listed, on, fund, lang)
-        rendered = render("digest", lang, context)
-        keys = [reminder_message_id(r, domain) for r in rows] + [
-            f"u{u['decision_id']}.{u['forum']}.{u['stage']}" for u in listed
-        ]
-        message_id = digest_message_id(advisor_id, on, keys, domain)
-        for row in rows:
-            row.update(status="queued", message_id=message_id)
-        deadlines = [i["safe_deadline"] for i in items + listed]
-        plan.messages.append(
-            PlannedMessage(
-                message_id=message_id,
-                kind="digest",
-                recipient_kind="advisor",
-                recipient_id=advisor_id,
-                to_name=advisor["full_name"],
-                to_addr=advisor["address"],
-                language=lang,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                not_after=max(deadlines),
-                summary=(
-                    f"digest    to advisor {advisor_id} <{advisor['address']}> [{lang}] "
-                    f"{len(items)} window(s) at an advisor stage, {len(listed)} without e-mail"
-                ),
+                for row in rows:
+                    row.update(status="unreachable", detail=reason)
+                for item in items:
+                    self.plan.unreachable.append(
+                        {**item, "reason": reason, "advisor_id": advisor_id, "recipient": "advisor"}
+                    )
+                continue
+            lang = advisor["lang"]
+            rendered = render(
+                "digest", lang, build_digest_context(advisor, items, to_call, self.on, self.fund, lang)
             )
-        )
-    return plan
+            keys = [reminder_message_id(r, self.domain) for r in rows]
+            keys += [f"u{u['decision_id']}.{u['forum']}.{u['stage']}" for u in to_call]
+            message_id = digest_message_id(advisor_id, self.on, keys, self.domain)
+            for row in rows:
+                row.update(status="queued", message_id=message_id)
+            summary = (
+                f"digest    to advisor {advisor_id} <{advisor['address']}> [{lang}] "
+                f"{len(items)} window(s) at an advisor stage, {len(to_call)} without e-mail"
+            )
+            not_after = max(i["safe_deadline"] for i in items + to_call)
+            self.plan.messages.append(_message("digest", advisor, rendered, message_id, not_after, summary))
+
+
+def build_plan(
+    actions: pd.DataFrame, windows: pd.DataFrame, people: People, settings: Settings, on: date
+) -> Plan:
+    """Render tonight's messages. The loop runs over due stages (tens or hundreds a night), not decisions."""
+    planner = _Planner(windows, people, settings, on)
+    rows: list[dict[str, Any]] = actions.to_dict("records")  # type: ignore[assignment]
+    for action in rows:
+        planner.stage(action)
+    planner.digests()
+    return planner.plan
 
 
 def insert_for(conn: Connection) -> Any:

@@ -80,3 +80,10 @@ def db_engine(database: Database) -> Engine:
 @pytest.fixture
 def db_url(database: Database) -> str:
     return database.url
+
+
+def pytest_report_header() -> str:
+    if PG_URL:
+        shown = make_url(PG_URL).render_as_string(hide_password=True)
+        return f"database backends: sqlite and postgresql ({shown}): every database test runs on both"
+    return "database backends: sqlite only (set TEST_DATABASE_URL to run the PostgreSQL tests too)"
