@@ -55,6 +55,10 @@ def run_demo(directory: str, on: date | None, seed: int) -> int:
     print(summary.describe())
     print()
     code = run_nightly(settings, day)
+    if code == 1:
+        print(
+            "(The demo data holds bad rows on purpose: a real night exits 1 for them, and the report lists them.)"
+        )
     outbox = settings.resolve(settings.notifier.outbox_dir)
     report = settings.resolve(settings.report.out_dir) / day.isoformat() / "report.html"
     print(

@@ -148,7 +148,8 @@ def generate(conn: Connection, on: date, seed: int = 20261126, beneficiaries: in
     rng.choice([p for p in people if p["language"] == "nl" and p is not victim])["language"] = "es"
     bad_rows["unknown_language"] += 1
     normal = [d for d in decisions if d["kind"] == "payment" and d["notified_on"] and not d["withdrawn_on"]]
-    unknown, backwards = rng.sample(normal, 2)
+    # Recent ones, so that the night's scan reads them and the demo shows how they are reported.
+    unknown, backwards = rng.sample([d for d in normal if (on - d["notified_on"]).days <= 90], 2)
     unknown["kind"] = "family_bonus"
     bad_rows["unknown_kind"] += 1
     backwards["notified_on"] = backwards["decided_on"] - timedelta(days=rng.randint(3, 20))
