@@ -233,7 +233,8 @@ EXIT_BUG = 70  # EX_SOFTWARE: never 1, which cron and the fund's scripts read as
 
 def main() -> None:
     try:
-        cli(prog_name="appealwatch", standalone_mode=False)
+        # Without standalone mode click returns the command's exit code instead of leaving with it.
+        code = cli(prog_name="appealwatch", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as exc:  # usage errors: exit 2, as click would
@@ -246,3 +247,4 @@ def main() -> None:
         traceback.print_exc()
         click.echo("appealwatch: internal error (a bug): see the traceback above", err=True)
         sys.exit(EXIT_BUG)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -46,7 +46,8 @@ class DeliveryStats:
     deferred: int = 0  # transient: still pending, `appealwatch deliver` retries
     expired: int = 0  # its deadline passed before it could go out
     lost_claims: int = 0  # sent, but another worker had taken the message over meanwhile: may repeat
-    left_pending: int = 0  # still in the outbox after this pass (stopped, circuit open, or claimed elsewhere)
+    channel_failed: int = 0  # the channel refused to send at all (login, TLS, sender): the pass stopped
+    left_pending: int = 0  # still waiting in the outbox after this pass (stopped, or the relay looked down)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, outcome: str) -> None:
@@ -54,13 +55,22 @@ class DeliveryStats:
             setattr(self, outcome, getattr(self, outcome) + 1)
 
     def merge(self, other: DeliveryStats) -> None:
+        """Add another pass's counts; what is left pending is counted afresh by the caller, over all kinds."""
         for name, count in other.as_dict().items():
-            setattr(self, name, count if name == "left_pending" else getattr(self, name) + count)
+            if name != "left_pending":
+                setattr(self, name, getattr(self, name) + count)
 
     @property
     def incomplete(self) -> bool:
         """Something did not go out as planned: the run exits 1 and the report says what."""
-        return bool(self.failed or self.deferred or self.expired or self.lost_claims or self.left_pending)
+        return bool(
+            self.failed
+            or self.deferred
+            or self.expired
+            or self.lost_claims
+            or self.channel_failed
+            or self.left_pending
+        )
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -69,6 +79,7 @@ class DeliveryStats:
             "deferred": self.deferred,
             "expired": self.expired,
             "lost_claims": self.lost_claims,
+            "channel_failed": self.channel_failed,
             "left_pending": self.left_pending,
         }
 
@@ -171,7 +182,8 @@ def _candidates(engine: Engine, after: int, kinds: tuple[str, ...] | None, limit
 
 
 def count_pending(engine: Engine, kinds: tuple[str, ...] | None = None) -> int:
-    query = select(func.count()).select_from(messages).where(messages.c.status.in_(("pending", "sending")))
+    """Messages still waiting for a worker (not those another live worker is sending right now)."""
+    query = select(func.count()).select_from(messages).where(messages.c.status == "pending")
     if kinds is not None:
         query = query.where(messages.c.kind.in_(kinds))
     with engine.connect() as conn:
@@ -270,6 +282,20 @@ def deliver_one(engine: Engine, notifier: Notifier, ident: int, me: str, on: dat
     try:
         delivery = notifier.send(_outgoing(row, sender))
     except TransportError as exc:
+        if exc.channel:
+            # Not this message's fault (a refused login, TLS set-up or sender): it stays pending, and the
+            # pass stops, rather than failing the whole night's reminders one by one.
+            _record(
+                engine,
+                ident,
+                me,
+                exc.attempts,
+                {"status": "pending", "last_answer": _answer(exc.attempts, str(exc))},
+            )
+            log.error(
+                "the mail channel refuses to send (%s): delivery stops; fix [smtp] and run deliver", exc
+            )
+            return "channel_failed"
         status, outcome = ("failed", "failed") if exc.permanent else ("pending", "deferred")
         _record(
             engine,
@@ -337,7 +363,10 @@ def run_workers(
                             outcome = deliver_one(engine, notifier, row.id, me, on, settings.smtp.sender)
                             stats.add(outcome)
                             with stats.lock:
-                                in_a_row[0] = in_a_row[0] + 1 if outcome == "deferred" else 0
+                                if outcome == "channel_failed":
+                                    in_a_row[0] = CIRCUIT_BREAKER  # every worker stops: nothing can go out
+                                else:
+                                    in_a_row[0] = in_a_row[0] + 1 if outcome == "deferred" else 0
         except BaseException as exc:  # surfaced to the caller after the other workers finish
             errors.append(exc)
 

@@ -19,7 +19,7 @@ from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
 from jobs.db import job_lock, open_database
-from jobs.deliver import DeliveryStats, StopFlag, run_workers
+from jobs.deliver import DeliveryStats, StopFlag, count_pending, run_workers
 from jobs.due import KEY, due_reminders
 from jobs.inputs import read_decisions, read_people
 from jobs.plan import Plan, build_plan, write_plan
@@ -187,6 +187,7 @@ def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
             if settings.report.recipients and not stop.is_set():
                 # Only the supervisors' mails just queued: a backlog was tried a moment ago.
                 result.delivery.merge(run_workers(engine, settings, on, stop=stop, kinds=("report",)))
+            result.delivery.left_pending = count_pending(engine)
         except BaseException as exc:
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise

@@ -64,13 +64,18 @@ class Delivery:
 class TransportError(Exception):
     """Delivery failed. ``permanent`` says whether trying the same message again can help.
 
+    ``channel`` says the channel itself cannot send anything (the relay refused the login, the TLS set-up or
+    the sender): no message is at fault, so none may be failed for it; the caller stops and keeps them all.
     ``attempts`` holds every attempt made, so the caller can record them all even on failure.
     """
 
-    def __init__(self, message: str, *, permanent: bool, attempts: tuple[Attempt, ...] = ()) -> None:
+    def __init__(
+        self, message: str, *, permanent: bool, attempts: tuple[Attempt, ...] = (), channel: bool = False
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.attempts = attempts
+        self.channel = channel
 
     @property
     def message(self) -> str:

@@ -123,6 +123,15 @@ class SmtpNotifier(Notifier):
                     self._sleep(self.backoff * 2 ** (number - 2))
                 try:
                     conn = self._connection()
+                except (smtplib.SMTPException, OSError, UnicodeError) as exc:
+                    code, answer, permanent = _classify(exc)
+                    attempts.append(Attempt(utcnow(), False, code, answer, permanent))
+                    if permanent:  # login, TLS or STARTTLS refused: the channel's fault, not this message's
+                        raise TransportError(
+                            answer, permanent=True, attempts=tuple(attempts), channel=True
+                        ) from exc
+                    continue  # refused, reset, timed out: try again on a fresh connection
+                try:
                     if utf8 and not conn.has_extn("smtputf8"):
                         raise smtplib.SMTPNotSupportedError("an address needs SMTPUTF8, the server lacks it")
                     refused = conn.sendmail(sender, [rcpt], data, mail_options=["SMTPUTF8"] if utf8 else [])
@@ -133,7 +142,11 @@ class SmtpNotifier(Notifier):
                     attempts.append(Attempt(utcnow(), False, code, answer, permanent))
                     if permanent:
                         self._reset_or_drop()
-                        raise TransportError(answer, permanent=True, attempts=tuple(attempts)) from exc
+                        # A refused sender refuses every message: the channel's fault, like a bad login.
+                        channel = isinstance(exc, smtplib.SMTPSenderRefused)
+                        raise TransportError(
+                            answer, permanent=True, attempts=tuple(attempts), channel=channel
+                        ) from exc
                     self._disconnect(polite=False)  # retry on a fresh connection
                     continue
                 code, answer = conn.data_reply[0], _text(conn.data_reply[1])

@@ -335,3 +335,24 @@ def test_the_report_command_writes_files_but_mails_nobody(database: Database, tm
     assert write_report_command(settings, ON, str(tmp_path / "elsewhere")) == 0
     assert (tmp_path / "elsewhere" / ON.isoformat() / "report.html").exists()
     assert outbox_rows(database.engine) == []
+
+
+def test_a_refused_login_fails_no_reminder_and_deliver_sends_them_once_fixed(
+    database: Database, tmp_path: Path
+) -> None:
+    """A rotated password must not cost the families a stage: the messages wait, the pass stops at once."""
+    families(database.engine, 4)
+    with SmtpTestServer(starttls=True, auth=("infino", "new-password")) as server:
+        server.ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+        extra = (
+            'security = "starttls"\nusername = "infino"\npassword_env = "AW_SMTP_PW"\nca_file = "ca.pem"\n'
+        )
+        path = smtp_config(tmp_path, database.url, server.port, extra)
+        assert run_nightly(load_settings(path, {"AW_SMTP_PW": "old-password"}), ON) == 1
+        rows = outbox_rows(database.engine)
+        assert {s for _m, s, _a in rows} == {"pending"}
+        assert sum(tries for _m, _s, tries in rows) == 1, "the pass stopped after the first refusal"
+        assert attempt_codes(database.engine, rows[0][0]) == [535]
+        assert deliver_pending(load_settings(path, {"AW_SMTP_PW": "new-password"}), ON) == 0
+        assert len(server.messages) == 4
+    assert {s for _m, s, _a in outbox_rows(database.engine)} == {"sent"}
