@@ -27,15 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
 
 import numpy as np
 
 from deadlines.calendar import longest_non_working_run, roll_forward
 from deadlines.engine import add_months
 from deadlines.rules import ART89_DELAY_MONTHS, RULES, THIRD_DAY_OFFSET_DAYS
-
-SCAN_SQL: Final = "scan_decisions.sql"  # in sql/, run with scan_parameters(on)
 
 
 @dataclass(frozen=True)

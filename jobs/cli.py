@@ -110,7 +110,10 @@ def init_db_command(ctx: click.Context) -> None:
     from jobs.db import init_db, make_engine
 
     engine = make_engine(settings.database.url)
-    created = init_db(engine)
+    try:
+        created = init_db(engine)
+    finally:
+        engine.dispose()
     url = engine.url.render_as_string(hide_password=True)
     made = ", ".join(created) if created else "none (they existed)"
     click.echo(f"database ready: {url}\ncontract tables created: {made}\nproject tables: migrated to head")

@@ -171,6 +171,17 @@ class Settings(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> Settings:
+        smtp = self.smtp
+        loopback = smtp.host in ("localhost", "127.0.0.1", "::1")
+        if self.notifier.kind == "smtp" and smtp.username and smtp.security == "none" and not loopback:
+            raise ValueError(
+                f"smtp.security: 'none' with smtp.username set would send the password to {smtp.host} in clear "
+                "text: use 'starttls' or 'ssl'"
+            )
+        return self
+
     # Resolved at load time, not read from the file.
     source: str = Field(default="<defaults>", exclude=True)
     smtp_password: str = Field(default="", exclude=True, repr=False)
@@ -198,6 +209,23 @@ def _format_error(err: Any) -> str:
     elif "input" in err and err["type"] != "missing":
         msg = f"{msg} (got {err['input']!r})"
     return f"{key}: {msg}"
+
+
+def _anchored(url: str, folder: Path) -> str:
+    """A relative SQLite path in the file is relative to the file, like the other paths: cron's working
+    folder must not decide where the ledger lives."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not database
+        or database == ":memory:"
+        or Path(database).is_absolute()
+    ):
+        return url
+    return parsed.set(database=str((folder / database).resolve())).render_as_string(hide_password=False)
 
 
 def find_config(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Path | None:
@@ -234,6 +262,19 @@ def load_settings(
     except ValidationError as exc:
         raise ConfigError([f"{source}: {_format_error(e)}" for e in exc.errors()]) from None
 
+    if found is not None and not env.get("APPEALWATCH_DATABASE_URL"):
+        settings = settings.model_copy(
+            update={"database": DatabaseSettings(url=_anchored(settings.database.url, found.parent))}
+        )
+    if settings.notifier.kind == "smtp" and settings.smtp.ca_file:
+        ca = Path(settings.smtp.ca_file)
+        ca = ca if ca.is_absolute() or found is None else found.parent / ca
+        try:
+            import ssl
+
+            ssl.create_default_context(cafile=str(ca))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError([f"{source}: smtp.ca_file: cannot load {ca}: {exc}"]) from None
     password = ""
     needs_password = settings.notifier.kind == "smtp" and settings.smtp.username
     if needs_password:

@@ -42,17 +42,25 @@ def open_database(url: str) -> Engine:
     from alembic.script import ScriptDirectory
 
     engine = make_engine(url)
-    shown = engine.url.render_as_string(hide_password=True)
+    shown = _shown(engine)
+    database = engine.url.database
+    if (
+        engine.dialect.name == "sqlite"
+        and database not in (None, "", ":memory:")
+        and not Path(database).exists()
+    ):
+        # Never create an empty file by accident (a run from the wrong folder, a typo in the path).
+        raise NotReady(
+            f"no database file at {Path(database).resolve()}: check [database] url, or run `appealwatch init-db`"
+        )
     try:
         with engine.connect() as conn:
-            inspector = inspect(conn)
-            names = set(inspector.get_table_names()) | set(inspector.get_view_names())
+            names = visible_relations(conn, CONTRACT_TABLES)
             current = MigrationContext.configure(
                 conn, opts={"version_table": VERSION_TABLE}
             ).get_current_revision()
     except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise NotReady(f"cannot open the database {shown}: {detail}") from None
+        raise NotReady(f"cannot open the database {shown}: {_detail(exc)}") from None
     missing = [t for t in CONTRACT_TABLES if t not in names]
     if missing:
         raise NotReady(f"the database {shown} lacks {', '.join(missing)}: run `appealwatch init-db`")
@@ -65,6 +73,16 @@ def open_database(url: str) -> Engine:
     return engine
 
 
+@contextmanager
+def database(url: str) -> Iterator[Engine]:
+    """`open_database`, disposed afterwards: `schedule` runs for months, and must not leak connections."""
+    engine = open_database(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def _alembic_config() -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
@@ -74,9 +92,10 @@ def _alembic_config() -> AlembicConfig:
 def make_engine(url: str) -> Engine:
     """An engine with the settings that make concurrent processes safe on SQLite too."""
     parsed = make_url(url)
+    # hide_parameters: an error message must not carry families' names and addresses into logs.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 60})
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -100,17 +119,45 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def visible_relations(conn: Connection, names: tuple[str, ...]) -> set[str]:
+    """The names a query would find: on PostgreSQL anywhere on the search path (the fund's views may live
+    in a schema of their own), on SQLite in the database."""
+    if conn.dialect.name == "postgresql":
+        return {
+            n for n in names if conn.execute(text("SELECT to_regclass(:n)"), {"n": n}).scalar() is not None
+        }
+    inspector = inspect(conn)
+    return set(names) & (set(inspector.get_table_names()) | set(inspector.get_view_names()))
+
+
 def init_db(engine: Engine) -> list[str]:
     """Create the contract tables (where missing) and migrate the project's own tables; idempotent.
 
     Returns the names of the contract tables it created, for the operator's message.
     """
     dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
+    try:
+        return _init_db(engine, dialect)
+    except SQLAlchemyError as exc:
+        raise NotReady(f"cannot set up the database {_shown(engine)}: {_detail(exc)}") from None
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _detail(exc: SQLAlchemyError) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def _init_db(engine: Engine, dialect: str) -> list[str]:
     with engine.begin() as conn:
-        existing = set(inspect(conn).get_table_names()) | set(inspect(conn).get_view_names())
+        existing = visible_relations(conn, CONTRACT_TABLES)
         created = [t for t in CONTRACT_TABLES if t not in existing]
         for statement in split_sql(sql_text(f"schema/contract.{dialect}")):
-            conn.exec_driver_sql(statement)
+            # "CREATE TABLE IF NOT EXISTS name": only for a name no query would find already.
+            if statement.split()[5] in created:
+                conn.exec_driver_sql(statement)
         # Indexes only on real tables: in production the five names are often views.
         tables = set(inspect(conn).get_table_names())
         for statement in split_sql(sql_text("schema/contract_indexes")):

@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 
 from jobs.config import Settings
 from jobs.runlog import now_utc
-from jobs.store import attempts, messages
+from jobs.store import as_date, attempts, messages
 from notifiers import Notifier
 from notifiers.base import Attempt, OutgoingMessage, TransportError
 from notifiers.file import FileNotifier
@@ -86,7 +86,7 @@ class DeliveryStats:
 
 def make_notifier(settings: Settings) -> Notifier:
     """The channel named in [notifier] kind, built from its settings (the registry is in notifiers/)."""
-    if settings.notifier.kind == "file":
+    if settings.notifier.kind == FileNotifier.name:
         return FileNotifier(settings.resolve(settings.notifier.outbox_dir))
     smtp = settings.smtp
     context = ssl.create_default_context(cafile=str(settings.resolve(smtp.ca_file))) if smtp.ca_file else None
@@ -274,7 +274,7 @@ def deliver_one(engine: Engine, notifier: Notifier, ident: int, me: str, on: dat
     """Send one claimed message and mark it; returns the outcome name for the stats."""
     with engine.connect() as conn:
         row = conn.execute(select(messages).where(messages.c.id == ident)).one()
-    if row.not_after is not None and on > _as_date(row.not_after):
+    if row.not_after is not None and on > as_date(row.not_after):
         _record(
             engine, ident, me, (), {"status": "expired", "last_answer": "deadline passed before delivery"}
         )
@@ -320,10 +320,6 @@ def _answer(tries: tuple[Attempt, ...], fallback: str) -> str:
         return fallback[:2000]
     last = tries[-1]
     return (f"{last.code} {last.answer}" if last.code is not None else last.answer)[:2000]
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def run_workers(
@@ -388,13 +384,17 @@ def run_workers(
 
 def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
     """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
-    from jobs.db import open_database
+    from jobs.db import database
     from jobs.runlog import finish_run, start_run
 
-    engine = open_database(settings.database.url)
-    run_id = start_run(engine, "deliver", on)
-    stats = run_workers(engine, settings, on, workers)
-    code = 1 if stats.incomplete else 0
-    finish_run(engine, run_id, code, stats.as_dict())
+    with database(settings.database.url) as engine:
+        run_id = start_run(engine, "deliver", on)
+        try:
+            stats = run_workers(engine, settings, on, workers)
+        except BaseException as exc:
+            finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
+            raise
+        code = 1 if stats.incomplete else 0
+        finish_run(engine, run_id, code, stats.as_dict())
     print(", ".join(f"{name.replace('_', ' ')} {count}" for name, count in stats.as_dict().items()))
     return code

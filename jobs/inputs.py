@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 import pandas as pd
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import Connection, Date, bindparam
 
-from deadlines.scan import scan_bounds
+from deadlines.scan import scan_parameters
 from deadlines.validate import DECISION_COLUMNS, Problem, validate_decisions
 from jobs.config import LANGUAGES
 from jobs.db import query
@@ -46,6 +46,8 @@ def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: S
     stmt = query(name)
     if "ids" in params:
         stmt = stmt.bindparams(bindparam("ids", expanding=True))
+    # Typed, so SQLAlchemy writes dates as ISO text for SQLite itself (sqlite3's own adapter is deprecated).
+    stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, date)])
     rows = conn.execute(stmt, params).mappings().all()
     return pd.DataFrame([dict(r) for r in rows], columns=list(columns))
 
@@ -61,9 +63,7 @@ def read_by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequen
 def read_decisions(conn: Connection, on: date, scope: Scope) -> Inputs:
     """Decisions in scope with their appeals and complaints, validated; bad rows become problems."""
     if scope == "scan":
-        bounds = scan_bounds(on)
-        params = {"notified_from": bounds.notified_from, "closed_from": bounds.closed_from, "on": on}
-        decisions = _frame(conn, "scan_decisions", params, DECISION_COLUMNS)
+        decisions = _frame(conn, "scan_decisions", scan_parameters(on), DECISION_COLUMNS)
         if conn.dialect.name == "sqlite":
             odd = _frame(conn, "odd_dates.sqlite", {}, DECISION_COLUMNS)
             decisions = pd.concat([decisions, odd], ignore_index=True).drop_duplicates(
@@ -137,7 +137,8 @@ def read_people(conn: Connection, beneficiary_ids: Iterable[int], fallback_langu
 
     A malformed address is a data problem to report, but never a reason to drop the family: the person is
     kept, without an address, so that the advisor's digest and the report list them for a letter or a call.
-    The language row-by-row loop is over people with a reminder due tonight, not over decisions.
+    The caller passes the families of every window in the night's scan, so a bad row is reported while it
+    can still matter; the checks loop over those people, not over decisions.
     """
     beneficiaries = read_by_ids(
         conn,

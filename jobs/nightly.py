@@ -18,13 +18,13 @@ from sqlalchemy import Connection, Engine, select, update
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
-from jobs.db import job_lock, open_database
+from jobs.db import LockHeld, database, job_lock
 from jobs.deliver import DeliveryStats, StopFlag, count_pending, run_workers
-from jobs.due import KEY, due_reminders
+from jobs.due import KEY, SERIES, due_reminders
 from jobs.inputs import read_decisions, read_people
 from jobs.plan import Plan, build_plan, write_plan
 from jobs.runlog import finish_run, start_run
-from jobs.store import messages, reminders
+from jobs.store import as_date, messages, reminders
 
 
 @dataclass
@@ -121,33 +121,35 @@ def supersede_stale(conn: Connection, windows: pd.DataFrame) -> int:
     """Withdraw reminders still waiting in the outbox (an SMTP outage) that would now say the wrong thing.
 
     A reminder is only true while its window is open with the same safe deadline, and only until a more
-    urgent stage of the same series has been queued. Everything else is marked superseded, not sent.
+    urgent stage of the same series (same decision, forum, deadline and recipient) has been queued.
+    Everything else is marked superseded, not sent.
     """
-    rows = conn.execute(
-        select(messages.c.id, *[reminders.c[k] for k in KEY])
+    waiting = conn.execute(
+        select(messages.c.id.label("message_pk"), *[reminders.c[k] for k in KEY])
         .join(reminders, reminders.c.message_pk == messages.c.id)
         .where(messages.c.status == "pending", messages.c.kind == "reminder")
     ).all()
-    if not rows:
+    if not waiting:
         return 0
     open_ = windows[windows["status"] == "open"]
     live = {
         (int(d), str(f), pd.Timestamp(s).date())
         for d, f, s in zip(open_["decision_id"], open_["forum"], open_["safe_deadline"], strict=True)
     }
-    series = [r[1:6] for r in rows]
     queued = conn.execute(
         select(*[reminders.c[k] for k in KEY]).where(
-            reminders.c.status == "queued", reminders.c.safe_deadline >= min(r[3] for r in rows)
+            reminders.c.status == "queued", reminders.c.safe_deadline >= min(w.safe_deadline for w in waiting)
         )
     ).all()
     most_urgent: dict[tuple[Any, ...], int] = {}
-    for key in queued:
-        most_urgent[tuple(key[:5])] = min(int(key[5]), most_urgent.get(tuple(key[:5]), 10**6))
+    for row in queued:
+        series = tuple(getattr(row, k) for k in SERIES)
+        most_urgent[series] = min(row.stage, most_urgent.get(series, row.stage))
     stale = [
-        r[0]
-        for r, s in zip(rows, series, strict=True)
-        if (int(r[1]), str(r[2]), _as_date(r[3])) not in live or most_urgent.get(tuple(s), 10**6) < int(r[6])
+        w.message_pk
+        for w in waiting
+        if (w.decision_id, w.forum, as_date(w.safe_deadline)) not in live
+        or most_urgent[tuple(getattr(w, k) for k in SERIES)] < w.stage
     ]
     if stale:
         conn.execute(
@@ -161,16 +163,17 @@ def supersede_stale(conn: Connection, windows: pd.DataFrame) -> int:
     return len(stale)
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
-    engine = open_database(settings.database.url)
-    if dry_run:
-        result = plan_night(engine, settings, on)
-        print_dry_run(result)
-        return result.exit_code
+    with database(settings.database.url) as engine:
+        if dry_run:
+            result = plan_night(engine, settings, on)
+            print_dry_run(result)
+            return result.exit_code
+        run_id, result = _run(engine, settings, on)
+    return _summary(run_id, result)
+
+
+def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult]:
     stop = StopFlag()
     with job_lock(engine, "nightly") as lock, stop.installed():
         run_id = start_run(engine, "run", on)
@@ -188,10 +191,18 @@ def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
                 # Only the supervisors' mails just queued: a backlog was tried a moment ago.
                 result.delivery.merge(run_workers(engine, settings, on, stop=stop, kinds=("report",)))
             result.delivery.left_pending = count_pending(engine)
+        except LockHeld as exc:
+            finish_run(engine, run_id, 3, {}, str(exc))
+            raise
         except BaseException as exc:
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise
         finish_run(engine, run_id, result.exit_code, result.stats())
+    return run_id, result
+
+
+def _summary(run_id: int, result: NightResult) -> int:
+    on = result.on
     stats = result.stats()
     print(
         f"run {run_id} for {on}: {stats['windows']} windows scanned, {stats.get('windows_open', 0)} open; "

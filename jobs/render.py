@@ -18,8 +18,8 @@ from typing import Any, Final
 import jinja2
 from babel.dates import format_date as babel_format_date
 
-import jobs
 from jobs.bodies import BODIES, BODY_IDS, FORUMS, KINDS, LANGUAGES, body_view, contact_lines
+from jobs.resources import data_dir
 
 __all__ = [
     "LANGUAGES",
@@ -379,11 +379,8 @@ class Rendered:
 
 
 def templates_dir() -> Path:
-    """`<repo>/templates` in a checkout or editable install, else the copy a wheel carries under
-    `jobs/_data/templates` (pyproject's force-include)."""
-    package = Path(jobs.__file__).resolve().parent
-    beside = package.parent / "templates"
-    return beside if beside.is_dir() else package / "_data" / "templates"
+    """The templates folder: the wheel's copy, or `<repo>/templates` in a checkout (jobs.resources)."""
+    return data_dir("templates")
 
 
 def _ucfirst(value: str) -> str:

@@ -13,17 +13,18 @@ import hashlib
 import html
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from jobs.config import Settings
 from jobs.runlog import now_utc
-from jobs.store import messages, reminders
+from jobs.store import as_date, messages, reminders
 
 if TYPE_CHECKING:
     from jobs.nightly import NightResult
@@ -123,7 +124,7 @@ def _to_call(conn: Connection, on: date, windows: pd.DataFrame) -> list[list[Any
     rows += [
         (r, f"{'refused by the mail server' if r['message_status'] == 'failed' else 'not sent before its deadline'}: {r['last_answer']}")
         for r in missed
-        if (int(r["decision_id"]), str(r["forum"]), _day(r["safe_deadline"])) in live
+        if (int(r["decision_id"]), str(r["forum"]), as_date(r["safe_deadline"])) in live
     ]  # fmt: skip
     people = _names(
         conn,
@@ -134,12 +135,12 @@ def _to_call(conn: Connection, on: date, windows: pd.DataFrame) -> list[list[Any
         conn, "advisors", {int(r["recipient_id"]) for r, _ in rows if r["recipient_kind"] == "advisor"}
     )
     out = []
-    for r, reason in sorted(rows, key=lambda x: (_day(x[0]["safe_deadline"]), x[0]["decision_id"])):
+    for r, reason in sorted(rows, key=lambda x: (as_date(x[0]["safe_deadline"]), x[0]["decision_id"])):
         who = str(r["recipient_kind"])
         name, advisor = (people if who == "beneficiary" else advisors).get(
             int(r["recipient_id"]), ("(unknown)", None)
         )
-        deadline = _day(r["safe_deadline"])
+        deadline = as_date(r["safe_deadline"])
         out.append([r["decision_id"], r["forum"], deadline.isoformat(), (deadline - on).days, r["stage"], who,
                     r["recipient_id"], name, reason, None if who == "advisor" else _py_int(advisor)])  # fmt: skip
     return out
@@ -161,10 +162,6 @@ def _deliveries(conn: Connection, on: date) -> list[list[Any]]:
         .order_by(messages.c.id)
     ).all()  # fmt: skip
     return [list(r) for r in rows]
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _py_int(value: Any) -> int | None:
@@ -198,8 +195,26 @@ def write_report(
     _csv(root / "problems.csv", ["table", "row_id", "column", "problem", "row"], problems)
     _csv(root / "deliveries.csv", DELIVERY_COLUMNS, sent)
 
-    stats = result.stats()
-    counts = [[k.replace("_", " "), v] for k, v in stats.items()]
+    # Windows as computed now; stages and messages as the ledger holds them for the night, so that a rerun
+    # of the night, or `appealwatch report` the morning after, shows the same numbers.
+    statuses = windows["status"].value_counts() if not windows.empty else pd.Series(dtype="int64")
+    with engine.connect() as conn:
+        stages: dict[str, int] = dict(
+            conn.execute(
+                select(reminders.c.status, func.count())
+                .where(reminders.c.due_on == on)
+                .group_by(reminders.c.status)
+            ).all()
+        )
+    by_status = Counter(str(row[5]) for row in sent)
+    stats = {
+        "windows scanned": len(windows),
+        **{f"windows {k}": int(v) for k, v in sorted(statuses.items())},
+        **{f"stages {k} tonight": int(v) for k, v in sorted(stages.items())},
+        **{f"messages {k}": v for k, v in sorted(by_status.items())},
+        "bad rows": len(problems),
+    }
+    counts = [[k, v] for k, v in stats.items()]
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>appealwatch report {on}</title>
 <style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
@@ -227,9 +242,11 @@ server or could not go out before its deadline while the window is still open or
     if mail and settings.report.recipients:
         summary = (
             f"appealwatch, night of {on}: {len(unreachable)} to write to or call, {len(grace)} in grace, "
-            f"{len(problems)} bad row(s), {stats.get('sent', 0)} message(s) sent, {stats.get('failed', 0)} failed."
+            f"{len(problems)} bad row(s), {by_status['sent']} message(s) sent, {by_status['failed']} failed."
         )
-        subject = f"appealwatch report {on}: {len(unreachable)} to write to or call, {stats.get('failed', 0)} failed"
+        subject = (
+            f"appealwatch report {on}: {len(unreachable)} to write to or call, {by_status['failed']} failed"
+        )
         with engine.begin() as conn:
             queue_report_mail(conn, settings, on, subject, summary, page)
     return [str(root / "report.html"), str(root)]
@@ -270,11 +287,11 @@ def queue_report_mail(
 
 def write_report_command(settings: Settings, on: date, out_dir: str | None) -> int:
     """`appealwatch report`: the same report as a run, computed afresh, sending and recording nothing."""
-    from jobs.db import open_database
+    from jobs.db import database
     from jobs.nightly import plan_night
 
-    engine = open_database(settings.database.url)
-    result = plan_night(engine, settings, on)
-    paths = write_report(engine, settings, on, result, out_dir)
+    with database(settings.database.url) as engine:
+        result = plan_night(engine, settings, on)
+        paths = write_report(engine, settings, on, result, out_dir)
     print(f"report: {paths[0]}")
     return result.exit_code

@@ -10,7 +10,8 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def data_dir(name: str) -> Path:
-    for candidate in (_PACKAGE.parent / name, _PACKAGE / "_data" / name):
+    # A wheel's own copy first: beside the packages, in site-packages, another project's folder could sit.
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"the {name}/ folder is missing from this installation")

@@ -54,10 +54,9 @@ def finish_run(engine: Engine, run_id: int, exit_code: int, stats: dict[str, Any
 
 
 def print_runs(settings: Settings, last: int) -> int:
-    from jobs.db import open_database
+    from jobs.db import database
 
-    engine = open_database(settings.database.url)
-    with engine.connect() as conn:
+    with database(settings.database.url) as engine, engine.connect() as conn:
         rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(last)).mappings().all()
     if not rows:
         click.echo("no runs yet")

@@ -7,6 +7,8 @@ with the plain SQL of `sql/` and never writes to them.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -117,3 +119,8 @@ attempts = Table(
 )
 
 OWN_TABLES = tuple(metadata.tables)
+
+
+def as_date(value: object) -> date:
+    """A Date column's value as a date, whichever way the driver handed it back (date or ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -12,7 +12,7 @@ import pandas as pd
 from deadlines.engine import compute_windows
 from deadlines.explain import explain_decision, render_trace
 from jobs.config import Settings
-from jobs.db import open_database
+from jobs.db import database
 from jobs.inputs import read_decisions
 from jobs.report import WINDOW_COLUMNS
 
@@ -41,8 +41,7 @@ def window_records(windows: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int:
-    engine = open_database(settings.database.url)
-    with engine.connect() as conn:
+    with database(settings.database.url) as engine, engine.connect() as conn:
         inputs = read_decisions(conn, on, "all" if show_all else "scan")
     windows = compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on)
     if not show_all:
@@ -71,8 +70,7 @@ def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int
 
 
 def print_explanation(settings: Settings, decision_id: int, on: date) -> int:
-    engine = open_database(settings.database.url)
-    with engine.connect() as conn:
+    with database(settings.database.url) as engine, engine.connect() as conn:
         inputs = read_decisions(conn, on, decision_id)
     if inputs.decisions.empty:
         for problem in inputs.problems:

@@ -21,7 +21,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_the_shipped_config_toml_is_valid_and_has_every_contract_key() -> None:
     settings = load_settings(REPO / "config.toml", environ={})
-    assert settings.database.url == "sqlite:///appealwatch.db"
+    assert settings.database.url == f"sqlite:///{REPO / 'appealwatch.db'}"  # relative to the file
     assert settings.notifier.kind == "file" and settings.notifier.outbox_dir == "outbox"
     assert (settings.smtp.host, settings.smtp.port, settings.smtp.security) == ("localhost", 25, "none")
     assert settings.smtp.password_env == "APPEALWATCH_SMTP_PASSWORD"
@@ -74,7 +74,8 @@ def test_smtp_with_a_username_needs_the_password_variable_to_be_set(tmp_path: Pa
 
 
 def test_the_file_notifier_needs_no_password(tmp_path: Path) -> None:
-    load_settings(write(tmp_path, '[smtp]\nusername = "infino"\n'), environ={})
+    settings = load_settings(write(tmp_path, '[smtp]\nusername = "infino"\n'), environ={})
+    assert settings.smtp_password == ""
 
 
 def test_the_database_url_comes_from_the_environment_when_set(tmp_path: Path) -> None:
@@ -106,6 +107,26 @@ def test_a_missing_named_file_is_an_error(tmp_path: Path) -> None:
 def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, '[notifier]\noutbox_dir = "out"\n'), environ={})
     assert settings.resolve(settings.notifier.outbox_dir) == tmp_path / "out"
+    assert settings.database.url == f"sqlite:///{tmp_path.resolve() / 'appealwatch.db'}"
+
+
+def test_a_database_url_from_the_environment_is_taken_as_given(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, ""), environ={"APPEALWATCH_DATABASE_URL": "sqlite:///here.db"})
+    assert settings.database.url == "sqlite:///here.db"
+
+
+def test_a_missing_ca_file_is_refused_at_start(tmp_path: Path) -> None:
+    path = write(tmp_path, '[notifier]\nkind = "smtp"\n[smtp]\nsecurity = "starttls"\nca_file = "nope.pem"\n')
+    with pytest.raises(ConfigError, match=r"smtp\.ca_file: cannot load"):
+        load_settings(path, environ={})
+
+
+def test_a_password_is_never_sent_in_clear_text_to_a_remote_relay(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, '[notifier]\nkind = "smtp"\n[smtp]\nhost = "relay.infino.example"\nusername = "u"\n'
+    )
+    with pytest.raises(ConfigError, match=r"smtp\.security: 'none' with smtp\.username set"):
+        load_settings(path, environ={"APPEALWATCH_SMTP_PASSWORD": "x"})
 
 
 @pytest.mark.parametrize(

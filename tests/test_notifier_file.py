@@ -170,3 +170,13 @@ def test_the_registry_names_every_channel(kind: str, cls: type[Notifier]) -> Non
 
 def test_the_registry_has_nothing_else() -> None:
     assert set(NOTIFIERS) == {"file", "smtp"}
+
+
+def test_every_notifier_kind_the_configuration_accepts_exists() -> None:
+    from typing import get_args
+
+    from jobs.config import NotifierSettings
+    from notifiers import NOTIFIERS
+
+    kinds = set(get_args(NotifierSettings.model_fields["kind"].annotation))
+    assert kinds == set(NOTIFIERS)

@@ -75,3 +75,22 @@ def test_the_report_lists_who_to_call_what_is_in_grace_and_the_bad_rows(
     # Els's language is outside the four: she is written to in the fallback language, nl.
     [els] = [m for m in mails if m["To"] is not None and m["To"].addresses[0].addr_spec == "els@mail.example"]
     assert els["Content-Language"] == "nl"
+
+
+def test_the_report_written_the_morning_after_shows_the_nights_numbers(
+    db_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    from jobs.report import write_report_command
+
+    with db_engine.begin() as conn:
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example")
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))  # stage 2 due on ON
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n[report]\nout_dir = "reports"\n', encoding="utf-8")
+    settings = load_settings(path, environ={})
+    assert run_nightly(settings, ON) == 0
+    page = (tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8")
+    assert write_report_command(settings, ON, None) == 0
+    again = (tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8")
+    assert again == page
+    assert "<td>messages sent</td><td>1</td>" in again and "<td>stages queued tonight</td><td>1</td>" in again
