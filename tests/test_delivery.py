@@ -59,10 +59,8 @@ def families(engine: Engine, count: int, with_advisor: bool = False) -> list[str
 
 def outbox_rows(engine: Engine) -> list[tuple[str, str, int]]:
     with engine.connect() as conn:
-        return [
-            (r.message_id, r.status, r.attempts)
-            for r in conn.execute(select(messages.c.message_id, messages.c.status, messages.c.attempts))
-        ]
+        query = select(messages.c.message_id, messages.c.status, messages.c.attempts).order_by(messages.c.id)
+        return [(r.message_id, r.status, r.attempts) for r in conn.execute(query)]
 
 
 def attempt_codes(engine: Engine, message_id: str) -> list[int | None]:
@@ -352,7 +350,7 @@ def test_a_refused_login_fails_no_reminder_and_deliver_sends_them_once_fixed(
         rows = outbox_rows(database.engine)
         assert {s for _m, s, _a in rows} == {"pending"}
         assert sum(tries for _m, _s, tries in rows) == 1, "the pass stopped after the first refusal"
-        assert attempt_codes(database.engine, rows[0][0]) == [535]
+        assert [c for m, _s, _a in rows for c in attempt_codes(database.engine, m)] == [535]
         assert deliver_pending(load_settings(path, {"AW_SMTP_PW": "new-password"}), ON) == 0
         assert len(server.messages) == 4
     assert {s for _m, s, _a in outbox_rows(database.engine)} == {"sent"}
