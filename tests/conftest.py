@@ -87,3 +87,17 @@ def pytest_report_header() -> str:
         shown = make_url(PG_URL).render_as_string(hide_password=True)
         return f"database backends: sqlite and postgresql ({shown}): every database test runs on both"
     return "database backends: sqlite only (set TEST_DATABASE_URL to run the PostgreSQL tests too)"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly how many database tests ran on each backend: a skipped PostgreSQL run must show."""
+    counts: dict[str, dict[str, int]] = {b: {"passed": 0, "failed": 0, "skipped": 0} for b in BACKENDS}
+    for outcome in counts["sqlite"]:
+        for report in terminalreporter.stats.get(outcome, []):
+            for backend in BACKENDS:
+                if f"[{backend}" in getattr(report, "nodeid", "") and (
+                    outcome != "passed" or report.when == "call"
+                ):
+                    counts[backend][outcome] += 1
+    line = "; ".join(f"{b}: " + ", ".join(f"{n} {o}" for o, n in c.items()) for b, c in counts.items())
+    terminalreporter.write_line(f"database tests by backend: {line}")
