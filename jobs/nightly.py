@@ -21,8 +21,8 @@ from jobs.config import Settings
 from jobs.db import LockHeld, database, job_lock
 from jobs.deliver import DeliveryStats, StopFlag, count_pending, run_workers
 from jobs.due import KEY, SERIES, due_reminders
-from jobs.inputs import read_decisions, read_people
-from jobs.plan import Plan, build_plan, write_plan
+from jobs.inputs import People, read_decisions, read_people
+from jobs.plan import Plan, build_plan, refresh_held_reminders, write_plan
 from jobs.runlog import finish_run, start_run
 from jobs.store import as_date, messages, reminders
 
@@ -32,9 +32,11 @@ class NightResult:
     on: date
     windows: pd.DataFrame
     plan: Plan
+    people: People | None = None
     problems: list[Problem] = field(default_factory=list)
     delivery: DeliveryStats = field(default_factory=DeliveryStats)
     superseded: int = 0
+    refreshed: int = 0
     report_paths: list[str] = field(default_factory=list)
 
     def stats(self) -> dict[str, Any]:
@@ -48,6 +50,7 @@ class NightResult:
             "messages": len(self.plan.messages),
             "problems": len(self.problems),
             "superseded": self.superseded,
+            "refreshed": self.refreshed,
             **self.delivery.as_dict(),
         }
 
@@ -90,7 +93,7 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
             settings.reminders.advisor_days,
         )
     plan = build_plan(actions, windows, people, settings, on)
-    return NightResult(on, windows, plan, inputs.problems + people.problems)
+    return NightResult(on, windows, plan, people, inputs.problems + people.problems)
 
 
 def print_dry_run(result: NightResult) -> None:
@@ -183,6 +186,10 @@ def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult
             with engine.begin() as conn:
                 write_plan(conn, result.plan, run_id)
                 result.superseded = supersede_stale(conn, result.windows)
+                if result.people is not None:
+                    result.refreshed = refresh_held_reminders(
+                        conn, result.windows, result.people, settings, on
+                    )
             result.delivery = run_workers(engine, settings, on, stop=stop)
             from jobs.report import write_report
 

@@ -18,7 +18,7 @@ from email.utils import parseaddr
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from deadlines.explain import reason_facts
@@ -26,7 +26,7 @@ from jobs.config import Settings
 from jobs.inputs import People
 from jobs.render import Rendered, build_digest_context, build_reminder_context, render
 from jobs.runlog import now_utc
-from jobs.store import messages, reminders
+from jobs.store import as_date, messages, reminders, runs
 
 
 @dataclass
@@ -172,15 +172,8 @@ class _Planner:
             if advisor is not None:
                 self.to_call[int(advisor["id"])].append(listed)
             return
-        view = {
-            **{k: _py(v) for k, v in reason_facts(window).items()},
-            **item,
-            "decided_on": _py(window.get("decided_on")),
-        }
         lang = beneficiary["lang"]
-        rendered = render(
-            "reminder", lang, build_reminder_context(view, beneficiary, advisor, self.fund, lang)
-        )
+        rendered = self.render_reminder(window, item, beneficiary, advisor)
         message_id = reminder_message_id(key, self.domain)
         row.update(status="queued", message_id=message_id)
         summary = (
@@ -190,6 +183,46 @@ class _Planner:
         self.plan.messages.append(
             _message("reminder", beneficiary, rendered, message_id, key["safe_deadline"], summary)
         )
+
+    def render_reminder(
+        self,
+        window: dict[str, Any],
+        item: dict[str, Any],
+        beneficiary: dict[str, Any],
+        advisor: dict[str, Any] | None,
+    ) -> Rendered:
+        view = {
+            **{k: _py(v) for k, v in reason_facts(window).items()},
+            **item,
+            "decided_on": _py(window.get("decided_on")),
+        }
+        lang = beneficiary["lang"]
+        return render("reminder", lang, build_reminder_context(view, beneficiary, advisor, self.fund, lang))
+
+    def rerender(self, key: dict[str, Any]) -> Rendered | None:
+        """A reminder planned on an earlier night, as it must read tonight (days left, advisor, wording);
+        None when its window is no longer open with that deadline or its family has no usable address."""
+        window = self.windows.get((int(key["decision_id"]), str(key["forum"])))
+        if (
+            window is None
+            or window["status"] != "open"
+            or _py(window["safe_deadline"]) != key["safe_deadline"]
+        ):
+            return None
+        beneficiary = _person(self.beneficiaries, window["beneficiary_id"])
+        if beneficiary is None or beneficiary["address"] is None:
+            return None
+        item = {
+            "beneficiary_name": beneficiary["full_name"],
+            "decision_id": key["decision_id"],
+            "kind": window["kind"],
+            "forum": key["forum"],
+            "safe_deadline": key["safe_deadline"],
+            "days_left": int(window["days_left"]),
+            "stage": key["stage"],
+        }
+        advisor = _person(self.advisors, beneficiary.get("advisor_id"))
+        return self.render_reminder(window, item, beneficiary, advisor)
 
     def digests(self) -> None:
         for advisor_id in sorted(set(self.items) | set(self.to_call)):
@@ -227,6 +260,40 @@ class _Planner:
             )
             not_after = max(i["safe_deadline"] for i in items + to_call)
             self.plan.messages.append(_message("digest", advisor, rendered, message_id, not_after, summary))
+
+
+def refresh_held_reminders(
+    conn: Connection, windows: pd.DataFrame, people: People, settings: Settings, on: date
+) -> int:
+    """Re-render the reminders that an outage held in the outbox since an earlier night, so that what goes out
+    tonight says tonight's truth ("2 days left", not last week's "7 days left"). Same message, same Message-ID;
+    only the text changes. Those no longer true at all were superseded just before."""
+    held = conn.execute(
+        select(messages.c.id, *[reminders.c[k] for k in ("decision_id", "forum", "safe_deadline", "stage")])
+        .join(reminders, reminders.c.message_pk == messages.c.id)
+        .join(runs, runs.c.id == messages.c.run_id)
+        .where(messages.c.status == "pending", messages.c.kind == "reminder", runs.c.on_date < on)
+    ).all()
+    if not held:
+        return 0
+    planner = _Planner(windows, people, settings, on)
+    refreshed = 0
+    for row in held:
+        key = {
+            "decision_id": row.decision_id,
+            "forum": row.forum,
+            "safe_deadline": as_date(row.safe_deadline),
+            "stage": row.stage,
+        }
+        rendered = planner.rerender(key)
+        if rendered is not None:
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == row.id, messages.c.status == "pending")
+                .values(subject=rendered.subject, body_text=rendered.text, body_html=rendered.html)
+            )
+            refreshed += 1
+    return refreshed
 
 
 def build_plan(

@@ -354,3 +354,19 @@ def test_a_refused_login_fails_no_reminder_and_deliver_sends_them_once_fixed(
         assert deliver_pending(load_settings(path, {"AW_SMTP_PW": "new-password"}), ON) == 0
         assert len(server.messages) == 4
     assert {s for _m, s, _a in outbox_rows(database.engine)} == {"sent"}
+
+
+def test_a_reminder_held_up_by_an_outage_says_tonights_days_left_when_it_goes_out(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 3)  # family 3 writes in English; safe deadline ON + 2
+    down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
+    assert run_nightly(down, ON) == 1
+    with SmtpTestServer() as server:
+        up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(up, ON + timedelta(days=1)) == 0
+        [english] = [r.message for r in server.messages if r.rcpt_tos == ("family3@mail.example",)]
+    text = english.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Tomorrow is the last day." in text
+    assert "You have 2 days left." not in text
+    assert english["Message-ID"] == "<aw.r.3.labour_court.20250320.b3.s2@infino.example>"  # the same message
