@@ -70,7 +70,7 @@ def print_runs(settings: Settings, last: int) -> int:
         if row["finished_at"] is not None:
             took = f"{(row['finished_at'] - row['started_at']).total_seconds():.1f}s"
         stats = json.loads(row["stats"]) if row["stats"] else {}
-        counts = ", ".join(f"{k}={v}" for k, v in stats.items() if isinstance(v, int))
+        counts = ", ".join(f"{k}={v}" for k, v in stats.items() if isinstance(v, int) and v)
         table.add_row(
             str(row["id"]),
             row["command"] + (" (dry)" if row["dry_run"] else ""),
