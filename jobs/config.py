@@ -40,6 +40,20 @@ class _Section(BaseModel):
 class DatabaseSettings(_Section):
     url: str = "sqlite:///appealwatch.db"
 
+    @field_validator("url")
+    @classmethod
+    def _supported_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError(f"not a database URL: {value!r}") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"{backend!r} is not supported: use sqlite:///... or postgresql+psycopg://...")
+        return value
+
 
 class NotifierSettings(_Section):
     kind: Literal["file", "smtp"] = "file"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import ssl
@@ -36,7 +37,45 @@ from notifiers.file import FileNotifier
 from notifiers.smtp import SmtpNotifier
 
 log = logging.getLogger("appealwatch.deliver")
-CIRCUIT_BREAKER = 5
+CIRCUIT_BREAKER = 5  # transient failures in a row that make a pass stop
+SAME_REFUSALS = (
+    3  # permanent refusals in a row, worded alike, that show the relay (not the recipients) refuses
+)
+
+
+class _Breaker:
+    """Stops a pass when the relay, not the messages, is the problem, so that no family loses a stage to it.
+
+    It opens at a channel failure (refused login, TLS, sender), after CIRCUIT_BREAKER transient failures in
+    a row, or when SAME_REFUSALS messages in a row are refused for good with the same answer once the
+    addresses are taken out ("Relay access denied" refuses everyone alike): those are put back to pending.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.is_open = False
+        self.transient = 0
+        self.refusals: list[tuple[int, str]] = []
+
+    def record(self, ident: int, outcome: str, answer: str) -> list[int]:
+        """Count one outcome; returns the messages to put back to pending (refused by the relay, not for
+        their own sake)."""
+        with self.lock:
+            self.transient = self.transient + 1 if outcome == "deferred" else 0
+            if outcome == "channel_failed" or self.transient >= CIRCUIT_BREAKER:
+                self.is_open = True
+            if outcome != "failed":
+                self.refusals = []
+                return []
+            wording = re.sub(r"<[^>]*>|[\w.+-]+@[\w.-]+", "<address>", answer)
+            if self.refusals and self.refusals[-1][1] != wording:
+                self.refusals = []
+            self.refusals.append((ident, wording))
+            if len(self.refusals) < SAME_REFUSALS:
+                return []
+            self.is_open = True
+            ids, self.refusals = [i for i, _ in self.refusals], []
+            return ids
 
 
 @dataclass
@@ -63,13 +102,10 @@ class DeliveryStats:
     @property
     def incomplete(self) -> bool:
         """Something did not go out as planned: the run exits 1 and the report says what."""
+        # Not `deferred`: a message one worker deferred may go out with another in the same pass; what is
+        # still waiting at the end is `left_pending`.
         return bool(
-            self.failed
-            or self.deferred
-            or self.expired
-            or self.lost_claims
-            or self.channel_failed
-            or self.left_pending
+            self.failed or self.expired or self.lost_claims or self.channel_failed or self.left_pending
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -181,6 +217,21 @@ def _candidates(engine: Engine, after: int, kinds: tuple[str, ...] | None, limit
         return list(conn.execute(query).all())
 
 
+def _put_back(engine: Engine, ids: list[int]) -> None:
+    """Messages the relay refused alike: not their fault, so they wait for the relay to be fixed."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(messages)
+            .where(messages.c.id.in_(ids), messages.c.status == "failed")
+            .values(
+                status="pending", last_answer=messages.c.last_answer + " (refused alike: put back to pending)"
+            )
+        )
+    log.error(
+        "%s messages in a row refused with the same answer: the relay refuses, not the recipients", len(ids)
+    )
+
+
 def count_pending(engine: Engine, kinds: tuple[str, ...] | None = None) -> int:
     """Messages still waiting for a worker (not those another live worker is sending right now)."""
     query = select(func.count()).select_from(messages).where(messages.c.status == "pending")
@@ -190,7 +241,8 @@ def count_pending(engine: Engine, kinds: tuple[str, ...] | None = None) -> int:
         return int(conn.execute(query).scalar_one())
 
 
-def _stale(row: Any) -> bool:
+def claim_is_stale(row: Any) -> bool:
+    """A `sending` claim whose lease ran out, or whose worker is known dead: anyone may take it over."""
     lease_until = _aware(row.lease_until)
     return (lease_until is not None and lease_until < now_utc()) or _is_dead(row.claimed_by or "")
 
@@ -199,7 +251,7 @@ def _claim(engine: Engine, row: Any, me: str, lease: int) -> bool:
     """The conditional write: it must change exactly one row, or someone else has the message."""
     if row.status == "pending":
         condition = messages.c.status == "pending"
-    elif _stale(row):
+    elif claim_is_stale(row):
         # Take over a stale claim only if it is still exactly the claim we judged stale.
         condition = and_(messages.c.status == "sending", messages.c.claimed_by == row.claimed_by)
     else:
@@ -270,48 +322,40 @@ def _outgoing(row: Any, sender: str) -> OutgoingMessage:
     )
 
 
-def deliver_one(engine: Engine, notifier: Notifier, ident: int, me: str, on: date, sender: str) -> str:
-    """Send one claimed message and mark it; returns the outcome name for the stats."""
+def deliver_one(
+    engine: Engine, notifier: Notifier, ident: int, me: str, on: date, sender: str
+) -> tuple[str, str]:
+    """Send one claimed message and mark it; returns the outcome's name (for the stats) and the last answer."""
     with engine.connect() as conn:
         row = conn.execute(select(messages).where(messages.c.id == ident)).one()
     if row.not_after is not None and on > as_date(row.not_after):
-        _record(
-            engine, ident, me, (), {"status": "expired", "last_answer": "deadline passed before delivery"}
-        )
-        return "expired"
+        answer = "deadline passed before delivery"
+        _record(engine, ident, me, (), {"status": "expired", "last_answer": answer})
+        return "expired", answer
     try:
         delivery = notifier.send(_outgoing(row, sender))
     except TransportError as exc:
+        answer = _answer(exc.attempts, str(exc))
         if exc.channel:
             # Not this message's fault (a refused login, TLS set-up or sender): it stays pending, and the
             # pass stops, rather than failing the whole night's reminders one by one.
-            _record(
-                engine,
-                ident,
-                me,
-                exc.attempts,
-                {"status": "pending", "last_answer": _answer(exc.attempts, str(exc))},
-            )
+            _record(engine, ident, me, exc.attempts, {"status": "pending", "last_answer": answer})
             log.error(
                 "the mail channel refuses to send (%s): delivery stops; fix [smtp] and run deliver", exc
             )
-            return "channel_failed"
+            return "channel_failed", answer
         status, outcome = ("failed", "failed") if exc.permanent else ("pending", "deferred")
-        _record(
-            engine,
-            ident,
-            me,
-            exc.attempts,
-            {"status": status, "last_answer": _answer(exc.attempts, str(exc))},
-        )
-        return outcome
-    values = {"status": "sent", "sent_at": now_utc(), "last_answer": delivery.detail[:2000]}
-    if not _record(engine, ident, me, delivery.attempts, values):
+        _record(engine, ident, me, exc.attempts, {"status": status, "last_answer": answer})
+        return outcome, answer
+    answer = delivery.detail[:2000]
+    if not _record(
+        engine, ident, me, delivery.attempts, {"status": "sent", "sent_at": now_utc(), "last_answer": answer}
+    ):
         log.warning(
             "message %s was sent, but its claim had been taken over: it may go out twice", row.message_id
         )
-        return "lost_claims"
-    return "sent"
+        return "lost_claims", answer
+    return "sent", answer
 
 
 def _answer(tries: tuple[Attempt, ...], fallback: str) -> str:
@@ -340,7 +384,7 @@ def run_workers(
     stop = stop or StopFlag()
     lease = settings.reminders.claim_lease_seconds
     errors: list[BaseException] = []
-    in_a_row = [0]
+    breaker = _Breaker()
 
     def work() -> None:
         me = worker_name()
@@ -352,17 +396,20 @@ def run_workers(
                     if not batch:
                         return
                     for row in batch:
-                        if stop.is_set() or in_a_row[0] >= CIRCUIT_BREAKER:
+                        if stop.is_set() or breaker.is_open:
                             return
                         after = row.id
                         if _claim(engine, row, me, lease):
-                            outcome = deliver_one(engine, notifier, row.id, me, on, settings.smtp.sender)
+                            outcome, answer = deliver_one(
+                                engine, notifier, row.id, me, on, settings.smtp.sender
+                            )
                             stats.add(outcome)
-                            with stats.lock:
-                                if outcome == "channel_failed":
-                                    in_a_row[0] = CIRCUIT_BREAKER  # every worker stops: nothing can go out
-                                else:
-                                    in_a_row[0] = in_a_row[0] + 1 if outcome == "deferred" else 0
+                            put_back = breaker.record(row.id, outcome, answer)
+                            if put_back:
+                                _put_back(engine, put_back)
+                                with stats.lock:
+                                    stats.failed -= len(put_back)
+                                    stats.channel_failed += len(put_back)
         except BaseException as exc:  # surfaced to the caller after the other workers finish
             errors.append(exc)
 
@@ -374,9 +421,9 @@ def run_workers(
             t.join()
     if errors:
         raise errors[0]
-    if in_a_row[0] >= CIRCUIT_BREAKER:
+    if breaker.is_open:
         log.warning(
-            "%s transient failures in a row: the relay looks down; the rest waits in the outbox", in_a_row[0]
+            "the relay refuses or fails every message alike: delivery stopped; the rest waits in the outbox"
         )
     stats.left_pending = count_pending(engine, kinds)
     return stats
@@ -385,12 +432,16 @@ def run_workers(
 def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
     """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
     from jobs.db import database
+    from jobs.nightly import settle_held
     from jobs.runlog import finish_run, start_run
 
     with database(settings.database.url) as engine:
         run_id = start_run(engine, "deliver", on)
         try:
+            # Like a run: what the outage held is checked against tonight's windows before it goes out.
+            _superseded, expired = settle_held(engine, settings, on, run_id)
             stats = run_workers(engine, settings, on, workers)
+            stats.expired += expired
         except BaseException as exc:
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise

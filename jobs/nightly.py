@@ -24,7 +24,7 @@ from jobs.due import KEY, SERIES, due_reminders
 from jobs.inputs import People, read_decisions, read_people
 from jobs.plan import Plan, build_plan, refresh_held_reminders, write_plan
 from jobs.runlog import finish_run, start_run
-from jobs.store import as_date, messages, reminders
+from jobs.store import as_date, messages, reminders, runs
 
 
 @dataclass
@@ -120,24 +120,31 @@ def print_dry_run(result: NightResult) -> None:
     )
 
 
-def supersede_stale(conn: Connection, windows: pd.DataFrame) -> int:
-    """Withdraw reminders still waiting in the outbox (an SMTP outage) that would now say the wrong thing.
+def supersede_stale(conn: Connection, windows: pd.DataFrame, on: date) -> tuple[int, int]:
+    """Settle the reminders an outage held in the outbox that must not go out as they are.
 
     A reminder is only true while its window is open with the same safe deadline, and only until a more
-    urgent stage of the same series (same decision, forum, deadline and recipient) has been queued.
-    Everything else is marked superseded, not sent.
+    urgent stage of the same series (decision, forum, deadline, recipient) has been queued. One whose safe
+    deadline passed while it waited is `expired`: the family was not told, so the report lists them to call
+    and the night exits 1. The others (appealed, withdrawn, interrupted, a new deadline, a later stage) are
+    `superseded`. Messages claimed by a worker that vanished count as waiting. Returns (superseded, expired).
     """
-    waiting = conn.execute(
-        select(messages.c.id.label("message_pk"), *[reminders.c[k] for k in KEY])
+    from jobs.deliver import claim_is_stale
+
+    rows = conn.execute(
+        select(messages.c.id.label("message_pk"), messages.c.status, messages.c.claimed_by, messages.c.lease_until,
+               *[reminders.c[k] for k in KEY])
         .join(reminders, reminders.c.message_pk == messages.c.id)
-        .where(messages.c.status == "pending", messages.c.kind == "reminder")
-    ).all()
+        .where(messages.c.status.in_(("pending", "sending")), messages.c.kind == "reminder")
+    ).all()  # fmt: skip
+    waiting = [w for w in rows if w.status == "pending" or claim_is_stale(w)]
     if not waiting:
-        return 0
-    open_ = windows[windows["status"] == "open"]
-    live = {
-        (int(d), str(f), pd.Timestamp(s).date())
-        for d, f, s in zip(open_["decision_id"], open_["forum"], open_["safe_deadline"], strict=True)
+        return 0, 0
+    state = {
+        (int(d), str(f)): (str(status), pd.Timestamp(sd).date() if pd.notna(sd) else None)
+        for d, f, status, sd in zip(
+            windows["decision_id"], windows["forum"], windows["status"], windows["safe_deadline"], strict=True
+        )
     }
     queued = conn.execute(
         select(*[reminders.c[k] for k in KEY]).where(
@@ -148,22 +155,45 @@ def supersede_stale(conn: Connection, windows: pd.DataFrame) -> int:
     for row in queued:
         series = tuple(getattr(row, k) for k in SERIES)
         most_urgent[series] = min(row.stage, most_urgent.get(series, row.stage))
-    stale = [
-        w.message_pk
-        for w in waiting
-        if (w.decision_id, w.forum, as_date(w.safe_deadline)) not in live
-        or most_urgent[tuple(getattr(w, k) for k in SERIES)] < w.stage
-    ]
-    if stale:
-        conn.execute(
-            update(messages)
-            .where(messages.c.id.in_(stale), messages.c.status == "pending")
-            .values(
-                status="superseded",
-                last_answer="no longer true: the window changed or a later stage went out",
+    outcome: dict[str, list[Any]] = {"superseded": [], "expired": []}
+    for w in waiting:
+        deadline, now = as_date(w.safe_deadline), state.get((w.decision_id, w.forum))
+        if most_urgent[tuple(getattr(w, k) for k in SERIES)] < w.stage:
+            outcome["superseded"].append(w)
+        elif now == ("open", deadline):
+            continue  # still true: it goes out tonight (re-rendered first)
+        elif deadline < on and (now is None or (now[0] in ("grace", "expired") and now[1] == deadline)):
+            outcome["expired"].append(w)
+        else:
+            outcome["superseded"].append(w)
+    answers = {
+        "superseded": "no longer true: the window changed or a later stage went out",
+        "expired": "deadline passed before delivery",
+    }
+    for status, settled in outcome.items():
+        for w in settled:
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == w.message_pk, messages.c.status == w.status)
+                .where(
+                    messages.c.claimed_by.is_(None)
+                    if w.claimed_by is None
+                    else messages.c.claimed_by == w.claimed_by
+                )
+                .values(status=status, last_answer=answers[status])
             )
-        )
-    return len(stale)
+    return len(outcome["superseded"]), len(outcome["expired"])
+
+
+def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> tuple[int, int]:
+    """For `deliver`: supersede, expire or re-render what an outage held, against tonight's windows."""
+    result = plan_night(engine, settings, on)
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(status="running"))  # write first (SQLite)
+        superseded, expired = supersede_stale(conn, result.windows, on)
+        if result.people is not None:
+            refresh_held_reminders(conn, result.windows, result.people, settings, on)
+    return superseded, expired
 
 
 def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
@@ -184,13 +214,17 @@ def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult
             result = plan_night(engine, settings, on)
             lock.check()  # planned under the lock; written only if it is still ours
             with engine.begin() as conn:
+                # Write first: on SQLite a transaction that reads before its first write can fail on a stale
+                # snapshot when another process (a `deliver`) wrote in between.
+                conn.execute(update(runs).where(runs.c.id == run_id).values(status="running"))
                 write_plan(conn, result.plan, run_id)
-                result.superseded = supersede_stale(conn, result.windows)
+                result.superseded, held_expired = supersede_stale(conn, result.windows, on)
                 if result.people is not None:
                     result.refreshed = refresh_held_reminders(
                         conn, result.windows, result.people, settings, on
                     )
             result.delivery = run_workers(engine, settings, on, stop=stop)
+            result.delivery.expired += held_expired
             from jobs.report import write_report
 
             result.report_paths = write_report(engine, settings, on, result, mail=True)

@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,8 +98,9 @@ def _names(conn: Connection, table: str, ids: set[int]) -> dict[int, tuple[str, 
 def _to_call(conn: Connection, on: date, windows: pd.DataFrame) -> list[list[Any]]:
     """Who needs a letter or a call, read from the ledger, so that a rerun of the night reports the same.
 
-    Stages due tonight without a usable address, and reminders refused by the server or expired in the
-    outbox whose window is still open or in grace (the family still has time and was not told).
+    Stages due tonight without a usable address; reminders refused by the server or expired in the outbox
+    whose window is still open or in grace (the family still has time and was not told); and reminders
+    that expired in the outbox in the last two weeks, even past the latest deadline (the family was not told).
     """
     alive = windows[windows["status"].isin(["open", "grace"])]
     live = {
@@ -125,6 +126,8 @@ def _to_call(conn: Connection, on: date, windows: pd.DataFrame) -> list[list[Any
         (r, f"{'refused by the mail server' if r['message_status'] == 'failed' else 'not sent before its deadline'}: {r['last_answer']}")
         for r in missed
         if (int(r["decision_id"]), str(r["forum"]), as_date(r["safe_deadline"])) in live
+        # a reminder that never went out before a deadline of the last two weeks: the family was not told
+        or (r["message_status"] == "expired" and as_date(r["safe_deadline"]) >= on - timedelta(days=14))
     ]  # fmt: skip
     people = _names(
         conn,
@@ -277,7 +280,7 @@ def queue_report_mail(
                 f"{settings.resolve(settings.report.out_dir) / on.isoformat()}.\n",
                 "body_html": page,
                 "status": "pending",
-                "not_after": None,
+                "not_after": on + timedelta(days=7),  # a week-old report is not worth sending
                 "attempts": 0,
                 "created_at": now_utc(),
             }
@@ -290,8 +293,10 @@ def write_report_command(settings: Settings, on: date, out_dir: str | None) -> i
     from jobs.db import database
     from jobs.nightly import plan_night
 
+    # --out on the command line is relative to where it was typed, not to the config file.
+    out = str(Path(out_dir).resolve()) if out_dir else None
     with database(settings.database.url) as engine:
         result = plan_night(engine, settings, on)
-        paths = write_report(engine, settings, on, result, out_dir)
+        paths = write_report(engine, settings, on, result, out)
     print(f"report: {paths[0]}")
     return result.exit_code

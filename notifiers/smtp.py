@@ -64,6 +64,12 @@ def _classify(exc: Exception) -> tuple[int | None, str, bool]:
     return None, f"{type(exc).__name__}: {exc}", permanent
 
 
+def _about_the_message(exc: smtplib.SMTPResponseException) -> bool:
+    """A refusal at MAIL FROM that concerns this message (too big, bad parameters), not the sender."""
+    text = _text(exc.smtp_error)
+    return exc.smtp_code in (552, 555) or "5.3.4" in text or "5.2.3" in text
+
+
 class SmtpNotifier(Notifier):
     """Sends through one SMTP relay; inside ``with notifier:`` one connection serves the whole batch.
 
@@ -142,8 +148,9 @@ class SmtpNotifier(Notifier):
                     attempts.append(Attempt(utcnow(), False, code, answer, permanent))
                     if permanent:
                         self._reset_or_drop()
-                        # A refused sender refuses every message: the channel's fault, like a bad login.
-                        channel = isinstance(exc, smtplib.SMTPSenderRefused)
+                        # A refused sender refuses every message: the channel's fault, like a bad login;
+                        # but not a refusal of this message's size (552, 5.3.4), which is this message's own.
+                        channel = isinstance(exc, smtplib.SMTPSenderRefused) and not _about_the_message(exc)
                         raise TransportError(
                             answer, permanent=True, attempts=tuple(attempts), channel=channel
                         ) from exc

@@ -46,7 +46,7 @@ DROP: Final = "DROP"
 """A script returns this to close the connection instead of answering."""
 
 Script = Callable[[str, str | None], str | None]
-"""``script(event, address)`` with event ``"RCPT"`` (address given) or ``"DATA"`` (address None): returns
+"""``script(event, address)`` with event ``"MAIL"`` or ``"RCPT"`` (address given) or ``"DATA"`` (address None): returns
 the reply to send (``"451 4.3.0 try later"``), ``DROP``, or None for the normal "250"."""
 
 
@@ -115,7 +115,19 @@ class _Handler:
     def __init__(self, owner: SmtpTestServer) -> None:
         self.owner = owner
 
-    async def handle_RCPT(  # aiosmtpd's hook names
+    async def handle_MAIL(  # aiosmtpd's hook names
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        reply = self.owner.script("MAIL", address) if self.owner.script else None
+        if reply == DROP:
+            return _drop(server)
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 2.1.0 OK"
+
+    async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         reply = self.owner.script("RCPT", address) if self.owner.script else None

@@ -370,3 +370,96 @@ def test_a_reminder_held_up_by_an_outage_says_tonights_days_left_when_it_goes_ou
     assert "Tomorrow is the last day." in text
     assert "You have 2 days left." not in text
     assert english["Message-ID"] == "<aw.r.3.labour_court.20250320.b3.s2@infino.example>"  # the same message
+
+
+def test_a_reminder_held_past_its_deadline_expires_and_the_family_is_listed_to_call(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 1)  # safe deadline ON + 2 = 2025-03-20, a Thursday: no grace beyond it
+    down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
+    for night in range(4):  # the relay stays down past the deadline
+        assert run_nightly(down, ON + timedelta(days=night)) == 1
+    assert [s for _m, s, _a in outbox_rows(database.engine)] == ["expired"]
+    listed = (tmp_path / "reports" / (ON + timedelta(days=3)).isoformat() / "unreachable.csv").read_text(
+        encoding="utf-8"
+    )
+    assert "Family 1" in listed and "not sent before its deadline" in listed
+
+
+def test_a_message_too_big_for_the_relay_fails_alone_and_the_others_go_out(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 3)
+
+    def too_big_for_family2(event: str, address: str | None) -> str | None:
+        # Decided at MAIL FROM (smtplib announces SIZE there): only the message to family 2 is "too big".
+        if event == "RCPT" and address == "family2@mail.example":
+            return "552 5.3.4 Message size exceeds fixed limit"
+        return None
+
+    with SmtpTestServer(script=too_big_for_family2) as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 1
+        assert sorted(r.rcpt_tos[0] for r in server.messages) == [
+            "family1@mail.example",
+            "family3@mail.example",
+        ]
+    assert sorted(s for _m, s, _a in outbox_rows(database.engine)) == ["failed", "sent", "sent"]
+
+
+def test_a_size_refusal_at_mail_from_is_the_messages_fault_not_the_relays(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 3)
+    first = [True]
+
+    def mail_from(event: str, _address: str | None) -> str | None:
+        if event == "MAIL" and first[0]:
+            first[0] = False
+            return "552 5.3.4 Message size exceeds fixed limit"
+        return None
+
+    with SmtpTestServer(script=mail_from) as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 1
+        assert len(server.messages) == 2, "the pass went on after the one oversized message"
+    assert sorted(s for _m, s, _a in outbox_rows(database.engine)) == ["failed", "sent", "sent"]
+
+
+def test_a_relay_that_refuses_everyone_alike_costs_nobody_a_reminder(
+    database: Database, tmp_path: Path
+) -> None:
+    """554 5.7.1 Relay access denied at RCPT, for every recipient: the relay's fault, not the families'."""
+    from jobs.deliver import SAME_REFUSALS
+
+    families(database.engine, SAME_REFUSALS + 3)
+    with SmtpTestServer(
+        script=lambda event, address: (
+            f"554 5.7.1 <{address}>: Relay access denied" if event == "RCPT" else None
+        )
+    ) as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 1
+        assert server.messages == []
+    assert {s for _m, s, _a in outbox_rows(database.engine)} == {"pending"}
+    with SmtpTestServer() as fixed:
+        settings = load_settings(smtp_config(tmp_path, database.url, fixed.port), {})
+        assert deliver_pending(settings, ON) == 0
+        assert len(fixed.messages) == SAME_REFUSALS + 3
+
+
+def test_deliver_does_not_send_a_held_reminder_whose_family_appealed_meanwhile(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 3)
+    down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
+    assert run_nightly(down, ON) == 1
+    with database.engine.begin() as conn:
+        b.appeal(conn, 1, "labour_court", ON)
+    with SmtpTestServer() as server:
+        up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert deliver_pending(up, ON + timedelta(days=1)) == 0
+        received = {r.rcpt_tos[0]: r.message for r in server.messages}
+    assert sorted(received) == ["family2@mail.example", "family3@mail.example"]
+    text = received["family3@mail.example"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Tomorrow is the last day." in text
