@@ -199,7 +199,7 @@ class _Planner:
         lang = beneficiary["lang"]
         return render("reminder", lang, build_reminder_context(view, beneficiary, advisor, self.fund, lang))
 
-    def rerender(self, key: dict[str, Any]) -> Rendered | None:
+    def rerender(self, key: dict[str, Any]) -> tuple[Rendered, dict[str, Any]] | None:
         """A reminder planned on an earlier night, as it must read tonight (days left, advisor, wording);
         None when its window is no longer open with that deadline or its family has no usable address."""
         window = self.windows.get((int(key["decision_id"]), str(key["forum"])))
@@ -222,7 +222,7 @@ class _Planner:
             "stage": key["stage"],
         }
         advisor = _person(self.advisors, beneficiary.get("advisor_id"))
-        return self.render_reminder(window, item, beneficiary, advisor)
+        return self.render_reminder(window, item, beneficiary, advisor), beneficiary
 
     def digests(self) -> None:
         for advisor_id in sorted(set(self.items) | set(self.to_call)):
@@ -285,12 +285,20 @@ def refresh_held_reminders(
             "safe_deadline": as_date(row.safe_deadline),
             "stage": row.stage,
         }
-        rendered = planner.rerender(key)
-        if rendered is not None:
+        fresh = planner.rerender(key)
+        if fresh is not None:
+            rendered, person = fresh
             conn.execute(
                 update(messages)
                 .where(messages.c.id == row.id, messages.c.status == "pending")
-                .values(subject=rendered.subject, body_text=rendered.text, body_html=rendered.html)
+                .values(
+                    subject=rendered.subject,
+                    body_text=rendered.text,
+                    body_html=rendered.html,
+                    to_name=person["full_name"],  # the family's current name, address and language
+                    to_addr=person["address"],
+                    language=person["lang"],
+                )
             )
             refreshed += 1
     return refreshed

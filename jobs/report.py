@@ -218,6 +218,16 @@ def write_report(
         "bad rows": len(problems),
     }
     counts = [[k, v] for k, v in stats.items()]
+    waiting = [row for row in sent if row[5] == "pending"]
+    if waiting:
+        last = next((str(row[7]) for row in reversed(waiting) if row[7]), "no answer yet")
+        delivery_note = (
+            f"<p><strong>{len(waiting)} message(s) still wait in the outbox.</strong> The mail server's last "
+            f"answer: <code>{html.escape(last)}</code>. Fix the cause (the [smtp] settings, or the relay), then "
+            "run <code>appealwatch deliver</code>, or let the next night send them.</p>"
+        )
+    else:
+        delivery_note = "<p>Nothing waits in the outbox.</p>"
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>appealwatch report {on}</title>
 <style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
@@ -235,6 +245,8 @@ server or could not go out before its deadline while the window is still open or
 <h2>Bad rows in the fund's tables ({len(problems)})</h2>
 <p>Each was handled on its own (skipped, or used as the problem says); the rest of the run went on.</p>
 {_table(["table", "row", "column", "problem", "row"], problems, "None.")}
+<h2>Delivery</h2>
+{delivery_note}
 <h2>Tonight's messages ({len(sent)})</h2>
 <p>Planned tonight, still waiting in the outbox, and the supervisors' copies.</p>
 {_table(DELIVERY_COLUMNS, sent, "None.")}

@@ -351,6 +351,12 @@ def test_a_refused_login_fails_no_reminder_and_deliver_sends_them_once_fixed(
         assert {s for _m, s, _a in rows} == {"pending"}
         assert sum(tries for _m, _s, tries in rows) == 1, "the pass stopped after the first refusal"
         assert [c for m, _s, _a in rows for c in attempt_codes(database.engine, m)] == [535]
+        page = (tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8")
+        assert (
+            "4 message(s) still wait in the outbox" in page
+            and "535" in page
+            and "appealwatch deliver" in page
+        )
         assert deliver_pending(load_settings(path, {"AW_SMTP_PW": "new-password"}), ON) == 0
         assert len(server.messages) == 4
     assert {s for _m, s, _a in outbox_rows(database.engine)} == {"sent"}
