@@ -99,7 +99,7 @@ class ReminderSettings(_Section):
     # A beneficiary whose language is outside the four is reported as a bad row and written to in this one.
     fallback_language: Language = "nl"
     # A claimed message whose sender vanished (another machine, no heartbeat) is retried after this long.
-    claim_lease_seconds: Annotated[int, Field(ge=1)] = 900
+    claim_lease_seconds: Annotated[int, Field(ge=1)] = 1800
 
     @field_validator("beneficiary_days", "advisor_days")
     @classmethod
@@ -172,10 +172,10 @@ class Settings(_Section):
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:
         """A claim must outlive the longest send, or a second worker could take the message over and send it
-        again: each try may spend a timeout on connect, greeting, TLS and the transaction (say 4), plus the
-        waits between tries."""
+        again: each try may spend a timeout on each step (connect, greeting, EHLO, STARTTLS, EHLO, AUTH, MAIL,
+        RCPT, DATA, the end of data: about 8 in practice), plus the waits between tries."""
         smtp = self.smtp
-        worst = smtp.max_attempts * 4 * smtp.timeout + sum(
+        worst = smtp.max_attempts * 8 * smtp.timeout + sum(
             smtp.backoff_seconds * 2**i for i in range(smtp.max_attempts - 1)
         )
         if self.notifier.kind == "smtp" and self.reminders.claim_lease_seconds < worst:

@@ -155,6 +155,6 @@ def test_a_claim_lease_shorter_than_the_longest_send_is_refused(tmp_path: Path) 
     path = write(tmp_path, '[notifier]\nkind = "smtp"\n[smtp]\ntimeout = 60.0\nmax_attempts = 5\n')
     with pytest.raises(ConfigError) as caught:
         load_settings(path, environ={})
-    assert "reminders.claim_lease_seconds: 900 is shorter than the longest send" in caught.value.problems[0]
-    path.write_text(path.read_text() + "[reminders]\nclaim_lease_seconds = 1300\n", encoding="utf-8")
-    assert load_settings(path, environ={}).reminders.claim_lease_seconds == 1300
+    assert "reminders.claim_lease_seconds: 1800 is shorter than the longest send" in caught.value.problems[0]
+    path.write_text(path.read_text() + "[reminders]\nclaim_lease_seconds = 2500\n", encoding="utf-8")
+    assert load_settings(path, environ={}).reminders.claim_lease_seconds == 2500
