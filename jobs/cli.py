@@ -6,6 +6,7 @@ holds the lock. Anything else is a bug.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -243,6 +244,10 @@ def main() -> None:
     except click.ClickException as exc:  # usage errors: exit 2, as click would
         exc.show()
         sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # The reader stopped early (`appealwatch windows | head`): what it wanted, it got.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except click.exceptions.Abort:
         click.echo("appealwatch: aborted", err=True)
         sys.exit(130)

@@ -52,7 +52,8 @@ def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        pd.DataFrame(records, columns=WINDOW_COLUMNS).to_csv(sys.stdout, index=False)
+        frame = pd.DataFrame(records, columns=WINDOW_COLUMNS).astype({"days_left": "Int64"})
+        frame.to_csv(sys.stdout, index=False)
     else:
         from rich.console import Console
         from rich.table import Table
