@@ -78,10 +78,9 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
         windows = with_decided_on(
             compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
         )
-        open_windows = windows[windows["status"] == "open"]
-        people = read_people(
-            conn, open_windows["beneficiary_id"].tolist(), settings.reminders.fallback_language
-        )
+        # The families of every window in the scan, not only the open ones: a bad address or language is
+        # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
+        people = read_people(conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language)
         advisor_of = (
             people.beneficiaries["advisor_id"] if not people.beneficiaries.empty else pd.Series(dtype="Int64")
         )
