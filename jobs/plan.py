@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from deadlines.explain import reason_facts
 from jobs.config import Settings
+from jobs.due import KEY
 from jobs.inputs import People
 from jobs.render import Rendered, build_digest_context, build_reminder_context, render
 from jobs.runlog import now_utc
@@ -34,7 +35,7 @@ class PlannedMessage:
     message_id: str
     kind: str  # reminder | digest
     recipient_kind: str
-    recipient_id: int
+    recipient_id: int | None
     to_name: str
     to_addr: str
     language: str
@@ -115,6 +116,21 @@ def _message(
     )
 
 
+def _item(
+    key: Mapping[str, Any], window: Mapping[str, Any], beneficiary: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One stage of one window as the templates and the report show it."""
+    return {
+        "beneficiary_name": beneficiary["full_name"],
+        "decision_id": key["decision_id"],
+        "kind": window["kind"],
+        "forum": key["forum"],
+        "safe_deadline": key["safe_deadline"],
+        "days_left": int(window["days_left"]),
+        "stage": key["stage"],
+    }
+
+
 class _Planner:
     """Turns tonight's due stages into ledger rows and messages: each stage first, then one digest per advisor."""
 
@@ -150,15 +166,7 @@ class _Planner:
                  "reason": "beneficiary row missing", "advisor_id": None}
             )  # fmt: skip
             return
-        item = {
-            "beneficiary_name": beneficiary["full_name"],
-            "decision_id": key["decision_id"],
-            "kind": window["kind"],
-            "forum": key["forum"],
-            "safe_deadline": key["safe_deadline"],
-            "days_left": days_left,
-            "stage": key["stage"],
-        }
+        item = _item(key, window, beneficiary)
         if key["recipient_kind"] == "advisor":
             self.items[key["recipient_id"]].append(item)
             self.item_rows[key["recipient_id"]].append(row)
@@ -212,17 +220,10 @@ class _Planner:
         beneficiary = _person(self.beneficiaries, window["beneficiary_id"])
         if beneficiary is None or beneficiary["address"] is None:
             return None
-        item = {
-            "beneficiary_name": beneficiary["full_name"],
-            "decision_id": key["decision_id"],
-            "kind": window["kind"],
-            "forum": key["forum"],
-            "safe_deadline": key["safe_deadline"],
-            "days_left": int(window["days_left"]),
-            "stage": key["stage"],
-        }
         advisor = _person(self.advisors, beneficiary.get("advisor_id"))
-        return self.render_reminder(window, item, beneficiary, advisor), beneficiary
+        return self.render_reminder(
+            window, _item(key, window, beneficiary), beneficiary, advisor
+        ), beneficiary
 
     def digests(self) -> None:
         for advisor_id in sorted(set(self.items) | set(self.to_call)):
@@ -321,34 +322,39 @@ def insert_for(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
+def queue_messages(conn: Connection, planned: list[PlannedMessage], run_id: int | None) -> None:
+    """Put rendered messages in the outbox, pending; a Message-ID already there is left as it is."""
+    if not planned:
+        return
+    now = now_utc()
+    conn.execute(
+        insert_for(conn)(messages).on_conflict_do_nothing(index_elements=["message_id"]),
+        [
+            {
+                "message_id": m.message_id,
+                "kind": m.kind,
+                "recipient_kind": m.recipient_kind,
+                "recipient_id": m.recipient_id,
+                "to_name": m.to_name,
+                "to_addr": m.to_addr,
+                "language": m.language,
+                "subject": m.subject,
+                "body_text": m.text,
+                "body_html": m.html,
+                "status": "pending",
+                "not_after": m.not_after,
+                "attempts": 0,
+                "run_id": run_id,
+                "created_at": now,
+            }
+            for m in planned
+        ],
+    )
+
+
 def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
     """Outbox and ledger in the caller's transaction; keys already present are left as they are."""
-    now = now_utc()
-    ins = insert_for(conn)
-    if plan.messages:
-        conn.execute(
-            ins(messages).on_conflict_do_nothing(index_elements=["message_id"]),
-            [
-                {
-                    "message_id": m.message_id,
-                    "kind": m.kind,
-                    "recipient_kind": m.recipient_kind,
-                    "recipient_id": m.recipient_id,
-                    "to_name": m.to_name,
-                    "to_addr": m.to_addr,
-                    "language": m.language,
-                    "subject": m.subject,
-                    "body_text": m.text,
-                    "body_html": m.html,
-                    "status": "pending",
-                    "not_after": m.not_after,
-                    "attempts": 0,
-                    "run_id": run_id,
-                    "created_at": now,
-                }
-                for m in plan.messages
-            ],
-        )
+    queue_messages(conn, plan.messages, run_id)
     ids = [m.message_id for m in plan.messages]
     pks: dict[str, int] = {}
     for start in range(0, len(ids), 1000):
@@ -358,17 +364,9 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
         )
         pks.update({message_id: pk for message_id, pk in found})
     if plan.ledger:
+        now = now_utc()
         conn.execute(
-            ins(reminders).on_conflict_do_nothing(
-                index_elements=[
-                    "decision_id",
-                    "forum",
-                    "safe_deadline",
-                    "recipient_kind",
-                    "recipient_id",
-                    "stage",
-                ]
-            ),
+            insert_for(conn)(reminders).on_conflict_do_nothing(index_elements=KEY),  # uq_aw_reminders_key
             [
                 {
                     **{k: v for k, v in row.items() if k != "message_id"},

@@ -23,7 +23,6 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from jobs.config import Settings
-from jobs.runlog import now_utc
 from jobs.store import as_date, messages, reminders
 
 if TYPE_CHECKING:
@@ -271,33 +270,31 @@ def queue_report_mail(
     conn: Connection, settings: Settings, on: date, subject: str, summary: str, page: str
 ) -> None:
     """One report mail per supervisor per night, through the same outbox (so: once, and retried)."""
-    from jobs.plan import insert_for, message_domain
+    from jobs.plan import PlannedMessage, message_domain, queue_messages
 
     domain = message_domain(settings.smtp.sender)
-    rows = []
-    for address in settings.report.recipients:
-        digest = hashlib.sha256(address.lower().encode()).hexdigest()[:10]
-        rows.append(
-            {
-                "message_id": f"<aw.report.{on:%Y%m%d}.{digest}@{domain}>",
-                "kind": "report",
-                "recipient_kind": "supervisor",
-                "recipient_id": None,
-                "to_name": "",
-                "to_addr": address,
-                "language": "en",
-                "subject": subject,
-                "body_text": summary
-                + "\n\nThe full report is the HTML version of this mail; it and its CSV files are in "
-                f"{settings.resolve(settings.report.out_dir) / on.isoformat()}.\n",
-                "body_html": page,
-                "status": "pending",
-                "not_after": on + timedelta(days=7),  # a week-old report is not worth sending
-                "attempts": 0,
-                "created_at": now_utc(),
-            }
+    text = (
+        f"{summary}\n\nThe full report is the HTML version of this mail; it and its CSV files are in "
+        f"{settings.resolve(settings.report.out_dir) / on.isoformat()}.\n"
+    )
+    planned = [
+        PlannedMessage(
+            message_id=f"<aw.report.{on:%Y%m%d}.{hashlib.sha256(address.lower().encode()).hexdigest()[:10]}@{domain}>",
+            kind="report",
+            recipient_kind="supervisor",
+            recipient_id=None,
+            to_name="",
+            to_addr=address,
+            language="en",
+            subject=subject,
+            text=text,
+            html=page,
+            not_after=on + timedelta(days=7),  # a week-old report is not worth sending
+            summary=f"report to {address}",
         )
-    conn.execute(insert_for(conn)(messages).on_conflict_do_nothing(index_elements=["message_id"]), rows)
+        for address in settings.report.recipients
+    ]
+    queue_messages(conn, planned, run_id=None)
 
 
 def write_report_command(settings: Settings, on: date, out_dir: str | None) -> int:
