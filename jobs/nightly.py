@@ -32,7 +32,7 @@ class NightResult:
     on: date
     windows: pd.DataFrame
     plan: Plan
-    people: People | None = None
+    people: People
     problems: list[Problem] = field(default_factory=list)
     delivery: DeliveryStats = field(default_factory=DeliveryStats)
     superseded: int = 0
@@ -71,16 +71,22 @@ def with_decided_on(windows: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     return windows.merge(decided, on="decision_id", how="left")
 
 
+def read_night(conn: Connection, settings: Settings, on: date) -> tuple[pd.DataFrame, People, list[Problem]]:
+    """The night's windows (from the scan), their families and advisors, and the bad rows met on the way."""
+    inputs = read_decisions(conn, on, "scan")
+    windows = with_decided_on(
+        compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
+    )
+    # The families of every window in the scan, not only the open ones: a bad address or language is
+    # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
+    people = read_people(conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language)
+    return windows, people, inputs.problems + people.problems
+
+
 def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
     """Everything up to the messages; writes nothing."""
     with engine.connect() as conn:
-        inputs = read_decisions(conn, on, "scan")
-        windows = with_decided_on(
-            compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
-        )
-        # The families of every window in the scan, not only the open ones: a bad address or language is
-        # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
-        people = read_people(conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language)
+        windows, people, problems = read_night(conn, settings, on)
         advisor_of = (
             people.beneficiaries["advisor_id"] if not people.beneficiaries.empty else pd.Series(dtype="Int64")
         )
@@ -92,7 +98,7 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
             settings.reminders.advisor_days,
         )
     plan = build_plan(actions, windows, people, settings, on)
-    return NightResult(on, windows, plan, people, inputs.problems + people.problems)
+    return NightResult(on, windows, plan, people, problems)
 
 
 def print_dry_run(result: NightResult) -> None:
@@ -184,14 +190,32 @@ def supersede_stale(conn: Connection, windows: pd.DataFrame, on: date) -> tuple[
     return len(outcome["superseded"]), len(outcome["expired"])
 
 
-def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> tuple[int, int]:
-    """For `deliver`: supersede, expire or re-render what an outage held, against tonight's windows."""
-    result = plan_night(engine, settings, on)
+def settle(
+    engine: Engine,
+    run_id: int,
+    settings: Settings,
+    on: date,
+    windows: pd.DataFrame,
+    people: People,
+    plan: Plan,
+) -> tuple[int, int, int]:
+    """Write tonight's plan, then supersede, expire or re-render what an outage held, against tonight's
+    windows, in one transaction. Returns (superseded, expired, re-rendered)."""
     with engine.begin() as conn:
-        conn.execute(update(runs).where(runs.c.id == run_id).values(status="running"))  # write first (SQLite)
-        superseded, expired = supersede_stale(conn, result.windows, on)
-        if result.people is not None:
-            refresh_held_reminders(conn, result.windows, result.people, settings, on)
+        # Write first: on SQLite a transaction that reads before its first write can fail on a stale
+        # snapshot when another process (a `deliver`) wrote in between.
+        conn.execute(update(runs).where(runs.c.id == run_id).values(status="running"))
+        write_plan(conn, plan, run_id)
+        superseded, expired = supersede_stale(conn, windows, on)
+        refreshed = refresh_held_reminders(conn, windows, people, settings, on)
+    return superseded, expired, refreshed
+
+
+def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> tuple[int, int]:
+    """For `deliver`: what an outage held, settled against tonight's windows (nothing new is planned)."""
+    with engine.connect() as conn:
+        windows, people, _problems = read_night(conn, settings, on)
+    superseded, expired, _refreshed = settle(engine, run_id, settings, on, windows, people, Plan())
     return superseded, expired
 
 
@@ -212,16 +236,9 @@ def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult
         try:
             result = plan_night(engine, settings, on)
             lock.check()  # planned under the lock; written only if it is still ours
-            with engine.begin() as conn:
-                # Write first: on SQLite a transaction that reads before its first write can fail on a stale
-                # snapshot when another process (a `deliver`) wrote in between.
-                conn.execute(update(runs).where(runs.c.id == run_id).values(status="running"))
-                write_plan(conn, result.plan, run_id)
-                result.superseded, held_expired = supersede_stale(conn, result.windows, on)
-                if result.people is not None:
-                    result.refreshed = refresh_held_reminders(
-                        conn, result.windows, result.people, settings, on
-                    )
+            result.superseded, held_expired, result.refreshed = settle(
+                engine, run_id, settings, on, result.windows, result.people, result.plan
+            )
             result.delivery = run_workers(engine, settings, on, stop=stop)
             result.delivery.expired += held_expired
             from jobs.report import write_report
