@@ -62,8 +62,28 @@ def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> No
     _write_atomic(path, buffer.getvalue())
 
 
-def _iso(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+DATE_COLUMNS = ("trigger_on", "safe_deadline", "latest_deadline")
+
+
+def window_records(windows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The JSON shape of shared/contract.md section 3: ISO dates or null, ints, bools."""
+    records = []
+    rows: list[dict[str, Any]] = windows.reindex(columns=WINDOW_COLUMNS).to_dict("records")  # type: ignore[assignment]
+    for row in rows:
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            if key in DATE_COLUMNS:
+                out[key] = None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+            elif key == "days_left":
+                out[key] = None if pd.isna(value) else int(value)
+            elif key in ("decision_id", "beneficiary_id"):
+                out[key] = int(value)
+            elif key == "needs_confirmation":
+                out[key] = bool(value)
+            else:
+                out[key] = value
+        records.append(out)
+    return records
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> str:
@@ -182,10 +202,11 @@ def write_report(
     root = settings.resolve(out_dir or settings.report.out_dir) / on.isoformat()
     root.mkdir(parents=True, exist_ok=True)
     windows = result.windows
-    rows = [[_iso(v) if c in ("trigger_on", "safe_deadline", "latest_deadline") else v for c, v in zip(WINDOW_COLUMNS, r, strict=True)]
-            for r in windows.reindex(columns=WINDOW_COLUMNS).itertuples(index=False, name=None)]  # fmt: skip
+    rows = [
+        list(record.values()) for record in window_records(windows)
+    ]  # the shape `windows --format csv` has
     _csv(root / "windows.csv", WINDOW_COLUMNS, rows)
-    grace = [r for r in rows if r[4] == "grace"]
+    grace = [row for row in rows if row[WINDOW_COLUMNS.index("status")] == "grace"]
     _csv(root / "grace.csv", WINDOW_COLUMNS, grace)
     with engine.connect() as conn:
         unreachable = _to_call(conn, on, windows)

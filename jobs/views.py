@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
@@ -14,30 +13,7 @@ from deadlines.explain import explain_decision, render_trace
 from jobs.config import Settings
 from jobs.db import database
 from jobs.inputs import read_decisions
-from jobs.report import WINDOW_COLUMNS
-
-DATE_COLUMNS = ("trigger_on", "safe_deadline", "latest_deadline")
-
-
-def window_records(windows: pd.DataFrame) -> list[dict[str, Any]]:
-    """The JSON shape of shared/contract.md section 3: ISO dates or null, ints, bools."""
-    records = []
-    rows: list[dict[str, Any]] = windows.reindex(columns=WINDOW_COLUMNS).to_dict("records")  # type: ignore[assignment]
-    for row in rows:
-        out: dict[str, Any] = {}
-        for key, value in row.items():
-            if key in DATE_COLUMNS:
-                out[key] = None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
-            elif key == "days_left":
-                out[key] = None if pd.isna(value) else int(value)
-            elif key in ("decision_id", "beneficiary_id"):
-                out[key] = int(value)
-            elif key == "needs_confirmation":
-                out[key] = bool(value)
-            else:
-                out[key] = value
-        records.append(out)
-    return records
+from jobs.report import WINDOW_COLUMNS, window_records
 
 
 def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int:
