@@ -27,8 +27,36 @@ def test_every_query_the_code_names_exists() -> None:
     assert named <= set(sql_files()), named - set(sql_files())
 
 
-def test_every_query_runs_with_bound_parameters(db_engine: Engine) -> None:
+# What each query returns on the rows _seed writes (by the first column, the row's id); a new query file
+# needs its line here, so that it is run and checked, not only parsed.
+EXPECTED_IDS: dict[str, set[int]] = {
+    "advisors_of": {1},
+    "all_decisions": {1, 2},
+    "appeals_of": {1},
+    "beneficiaries_of": {1, 2},
+    "complaints_of": {1},
+    "one_decision": {1},
+    "scan_decisions": {1},  # decision 2's window closed in 2020: the scan does not read it
+    "odd_dates.sqlite": set(),  # every date is ISO text
+}
+
+
+def _seed(engine: Engine) -> None:
+    with engine.begin() as conn:
+        b.advisor(conn, 1, "An Peeters", "an@infino.example")
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
+        b.beneficiary(conn, 2, "Jan Smet", "jan@mail.example")
+        b.decision(conn, 1, 1, "payment", date(2025, 3, 1), period_start=date(2025, 1, 1))
+        b.decision(conn, 2, 2, "care_allowance", date(2019, 6, 3))
+        b.appeal(conn, 2, "labour_court", date(2019, 7, 1))
+        b.complaint(conn, 2, date(2019, 6, 10), date(2019, 6, 20))
+
+
+def test_every_query_runs_with_bound_parameters_and_returns_the_rows_it_is_for(db_engine: Engine) -> None:
     dialect = db_engine.dialect.name
+    assert set(EXPECTED_IDS) == set(sql_files()), "every query file has its expected rows here"
+    _seed(db_engine)
+    ran = []
     with db_engine.connect() as conn:
         for name in sql_files():
             if "." in name and not name.endswith(f".{dialect}"):
@@ -37,7 +65,10 @@ def test_every_query_runs_with_bound_parameters(db_engine: Engine) -> None:
             if ":ids" in stmt.text:
                 stmt = stmt.bindparams(bindparam("ids", expanding=True))
             wanted = {k: v for k, v in PARAMS.items() if f":{k}" in stmt.text}
-            conn.execute(stmt, wanted).all()
+            got = {int(row[0]) for row in conn.execute(stmt, wanted).all()}
+            assert got == EXPECTED_IDS[name], name
+            ran.append(name)
+    assert len(ran) == len(EXPECTED_IDS) - (dialect != "sqlite"), ran
 
 
 def test_a_blank_date_on_sqlite_is_read_and_reported_not_lost(tmp_path: Path) -> None:
