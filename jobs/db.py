@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -155,20 +156,35 @@ def _init_db(engine: Engine, dialect: str) -> list[str]:
         existing = visible_relations(conn, CONTRACT_TABLES)
         created = [t for t in CONTRACT_TABLES if t not in existing]
         for statement in split_sql(sql_text(f"schema/contract.{dialect}")):
-            # "CREATE TABLE IF NOT EXISTS name": only for a name no query would find already.
-            if statement.split()[5] in created:
+            # Only for a name no query would find already.
+            if ddl_target(statement) in created:
                 conn.exec_driver_sql(statement)
         # Indexes only on real tables: in production the five names are often views.
         tables = set(inspect(conn).get_table_names())
         for statement in split_sql(sql_text("schema/contract_indexes")):
-            target = statement.rsplit(" ON ", 1)[1].split()[0]
-            if target in tables:
+            if ddl_target(statement) in tables:
                 conn.exec_driver_sql(statement)
     with engine.begin() as conn:
         cfg = _alembic_config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return created
+
+
+_DDL_TARGET = re.compile(
+    r"^CREATE\s+(?:TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<table>\w+)"
+    r"|(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?\w+\s+ON\s+(?P<indexed>\w+))",
+    re.IGNORECASE,
+)
+
+
+def ddl_target(statement: str) -> str:
+    """The table a `CREATE TABLE` makes or a `CREATE INDEX` is on; any other statement is a mistake in our
+    schema files, said at once."""
+    found = _DDL_TARGET.match(statement.strip())
+    if found is None:
+        raise ValueError(f"not a CREATE TABLE or CREATE INDEX statement: {statement[:60]!r}")
+    return found["table"] or found["indexed"]
 
 
 def strip_comments(script: str) -> str:

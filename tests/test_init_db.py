@@ -14,7 +14,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from jobs.db import CONTRACT_TABLES, init_db, make_engine
+from jobs.db import CONTRACT_TABLES, ddl_target, init_db, make_engine, split_sql
+from jobs.resources import sql_text
 from jobs.store import OWN_TABLES, VERSION_TABLE, metadata
 
 CONTRACT_COLUMNS = {
@@ -138,3 +139,29 @@ def test_init_db_leaves_existing_views_alone(tmp_path: Path) -> None:
 @pytest.mark.parametrize("table", CONTRACT_TABLES)
 def test_each_contract_table_is_created_by_init_db(db_engine: Engine, table: str) -> None:
     assert table in inspect(db_engine).get_table_names()
+
+
+@pytest.mark.parametrize(
+    ("statement", "target"),
+    [
+        ("CREATE TABLE IF NOT EXISTS advisors (\n    id INTEGER PRIMARY KEY\n)", "advisors"),
+        ("create table  decisions(id integer)", "decisions"),
+        ("CREATE INDEX IF NOT EXISTS ix_decisions_notified_on ON decisions (notified_on)", "decisions"),
+        ("CREATE UNIQUE INDEX ix_x ON complaints(closed_on)", "complaints"),
+    ],
+)
+def test_the_target_of_each_schema_statement_is_read_by_its_grammar_not_its_token_position(
+    statement: str, target: str
+) -> None:
+    assert ddl_target(statement) == target
+
+
+def test_a_schema_statement_that_is_neither_a_table_nor_an_index_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a CREATE TABLE or CREATE INDEX"):
+        ddl_target("DROP TABLE decisions")
+
+
+def test_every_statement_of_the_shipped_schema_files_names_a_contract_table() -> None:
+    for name in ("schema/contract.sqlite", "schema/contract.postgresql", "schema/contract_indexes"):
+        targets = {ddl_target(s) for s in split_sql(sql_text(name))}
+        assert targets <= set(CONTRACT_TABLES), name
