@@ -238,7 +238,8 @@ def write_report(
         "bad rows": len(problems),
     }
     counts = [[k, v] for k, v in stats.items()]
-    waiting = [row for row in sent if row[5] == "pending"]
+    # Not the supervisors' copies of this very page: one waiting is the page being written again to go out.
+    waiting = [row for row in sent if row[5] == "pending" and row[1] != "report"]
     if waiting:
         last = next((str(row[7]) for row in reversed(waiting) if row[7]), "no answer yet")
         delivery_note = (
