@@ -526,10 +526,10 @@ def delivery_line(stats: DeliveryStats, kind: str) -> str:
 
 def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
     """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
-    from jobs.db import database
+    from jobs.db import database, lost_database
     from jobs.nightly import settle_held
     from jobs.report import write_report
-    from jobs.runlog import finish_run, start_run
+    from jobs.runlog import finish_run, finish_run_if_possible, start_run
     from jobs.store import runs
 
     with database(settings.database.url) as engine:
@@ -554,6 +554,10 @@ def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
                 stats.merge(run_workers(engine, settings, on, workers, kinds=("report",)))
             stats.left_pending = count_pending(engine)
         except BaseException as exc:
+            lost = lost_database(exc)
+            if lost is not None:
+                finish_run_if_possible(engine, run_id, 2, str(lost))
+                raise lost from None
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise
         code = 1 if stats.incomplete else 0

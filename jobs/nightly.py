@@ -19,12 +19,12 @@ from sqlalchemy import Connection, Engine, func, select, update
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
-from jobs.db import LockHeld, database, job_lock
+from jobs.db import LockHeld, database, job_lock, lost_database
 from jobs.deliver import DeliveryStats, StopFlag, count_pending, delivery_line, run_workers
 from jobs.due import KEY, SERIES, due_reminders
 from jobs.inputs import People, read_decisions, read_people
 from jobs.plan import Plan, build_plan, refresh_held_reminders, settle_held_digests, write_plan
-from jobs.runlog import finish_run, start_run
+from jobs.runlog import finish_run, finish_run_if_possible, start_run
 from jobs.store import as_date, messages, reminders, runs
 
 
@@ -309,6 +309,10 @@ def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult
             finish_run(engine, run_id, 3, {}, str(exc))
             raise
         except BaseException as exc:
+            lost = lost_database(exc)
+            if lost is not None:
+                finish_run_if_possible(engine, run_id, 2, str(lost))
+                raise lost from None
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise
         finish_run(engine, run_id, result.exit_code, result.stats())
