@@ -189,3 +189,22 @@ def test_an_unwritable_outbox_is_not_called_a_relay_refusal(
         answers = conn.execute(select(messages.c.status, messages.c.last_answer)).all()
     assert {s for s, _a in answers} == {"pending"}
     assert all("relay" not in (a or "").lower() for _s, a in answers)
+
+
+def test_a_refused_login_is_one_line_with_the_next_step_for_run_and_for_deliver_with_workers(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_delivery import _appealwatch
+
+    families(database.engine, 4)
+    with SmtpTestServer(auth=("infino", "new-password")) as server:
+        extra = 'username = "infino"\npassword_env = "AW_SMTP_PW"\n'
+        config = smtp_config(tmp_path, database.url, server.port, extra)
+        monkeypatch.setenv("AW_SMTP_PW", "old-password")  # the relay's password was changed
+        for args in (("run",), ("deliver", "--workers", "3")):
+            proc = _appealwatch(config, *args, "--on", ON.isoformat())
+            _out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 1, err
+            [line] = err.strip().splitlines()
+            assert "535" in line and "4 message(s) wait" in line and "appealwatch deliver" in line
+    assert set(statuses(database.engine).values()) == {"pending"}
