@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from jobs.config import ConfigError, Settings, load_settings
-from jobs.db import LockHeld, NotReady
+from jobs.db import DatabaseLost, LockHeld, NotReady
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -87,6 +87,8 @@ def exits_cleanly(func: F) -> F:
         except LockHeld as exc:
             _fail(EXIT_LOCKED, str(exc))
         except NotReady as exc:
+            _fail(EXIT_USAGE, str(exc))
+        except DatabaseLost as exc:  # like a database that cannot be reached at start: 2
             _fail(EXIT_USAGE, str(exc))
         except ConfigError as exc:
             _fail(EXIT_USAGE, "; ".join(exc.problems))

@@ -36,6 +36,24 @@ class NotReady(Exception):
     """The database cannot be used as it is: unreachable, or `init-db` not run (exit code 2)."""
 
 
+class DatabaseLost(Exception):
+    """The database went away in the middle of a run (exit code 2, as a database that cannot be reached)."""
+
+
+def lost_database(exc: BaseException) -> DatabaseLost | None:
+    """A DatabaseLost saying what happened, if `exc` is the database's connection failing; else None."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if not isinstance(exc, DBAPIError) or not (
+        exc.connection_invalidated or isinstance(exc, OperationalError)
+    ):
+        return None
+    return DatabaseLost(
+        f"the database failed during the run ({_detail(exc)}): what went out is recorded, nothing is "
+        "marked sent that was not; run again once the database is back: the next run carries on"
+    )
+
+
 def open_database(url: str) -> Engine:
     """An engine on a database that is ready for the job: reachable, with the five contract tables and the
     project's own tables at the current migration. Anything else is said plainly at start."""

@@ -15,6 +15,7 @@ import re
 import signal
 import socket
 import ssl
+import sys
 import threading
 import time
 import uuid
@@ -34,7 +35,7 @@ from jobs.store import as_date, attempts, messages
 from notifiers import Notifier
 from notifiers.base import Attempt, OutgoingMessage, TransportError
 from notifiers.file import FileNotifier
-from notifiers.smtp import SmtpNotifier
+from notifiers.smtp import SmtpNotifier, without_addresses
 
 log = logging.getLogger("appealwatch.deliver")
 CIRCUIT_BREAKER = 5  # transient failures in a row that make a pass stop
@@ -43,12 +44,32 @@ SAME_REFUSALS = (
 )
 
 
+def concerns_one_message(answer: str) -> bool:
+    """A refusal about this message alone: no server answer at all (a malformed address found before
+    sending), an unknown or full mailbox, a message too big (RFC 3463 5.1.x but the sender's, 5.2.x, 5.3.4)."""
+    if not re.match(r"\d{3}\b", answer):
+        return True
+    words = without_addresses(answer)
+    status = re.search(r"\b5\.(\d{1,3})\.(\d{1,3})\b", words)
+    if status is not None and (
+        (status.group(1) == "1" and status.group(2) not in ("7", "8"))
+        or status.group(1) == "2"
+        or status.group(0) == "5.3.4"
+    ):
+        return True
+    return answer.startswith("552") or bool(
+        re.search(r"user unknown|unknown user|no such user|does not exist|too big|size", words, re.I)
+    )
+
+
 class _Breaker:
     """Stops a pass when the relay, not the messages, is the problem, so that no family loses a stage to it.
 
-    It opens at a channel failure (refused login, TLS, sender), after CIRCUIT_BREAKER transient failures in
-    a row, or when SAME_REFUSALS messages in a row are refused for good with the same answer once the
-    addresses are taken out ("Relay access denied" refuses everyone alike): those are put back to pending.
+    It opens at a channel failure (refused login, TLS, sender, relaying), after CIRCUIT_BREAKER transient
+    failures in a row, or when SAME_REFUSALS messages in a row are refused for good with the same answer once
+    the addresses are taken out ("Relay access denied" refuses everyone alike): those are put back to pending.
+    At the end of a pass, messages that were all refused alike, and were all the pass tried, go back too,
+    however few (`finish`). A refusal that concerns one message (unknown address, too big) is never put back.
     """
 
     def __init__(self) -> None:
@@ -56,25 +77,47 @@ class _Breaker:
         self.is_open = False
         self.transient = 0
         self.refusals: list[tuple[int, str]] = []
+        self.alike: list[int] = []  # every message of the pass refused so far, while all were refused alike
+        self.wordings: set[str] = set()  # the answers of the pass: a refusal's wording, or "" for the rest
+        self.cause = ""  # "unreachable" | "refused" | "": why the pass stopped, for the night's last line
+        self.answer = ""  # the last answer that shows the channel's trouble, without addresses
 
     def record(self, ident: int, outcome: str, answer: str) -> list[int]:
         """Count one outcome; returns the messages to put back to pending (refused by the relay, not for
         their own sake)."""
         with self.lock:
             self.transient = self.transient + 1 if outcome == "deferred" else 0
-            if outcome == "channel_failed" or self.transient >= CIRCUIT_BREAKER:
-                self.is_open = True
-            if outcome != "failed":
+            if outcome in ("deferred", "channel_failed"):
+                self.answer = without_addresses(answer)
+            if outcome == "channel_failed":
+                self.is_open, self.cause = True, "refused"
+            elif self.transient >= CIRCUIT_BREAKER:
+                self.is_open, self.cause = True, "unreachable"
+            if outcome != "failed" or concerns_one_message(answer):
                 self.refusals = []
+                self.wordings.add("")
                 return []
-            wording = re.sub(r"<[^>]*>|[\w.+-]+@[\w.-]+", "<address>", answer)
+            wording = without_addresses(answer)
+            self.wordings.add(wording)
+            self.alike.append(ident)
             if self.refusals and self.refusals[-1][1] != wording:
                 self.refusals = []
             self.refusals.append((ident, wording))
             if len(self.refusals) < SAME_REFUSALS:
                 return []
-            self.is_open = True
+            self.is_open, self.cause, self.answer = True, "refused", wording
             ids, self.refusals = [i for i, _ in self.refusals], []
+            self.alike = [i for i in self.alike if i not in ids]
+            return ids
+
+    def finish(self) -> list[int]:
+        """The pass is over: if every message it tried was refused with one same answer, the relay refused
+        them, not their recipients (two reminders on a quiet night, the one report mail): put them back."""
+        with self.lock:
+            if len(self.wordings) != 1 or "" in self.wordings or not self.alike:
+                return []
+            self.cause, self.answer = "refused", next(iter(self.wordings))
+            ids, self.alike = self.alike, []
             return ids
 
 
@@ -88,6 +131,10 @@ class DeliveryStats:
     channel_failed: int = 0  # the channel refused to send at all (login, TLS, sender): the pass stopped
     left_pending: int = 0  # still waiting in the outbox after this pass (stopped, or the relay looked down)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Why messages wait (not counts: kept out of as_dict): "unreachable", "refused", "stopped" or "", and the
+    # channel's last answer, without addresses.
+    cause: str = field(default="", compare=False)
+    answer: str = field(default="", compare=False)
 
     def add(self, outcome: str) -> None:
         with self.lock:
@@ -98,6 +145,8 @@ class DeliveryStats:
         for name, count in other.as_dict().items():
             if name != "left_pending":
                 setattr(self, name, getattr(self, name) + count)
+        if other.cause and not self.cause:
+            self.cause, self.answer = other.cause, other.answer
 
     @property
     def incomplete(self) -> bool:
@@ -219,6 +268,8 @@ def _candidates(engine: Engine, after: int, kinds: tuple[str, ...] | None, limit
 
 def _put_back(engine: Engine, ids: list[int]) -> None:
     """Messages the relay refused alike: not their fault, so they wait for the relay to be fixed."""
+    if not ids:
+        return
     with engine.begin() as conn:
         conn.execute(
             update(messages)
@@ -227,9 +278,7 @@ def _put_back(engine: Engine, ids: list[int]) -> None:
                 status="pending", last_answer=messages.c.last_answer + " (refused alike: put back to pending)"
             )
         )
-    log.error(
-        "%s messages in a row refused with the same answer: the relay refuses, not the recipients", len(ids)
-    )
+    log.info("%s message(s) refused with the same answer: the relay refuses, not the recipients", len(ids))
 
 
 def count_pending(engine: Engine, kinds: tuple[str, ...] | None = None) -> int:
@@ -322,6 +371,14 @@ def _outgoing(row: Any, sender: str) -> OutgoingMessage:
     )
 
 
+def channel_words(notifier: Notifier | str) -> tuple[str, str]:
+    """What the channel is called in the log and the night's last line, and where to fix it."""
+    name = notifier if isinstance(notifier, str) else notifier.name
+    if name == FileNotifier.name:
+        return "the file outbox", "[notifier] outbox_dir (its folder must be writable)"
+    return "the SMTP relay", "[smtp] or the relay"
+
+
 def deliver_one(
     engine: Engine, notifier: Notifier, ident: int, me: str, on: date, sender: str
 ) -> tuple[str, str]:
@@ -340,9 +397,7 @@ def deliver_one(
             # Not this message's fault (a refused login, TLS set-up or sender): it stays pending, and the
             # pass stops, rather than failing the whole night's reminders one by one.
             _record(engine, ident, me, exc.attempts, {"status": "pending", "last_answer": answer})
-            log.error(
-                "the mail channel refuses to send (%s): delivery stops; fix [smtp] and run deliver", exc
-            )
+            # Said once, in the night's last line (`delivery_line`), not once per message or worker.
             return "channel_failed", answer
         status, outcome = ("failed", "failed") if exc.permanent else ("pending", "deferred")
         _record(engine, ident, me, exc.attempts, {"status": status, "last_answer": answer})
@@ -421,31 +476,99 @@ def run_workers(
             t.join()
     if errors:
         raise errors[0]
-    if breaker.is_open:
-        log.warning(
-            "the relay refuses or fails every message alike: delivery stopped; the rest waits in the outbox"
-        )
+    put_back = breaker.finish()
+    if put_back:
+        _put_back(engine, put_back)
+        stats.failed -= len(put_back)
+        stats.channel_failed += len(put_back)
+    stats.cause, stats.answer = breaker.cause, breaker.answer
+    if stop.is_set() and not stats.cause:
+        stats.cause = "stopped"
     stats.left_pending = count_pending(engine, kinds)
+    if stats.left_pending and not stats.cause:
+        stats.cause = "unreachable" if stats.deferred else ""
     return stats
+
+
+def delivery_line(stats: DeliveryStats, kind: str) -> str:
+    """The night's last line when delivery is why it exits 1: the cause, then the next step."""
+    what, fix = channel_words(kind)
+    parts = []
+    waiting = stats.left_pending
+    if waiting:
+        said = f" ({stats.answer})" if stats.answer else ""
+        if stats.cause == "refused":
+            parts.append(
+                f"{what[4:]} refuses to send{said}: {waiting} message(s) wait; fix {fix}, then run "
+                "`appealwatch deliver` (or let the next run send them)"
+            )
+        elif stats.cause == "stopped":
+            parts.append(
+                f"delivery stopped: {waiting} message(s) wait; they go out with the next run or "
+                "`appealwatch deliver`"
+            )
+        else:
+            parts.append(
+                f"{what[4:]} unreachable{said}: {waiting} message(s) wait; they go out with the next run "
+                "or `appealwatch deliver`"
+            )
+    gone = []
+    if stats.failed:
+        gone.append(f"{stats.failed} refused for good")
+    if stats.expired:
+        gone.append(f"{stats.expired} expired before they could go out")
+    if stats.lost_claims:
+        gone.append(f"{stats.lost_claims} sent while another worker held them (may repeat)")
+    if gone:
+        parts.append(f"{', '.join(gone)}: the report lists the families to write to or call")
+    return "; ".join(parts)
 
 
 def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
     """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
-    from jobs.db import database
+    from jobs.db import database, lost_database
     from jobs.nightly import settle_held
-    from jobs.runlog import finish_run, start_run
+    from jobs.report import write_report
+    from jobs.runlog import finish_run, finish_run_if_possible, start_run
+    from jobs.store import runs
 
     with database(settings.database.url) as engine:
         run_id = start_run(engine, "deliver", on)
         try:
             # Like a run: what the outage held is checked against tonight's windows before it goes out.
-            _superseded, expired = settle_held(engine, settings, on, run_id)
-            stats = run_workers(engine, settings, on, workers)
+            night = settle_held(engine, settings, on, run_id)
+            expired = night.delivery.expired
+            stats = run_workers(engine, settings, on, workers, kinds=("reminder", "digest"))
             stats.expired += expired
+            if count_pending(engine, ("report",)):
+                # The night's report mail waited too: written again now, so that it says what went out.
+                with engine.connect() as conn:
+                    ran = conn.execute(
+                        select(func.count())
+                        .select_from(runs)
+                        .where(runs.c.command == "run", runs.c.on_date == on)
+                    ).scalar_one()
+                if ran:
+                    night.delivery = stats
+                    write_report(engine, settings, on, night, mail=True)
+                stats.merge(run_workers(engine, settings, on, workers, kinds=("report",)))
+            stats.left_pending = count_pending(engine)
         except BaseException as exc:
+            lost = lost_database(exc)
+            if lost is not None:
+                finish_run_if_possible(engine, run_id, 2, str(lost))
+                raise lost from None
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise
         code = 1 if stats.incomplete else 0
-        finish_run(engine, run_id, code, stats.as_dict())
-    print(", ".join(f"{name.replace('_', ' ')} {count}" for name, count in stats.as_dict().items()))
+        finish_run(
+            engine, run_id, code, {**stats.as_dict(), "held": night.held, "superseded": night.superseded}
+        )
+    print(
+        f"deliver for {on}: {night.held} message(s) waited: {stats.sent} sent, {stats.failed} failed, "
+        f"{stats.expired} expired, {night.superseded} superseded, {stats.left_pending} waiting"
+        + (f", {stats.lost_claims} lost claims" if stats.lost_claims else "")
+    )
+    if code:
+        print(f"exit 1: {delivery_line(stats, settings.notifier.kind)}", file=sys.stderr)
     return code

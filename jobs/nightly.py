@@ -8,22 +8,23 @@ ledger, not the lock, is what makes every reminder go out once, whatever crashes
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
-from jobs.db import LockHeld, database, job_lock
-from jobs.deliver import DeliveryStats, StopFlag, count_pending, run_workers
+from jobs.db import LockHeld, database, job_lock, lost_database
+from jobs.deliver import DeliveryStats, StopFlag, count_pending, delivery_line, run_workers
 from jobs.due import KEY, SERIES, due_reminders
 from jobs.inputs import People, read_decisions, read_people
-from jobs.plan import Plan, build_plan, refresh_held_reminders, write_plan
-from jobs.runlog import finish_run, start_run
+from jobs.plan import Plan, build_plan, refresh_held_reminders, settle_held_digests, write_plan
+from jobs.runlog import finish_run, finish_run_if_possible, start_run
 from jobs.store import as_date, messages, reminders, runs
 
 
@@ -37,7 +38,10 @@ class NightResult:
     delivery: DeliveryStats = field(default_factory=DeliveryStats)
     superseded: int = 0
     refreshed: int = 0
+    held: int = 0  # messages that waited in the outbox from earlier runs when tonight's plan was written
+    report_mails: int = 0  # supervisors' report mails queued (or re-rendered) tonight
     report_paths: list[str] = field(default_factory=list)
+    kind: str = "smtp"  # [notifier] kind, for the wording of the last line
 
     def stats(self) -> dict[str, Any]:
         counts = self.windows["status"].value_counts().to_dict() if not self.windows.empty else {}
@@ -51,6 +55,8 @@ class NightResult:
             "problems": len(self.problems),
             "superseded": self.superseded,
             "refreshed": self.refreshed,
+            "held": self.held,
+            "report_mails": self.report_mails,
             **self.delivery.as_dict(),
         }
 
@@ -125,11 +131,14 @@ def print_dry_run(result: NightResult) -> None:
     )
 
 
-def supersede_stale(conn: Connection, windows: pd.DataFrame, on: date) -> tuple[int, int]:
+def supersede_stale(
+    conn: Connection, windows: pd.DataFrame, on: date, offsets: dict[str, Sequence[int]] | None = None
+) -> tuple[int, int]:
     """Settle the reminders an outage held in the outbox that must not go out as they are.
 
     A reminder is only true while its window is open with the same safe deadline, and only until a more
-    urgent stage of the same series (decision, forum, deadline, recipient) has been queued. One whose safe
+    urgent stage of the same series (decision, forum, deadline, recipient) has been queued or is due tonight
+    (the catch-up rule of `due_reminders`, with the stage `offsets` by recipient kind). One whose safe
     deadline passed while it waited is `expired`: the family was not told, so the report lists them to call
     and the night exits 1. The others (appealed, withdrawn, interrupted, a new deadline, a later stage) are
     `superseded`. Messages claimed by a worker that vanished count as waiting. Returns (superseded, expired).
@@ -151,6 +160,11 @@ def supersede_stale(conn: Connection, windows: pd.DataFrame, on: date) -> tuple[
             windows["decision_id"], windows["forum"], windows["status"], windows["safe_deadline"], strict=True
         )
     }
+    days_left = {
+        (int(d), str(f)): int(n)
+        for d, f, n in zip(windows["decision_id"], windows["forum"], windows["days_left"], strict=True)
+        if pd.notna(n)
+    }
     queued = conn.execute(
         select(*[reminders.c[k] for k in KEY]).where(
             reminders.c.status == "queued", reminders.c.safe_deadline >= min(w.safe_deadline for w in waiting)
@@ -163,7 +177,13 @@ def supersede_stale(conn: Connection, windows: pd.DataFrame, on: date) -> tuple[
     outcome: dict[str, list[Any]] = {"superseded": [], "expired": []}
     for w in waiting:
         deadline, now = as_date(w.safe_deadline), state.get((w.decision_id, w.forum))
-        if most_urgent[tuple(getattr(w, k) for k in SERIES)] < w.stage:
+        # The catch-up rule, as `due_reminders` applies it: only the most urgent stage due tonight goes.
+        due = [
+            o
+            for o in (offsets or {}).get(w.recipient_kind, ())
+            if now == ("open", deadline) and o >= days_left[(w.decision_id, w.forum)]
+        ]
+        if most_urgent[tuple(getattr(w, k) for k in SERIES)] < w.stage or (due and min(due) < w.stage):
             outcome["superseded"].append(w)
         elif now == ("open", deadline):
             continue  # still true: it goes out tonight (re-rendered first)
@@ -198,25 +218,58 @@ def settle(
     windows: pd.DataFrame,
     people: People,
     plan: Plan,
-) -> tuple[int, int, int]:
-    """Write tonight's plan, then supersede, expire or re-render what an outage held, against tonight's
-    windows, in one transaction. Returns (superseded, expired, re-rendered)."""
+) -> tuple[int, int, int, int]:
+    """Write tonight's plan, then supersede, expire or re-render what an outage held (reminders, advisors'
+    digests, supervisors' report mails), against tonight's windows, in one transaction.
+    Returns (superseded, expired, re-rendered, held): held counts what waited before tonight's plan."""
+    offsets: dict[str, Sequence[int]] = {
+        "beneficiary": settings.reminders.beneficiary_days,
+        "advisor": settings.reminders.advisor_days,
+    }
     with engine.begin() as conn:
         # Write first: on SQLite a transaction that reads before its first write can fail on a stale
         # snapshot when another process (a `deliver`) wrote in between.
         conn.execute(update(runs).where(runs.c.id == run_id).values(status="running"))
+        held = int(
+            conn.execute(
+                select(func.count())
+                .select_from(messages)
+                .where(messages.c.status.in_(("pending", "sending")))
+            ).scalar_one()
+        )
         write_plan(conn, plan, run_id)
-        superseded, expired = supersede_stale(conn, windows, on)
+        superseded, expired = supersede_stale(conn, windows, on, offsets)
         refreshed = refresh_held_reminders(conn, windows, people, settings, on)
-    return superseded, expired, refreshed
+        d_superseded, d_expired, d_refreshed = settle_held_digests(conn, windows, people, settings, on)
+        superseded += d_superseded + supersede_old_reports(conn, on)
+    return superseded, expired + d_expired, refreshed + d_refreshed, held
 
 
-def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> tuple[int, int]:
-    """For `deliver`: what an outage held, settled against tonight's windows (nothing new is planned)."""
+def supersede_old_reports(conn: Connection, on: date) -> int:
+    """A supervisors' report mail held from an earlier night is not sent: the nights since have their own."""
+    result = conn.execute(
+        update(messages)
+        .where(
+            messages.c.kind == "report",
+            messages.c.status == "pending",
+            messages.c.message_id < f"<aw.report.{on:%Y%m%d}.",
+        )
+        .values(status="superseded", last_answer="a later night's report replaces it")
+    )
+    return int(result.rowcount or 0)
+
+
+def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> NightResult:
+    """For `deliver`: what an outage held, settled against tonight's windows (nothing new is planned).
+    Returns the night as read (for re-writing its report), with what was superseded and expired."""
     with engine.connect() as conn:
-        windows, people, _problems = read_night(conn, settings, on)
-    superseded, expired, _refreshed = settle(engine, run_id, settings, on, windows, people, Plan())
-    return superseded, expired
+        windows, people, problems = read_night(conn, settings, on)
+    result = NightResult(on, windows, Plan(), people, problems)
+    result.superseded, expired, result.refreshed, result.held = settle(
+        engine, run_id, settings, on, windows, people, Plan()
+    )
+    result.delivery.expired = expired
+    return result
 
 
 def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
@@ -226,6 +279,7 @@ def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
             print_dry_run(result)
             return result.exit_code
         run_id, result = _run(engine, settings, on)
+    result.kind = settings.notifier.kind
     return _summary(run_id, result)
 
 
@@ -236,7 +290,7 @@ def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult
         try:
             result = plan_night(engine, settings, on)
             lock.check()  # planned under the lock; written only if it is still ours
-            result.superseded, held_expired, result.refreshed = settle(
+            result.superseded, held_expired, result.refreshed, result.held = settle(
                 engine, run_id, settings, on, result.windows, result.people, result.plan
             )
             result.delivery = run_workers(engine, settings, on, stop=stop)
@@ -244,14 +298,21 @@ def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult
             from jobs.report import write_report
 
             result.report_paths = write_report(engine, settings, on, result, mail=True)
+            result.report_mails = count_pending(engine, ("report",))
             if settings.report.recipients and not stop.is_set():
                 # Only the supervisors' mails just queued: a backlog was tried a moment ago.
                 result.delivery.merge(run_workers(engine, settings, on, stop=stop, kinds=("report",)))
             result.delivery.left_pending = count_pending(engine)
+            if result.delivery.left_pending and stop.is_set():
+                result.delivery.cause = "stopped"
         except LockHeld as exc:
             finish_run(engine, run_id, 3, {}, str(exc))
             raise
         except BaseException as exc:
+            lost = lost_database(exc)
+            if lost is not None:
+                finish_run_if_possible(engine, run_id, 2, str(lost))
+                raise lost from None
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise
         finish_run(engine, run_id, result.exit_code, result.stats())
@@ -263,16 +324,20 @@ def _summary(run_id: int, result: NightResult) -> int:
     stats = result.stats()
     print(
         f"run {run_id} for {on}: {stats['windows']} windows scanned, {stats.get('windows_open', 0)} open; "
-        f"{stats['messages']} message(s) planned, {stats['sent']} sent, {stats['failed']} failed, "
-        f"{stats['deferred']} deferred, {stats['expired']} expired; {stats['reminders_skipped']} stage(s) "
-        f"skipped; {stats['reminders_unreachable']} without usable e-mail; {stats['problems']} bad row(s)"
+        f"{stats['messages']} message(s) planned, {stats['held']} held from earlier runs, "
+        f"{stats['report_mails']} report mail(s): {stats['sent']} sent, {stats['failed']} failed, "
+        f"{stats['expired']} expired, {stats['superseded']} superseded, {stats['left_pending']} waiting; "
+        f"{stats['reminders_skipped']} stage(s) skipped; {stats['reminders_unreachable']} without usable "
+        f"e-mail; {stats['problems']} bad row(s)"
     )
     if result.report_paths:
         print(f"report: {result.report_paths[0]}")
-    if result.exit_code:
+    if result.problems or (result.exit_code and not result.delivery.incomplete):
         print(
             f"exit 1: {stats['problems']} bad row(s), {stats['failed']} refused, {stats['expired']} expired, "
             f"{stats['left_pending']} still in the outbox: see the report",
             file=sys.stderr,
         )
+    if result.delivery.incomplete:  # the last line: what went wrong with delivery, and what to do
+        print(f"exit 1: {delivery_line(result.delivery, result.kind)}", file=sys.stderr)
     return result.exit_code

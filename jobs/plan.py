@@ -305,6 +305,97 @@ def refresh_held_reminders(
     return refreshed
 
 
+def settle_held_digests(
+    conn: Connection, windows: pd.DataFrame, people: People, settings: Settings, on: date
+) -> tuple[int, int, int]:
+    """The advisors' digests an outage held since an earlier night, settled against tonight like reminders.
+
+    An item stays only while its window is open with the same safe deadline and no more urgent advisor stage
+    is due (that one goes in tonight's digest); a family to call stays while its window is open and it still
+    has no usable address. A digest with something left is rendered again with tonight's facts (days left,
+    the advisor's name and address; same Message-ID); one with nothing left is `expired` when a deadline
+    passed while it waited, else `superseded`. Returns (superseded, expired, re-rendered)."""
+    held = conn.execute(
+        select(messages.c.id, messages.c.recipient_id, messages.c.run_id)
+        .join(runs, runs.c.id == messages.c.run_id)
+        .where(messages.c.status == "pending", messages.c.kind == "digest", runs.c.on_date < on)
+    ).all()
+    if not held:
+        return 0, 0, 0
+    planner = _Planner(windows, people, settings, on)
+    stages = sorted(int(o) for o in settings.reminders.advisor_days)
+    counts = {"superseded": 0, "expired": 0, "refreshed": 0}
+    for digest in held:
+        advisor = _person(planner.advisors, digest.recipient_id)
+        rows = conn.execute(
+            select(reminders).where(
+                (reminders.c.message_pk == digest.id)
+                | (
+                    (reminders.c.run_id == digest.run_id)
+                    & (reminders.c.status == "unreachable")
+                    & (reminders.c.recipient_kind == "beneficiary")
+                )
+            )
+        ).all()
+        items: list[dict[str, Any]] = []
+        to_call: list[dict[str, Any]] = []
+        passed = False
+        for row in rows:
+            deadline = as_date(row.safe_deadline)
+            window = planner.windows.get((int(row.decision_id), str(row.forum)))
+            beneficiary = None if window is None else _person(planner.beneficiaries, window["beneficiary_id"])
+            open_ = (
+                window is not None
+                and window["status"] == "open"
+                and _py(window["safe_deadline"]) == deadline
+                and beneficiary is not None
+            )
+            if not open_:
+                passed = passed or deadline < on
+                continue
+            assert window is not None and beneficiary is not None
+            key = {c: getattr(row, c) for c in ("decision_id", "forum", "stage")} | {
+                "safe_deadline": deadline
+            }
+            item = _item(key, window, beneficiary)
+            if row.message_pk == digest.id:
+                if any(item["days_left"] <= o < row.stage for o in stages):
+                    continue  # a more urgent advisor stage is due: tonight's digest carries it
+                items.append(item)
+            elif beneficiary["address"] is None and beneficiary.get("advisor_id") == digest.recipient_id:
+                to_call.append({**item, "reason": beneficiary["address_problem"] or "missing",
+                                "beneficiary_id": beneficiary["id"]})  # fmt: skip
+        if advisor is None or advisor["address"] is None or not (items or to_call):
+            status = "expired" if passed and advisor is not None else "superseded"
+            answer = "deadline passed before delivery" if status == "expired" else "no longer true"
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == digest.id, messages.c.status == "pending")
+                .values(status=status, last_answer=answer)
+            )
+            counts[status] += 1
+            continue
+        lang = advisor["lang"]
+        rendered = render(
+            "digest", lang, build_digest_context(advisor, items, to_call, on, planner.fund, lang)
+        )
+        conn.execute(
+            update(messages)
+            .where(messages.c.id == digest.id, messages.c.status == "pending")
+            .values(
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                to_name=advisor["full_name"],
+                to_addr=advisor["address"],
+                language=lang,
+                not_after=max(i["safe_deadline"] for i in items + to_call),
+            )
+        )
+        counts["refreshed"] += 1
+    return counts["superseded"], counts["expired"], counts["refreshed"]
+
+
 def build_plan(
     actions: pd.DataFrame, windows: pd.DataFrame, people: People, settings: Settings, on: date
 ) -> Plan:

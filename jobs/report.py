@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, update
 
 from jobs.config import Settings
 from jobs.store import as_date, messages, reminders
@@ -238,7 +238,8 @@ def write_report(
         "bad rows": len(problems),
     }
     counts = [[k, v] for k, v in stats.items()]
-    waiting = [row for row in sent if row[5] == "pending"]
+    # Not the supervisors' copies of this very page: one waiting is the page being written again to go out.
+    waiting = [row for row in sent if row[5] == "pending" and row[1] != "report"]
     if waiting:
         last = next((str(row[7]) for row in reversed(waiting) if row[7]), "no answer yet")
         delivery_note = (
@@ -316,6 +317,14 @@ def queue_report_mail(
         for address in settings.report.recipients
     ]
     queue_messages(conn, planned, run_id=None)
+    # A rerun of the night, or `deliver` after an outage, writes the report again: a copy still waiting
+    # says tonight's truth, not what the outbox held when it was first queued.
+    for message in planned:
+        conn.execute(
+            update(messages)
+            .where(messages.c.message_id == message.message_id, messages.c.status == "pending")
+            .values(subject=message.subject, body_text=message.text, body_html=message.html)
+        )
 
 
 def write_report_command(settings: Settings, on: date, out_dir: str | None) -> int:

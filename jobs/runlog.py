@@ -53,6 +53,16 @@ def finish_run(engine: Engine, run_id: int, exit_code: int, stats: dict[str, Any
         )
 
 
+def finish_run_if_possible(engine: Engine, run_id: int, exit_code: int, message: str) -> None:
+    """Record the end of a run whose database failed: if it is still unreachable, the row stays `running`."""
+    from contextlib import suppress
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    with suppress(SQLAlchemyError):
+        finish_run(engine, run_id, exit_code, {}, message)
+
+
 def print_runs(settings: Settings, last: int) -> int:
     from jobs.db import database
 

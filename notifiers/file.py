@@ -33,9 +33,9 @@ def _delivered(at: datetime, answer: str, path: Path) -> Delivery:
     return Delivery((Attempt(at, True, None, answer, False),), str(path))
 
 
-def _failed(at: datetime, answer: str, permanent: bool) -> TransportError:
+def _failed(at: datetime, answer: str, permanent: bool, channel: bool = False) -> TransportError:
     attempt = Attempt(at, False, None, answer, permanent)
-    return TransportError(answer, permanent=permanent, attempts=(attempt,))
+    return TransportError(answer, permanent=permanent, attempts=(attempt,), channel=channel)
 
 
 class FileNotifier(Notifier):
@@ -63,7 +63,8 @@ class FileNotifier(Notifier):
         except ValueError as exc:  # a malformed address or header: this message can never be written
             raise _failed(now, str(exc), permanent=True) from exc
         except OSError as exc:  # a full disk or a permission problem may well be fixed by tomorrow
-            raise _failed(now, f"{type(exc).__name__}: {exc}", permanent=False) from exc
+            # The outbox's trouble, not this message's: every message would meet it (``channel``).
+            raise _failed(now, f"{type(exc).__name__}: {exc}", permanent=False, channel=True) from exc
         return _delivered(now, f"written: {path}", path)
 
     def _existing(self, message_id: str) -> Path | None:

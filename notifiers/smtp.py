@@ -11,6 +11,7 @@ lets the recipient's mail system spot it.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import time
@@ -68,6 +69,37 @@ def _about_the_message(exc: smtplib.SMTPResponseException) -> bool:
     """A refusal at MAIL FROM that concerns this message (too big, bad parameters), not the sender."""
     text = _text(exc.smtp_error)
     return exc.smtp_code in (552, 555) or "5.3.4" in text or "5.2.3" in text
+
+
+_ADDRESS = re.compile(r"<[^>]*>|[\w.+-]+@[\w.-]+")
+# Words of a refusal that is about the relay or the sender, never about one recipient: "Relay access denied",
+# "Authentication required", "Sender address rejected", "Client host rejected", SPF/DMARC of our domain.
+_CHANNEL_WORDS = re.compile(
+    r"relay|authenticat|\bauth\b|sender|client host|not permitted to send|\bspf\b|dmarc|"
+    r"block ?list|black ?list",
+    re.IGNORECASE,
+)
+# RFC 3463/RFC 7372 status codes about the sender or the client's credentials, not the recipient.
+_CHANNEL_STATUS = {"5.1.7", "5.1.8", "5.7.8", "5.7.9", "5.7.11", "5.7.25", "5.7.26", "5.7.27"}
+
+
+def without_addresses(answer: str) -> str:
+    """The server's answer with e-mail addresses taken out: for comparing answers and for the log."""
+    return _ADDRESS.sub("<address>", answer)
+
+
+def refuses_the_channel(code: int | None, answer: str) -> bool:
+    """A permanent refusal that names the relay, the sender or the login: every message would get it, so
+    none is at fault (``554 5.7.1 <a@b>: Relay access denied``, ``530 5.7.0 Authentication required``)."""
+    if code is None:
+        return False
+    words = without_addresses(answer)
+    status = re.search(r"\b5\.\d{1,3}\.\d{1,3}\b", words)
+    return (
+        code in (530, 535, 538)
+        or (status is not None and status.group(0) in _CHANNEL_STATUS)
+        or bool(_CHANNEL_WORDS.search(words))
+    )
 
 
 class SmtpNotifier(Notifier):
@@ -150,7 +182,11 @@ class SmtpNotifier(Notifier):
                         self._reset_or_drop()
                         # A refused sender refuses every message: the channel's fault, like a bad login;
                         # but not a refusal of this message's size (552, 5.3.4), which is this message's own.
-                        channel = isinstance(exc, smtplib.SMTPSenderRefused) and not _about_the_message(exc)
+                        # So is a refusal that names the relay or the login ("Relay access denied" at RCPT).
+                        if isinstance(exc, smtplib.SMTPSenderRefused):
+                            channel = not _about_the_message(exc)
+                        else:
+                            channel = refuses_the_channel(code, answer)
                         raise TransportError(
                             answer, permanent=True, attempts=tuple(attempts), channel=channel
                         ) from exc

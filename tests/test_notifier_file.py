@@ -144,6 +144,7 @@ def test_an_unwritable_outbox_is_a_transient_failure(tmp_path: Path) -> None:
     with pytest.raises(TransportError) as failure:
         FileNotifier(blocker).send(MESSAGE)
     assert failure.value.permanent is False
+    assert failure.value.channel is True, "the outbox's trouble, not the message's: the pass stops, all wait"
 
 
 def test_a_malformed_address_is_a_permanent_failure(tmp_path: Path) -> None:

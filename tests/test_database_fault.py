@@ -1,0 +1,119 @@
+"""The database goes away in the middle of a night: a TCP proxy between the job and PostgreSQL is cut while
+the first reminder is being handed to a real SMTP server. The run says so in one line and exits 2 (as for a
+database that cannot be reached), nothing is marked sent that was not, and the next run delivers what waited."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from test_delivery import ON, _appealwatch, families, smtp_config
+
+from jobs.store import messages
+
+from conftest import Database
+from smtp_server import HOST, SmtpTestServer
+
+
+class CuttableProxy:
+    """A loopback TCP proxy to a server; `cut()` drops every connection and refuses new ones."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.listener = socket.create_server((HOST, 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # cut
+            server = socket.create_connection((HOST, self.target))
+            with self.lock:
+                self.sockets += [client, server]
+                if self.listener.fileno() == -1:  # cut meanwhile
+                    client.close()
+                    server.close()
+                    return
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() blocked in the other thread
+        self.listener.close()
+        with self.lock:
+            for s in self.sockets:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+
+
+def test_the_database_going_away_mid_run_is_said_plainly_and_the_next_run_carries_on(
+    database: Database, tmp_path: Path
+) -> None:
+    if database.backend == "sqlite":
+        pytest.skip(
+            "SQLite is a file opened in the job's own process: there is no connection to lose mid-run"
+        )
+    families(database.engine, 3)
+    url = make_url(database.url)
+    proxy = CuttableProxy(url.port or 5432)
+    through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+    cut = threading.Event()
+
+    def cut_at_first_mail(event: str, _address: str | None) -> str | None:
+        if event == "MAIL" and not cut.is_set():
+            cut.set()
+            proxy.cut()  # the message is claimed; it is handed over, but its "sent" cannot be written
+        return None
+
+    with SmtpTestServer(script=cut_at_first_mail) as server:
+        config = smtp_config(tmp_path, through_proxy, server.port)
+        # In a process of its own, which ends, as the night's job does: its claim is then seen as dead.
+        first = _appealwatch(config, "run", "--on", ON.isoformat())
+        out, err = first.communicate(timeout=300)
+        assert cut.is_set()
+        assert first.returncode == 2, out + err
+        assert "Traceback" not in err
+        [line] = err.strip().splitlines()
+        assert "the database failed during the run" in line and "the next run carries on" in line
+        handed_over = Counter(r.message["Message-ID"] for r in server.messages)
+        with database.engine.connect() as conn:
+            sent = set(
+                conn.execute(select(messages.c.message_id).where(messages.c.status == "sent")).scalars()
+            )
+        assert sent <= set(handed_over), "nothing is marked sent that was not"
+
+        again = smtp_config(tmp_path, database.url, server.port)  # the database is back
+        second = _appealwatch(again, "run", "--on", ON.isoformat())
+        out, err = second.communicate(timeout=300)
+        assert second.returncode == 0, out + err
+        received = Counter(r.message["Message-ID"] for r in server.messages)
+    with database.engine.connect() as conn:
+        rows = conn.execute(select(messages.c.message_id, messages.c.status)).all()
+    assert len(rows) == 3 and {s for _m, s in rows} == {"sent"}
+    assert set(received) == {m for m, _s in rows}
+    assert sum(n - 1 for n in received.values()) <= 1, "only the message in flight at the fault may repeat"
