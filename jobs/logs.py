@@ -45,10 +45,10 @@ class _Plain(logging.Handler):
 
 
 class _Stamped(logging.Formatter):
-    """`2026-11-30 02:00:01 INFO appealwatch.run: message`, on every line of a multi-line record."""
+    """`2026-11-30 02:00:01+0100 INFO appealwatch.run: message`, on every line of a multi-line record."""
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S%z")
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
