@@ -6,9 +6,9 @@ holds the lock. Anything else is a bug.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
@@ -25,7 +25,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(code: int, message: str) -> NoReturn:
-    click.echo(f"appealwatch: {message}", err=True)
+    # Through the log, so that `--log-format json` gets it as JSON too; plain text: the same line as always.
+    logging.getLogger("appealwatch.cli").error(
+        f"appealwatch: {message}", extra={"fields": {"exit_code": code}}
+    )
     sys.exit(code)
 
 
@@ -71,6 +74,33 @@ def on_option(func: F) -> F:
         default=None,
         help="Act as if today were this day (YYYY-MM-DD). Default: today in [schedule] timezone.",
     )(func)
+
+
+def log_format_option(func: F) -> F:
+    """`--log-format text|json`: how the command's log lines look (text, the default, as always)."""
+    from jobs.logs import LOG_FORMATS
+
+    return click.option(
+        "--log-format",
+        "log_format",
+        type=click.Choice(LOG_FORMATS),
+        default="text",
+        show_default=True,
+        help="json: one JSON object per line on standard error (time, level, message, counts).",
+    )(func)
+
+
+def use_log_format(log_format: str) -> None:
+    from jobs.logs import setup_logging
+
+    setup_logging("json" if log_format == "json" else "text")
+
+
+def progress_for(log_format: str = "text") -> Any:
+    """A live progress display on an interactive terminal with text logs; silence under cron or json."""
+    from jobs.progress import interactive, live_progress
+
+    return live_progress(log_format == "text" and interactive())
 
 
 def resolve_on(settings: Settings, on: datetime | None) -> date:
@@ -133,7 +163,9 @@ def demo_command(ctx: click.Context, on: datetime | None, directory: str, seed: 
     """Build a demo SQLite database, run the nightly job with the file notifier, write the report."""
     from jobs.demo import run_demo
 
-    ctx.exit(run_demo(directory=directory, on=on.date() if on else None, seed=seed))
+    with progress_for() as progress:
+        code = run_demo(directory=directory, on=on.date() if on else None, seed=seed, progress=progress)
+    ctx.exit(code)
 
 
 @cli.command("run")
@@ -142,14 +174,27 @@ def demo_command(ctx: click.Context, on: datetime | None, directory: str, seed: 
 @click.option(
     "--dry-run", is_flag=True, help="Compute and print what would be sent; send and record nothing."
 )
+@click.option(
+    "--wait",
+    "wait",
+    type=click.FloatRange(0),
+    default=0,
+    metavar="SECONDS",
+    help="If another run holds the lock, wait up to SECONDS for it (then exit 3) instead of exiting 3 at once.",
+)
+@log_format_option
 @click.pass_context
 @exits_cleanly
-def run_command(ctx: click.Context, on: datetime | None, dry_run: bool) -> None:
+def run_command(ctx: click.Context, on: datetime | None, dry_run: bool, wait: float, log_format: str) -> None:
     """The nightly job: windows, due reminders, delivery, supervisor report."""
+    use_log_format(log_format)
     settings = settings_from(ctx)
     from jobs.nightly import run_nightly
 
-    ctx.exit(run_nightly(settings, resolve_on(settings, on), dry_run=dry_run))
+    day = resolve_on(settings, on)
+    with progress_for(log_format) as progress:
+        code = run_nightly(settings, day, dry_run=dry_run, wait=wait, progress=progress)
+    ctx.exit(code)
 
 
 @cli.command("windows")
@@ -199,27 +244,34 @@ def report_command(ctx: click.Context, on: datetime | None, out_dir: str | None)
 
 @cli.command("schedule")
 @config_option
+@log_format_option
 @click.pass_context
 @exits_cleanly
-def schedule_command(ctx: click.Context) -> None:
+def schedule_command(ctx: click.Context, log_format: str) -> None:
     """Stay up and run the nightly job on [schedule] cron, in [schedule] timezone."""
+    use_log_format(log_format)
     from jobs.schedule import serve
 
-    ctx.exit(serve(settings_from(ctx)))
+    ctx.exit(serve(settings_from(ctx), log_format="json" if log_format == "json" else "text"))
 
 
 @cli.command("deliver")
 @config_option
 @on_option
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32), help="Parallel senders.")
+@log_format_option
 @click.pass_context
 @exits_cleanly
-def deliver_command(ctx: click.Context, on: datetime | None, workers: int) -> None:
+def deliver_command(ctx: click.Context, on: datetime | None, workers: int, log_format: str) -> None:
     """Deliver what the ledger still holds pending (after an SMTP outage, or as extra workers)."""
+    use_log_format(log_format)
     settings = settings_from(ctx)
     from jobs.deliver import deliver_pending
 
-    ctx.exit(deliver_pending(settings, resolve_on(settings, on), workers=workers))
+    day = resolve_on(settings, on)
+    with progress_for(log_format) as progress:
+        code = deliver_pending(settings, day, workers=workers, progress=progress)
+    ctx.exit(code)
 
 
 @cli.command("runs")
@@ -254,7 +306,8 @@ def main() -> None:
         click.echo("appealwatch: aborted", err=True)
         sys.exit(130)
     except Exception:
-        traceback.print_exc()
-        click.echo("appealwatch: internal error (a bug): see the traceback above", err=True)
+        logging.getLogger("appealwatch.cli").error(
+            "appealwatch: internal error (a bug): see the traceback below", exc_info=True
+        )
         sys.exit(EXIT_BUG)
     sys.exit(code if isinstance(code, int) else 0)

@@ -160,6 +160,27 @@ class FundSettings(_Section):
     website: str = ""
 
 
+class MonitoringSettings(_Section):
+    # healthchecks.io-style: pinged at <url>/start, <url> on success, <url>/<exit code> otherwise. Empty: off.
+    ping_url: str = ""
+
+    @field_validator("ping_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        if not value:
+            return value
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError as exc:
+            raise ValueError(f"not a URL ({exc})") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+            raise ValueError("must be an http:// or https:// URL, e.g. https://hc-ping.com/<uuid>")
+        return value
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     notifier: NotifierSettings = NotifierSettings()
@@ -168,6 +189,7 @@ class Settings(_Section):
     report: ReportSettings = ReportSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     fund: FundSettings = FundSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -252,20 +253,58 @@ class HeldLock:
             raise LockHeld("the job lock was lost (its database connection dropped); stopping this run")
 
 
+POLL_SECONDS = 0.25  # how often a waiting run tries the lock again
+
+
+def _waiting(
+    try_once: Callable[[], bool],
+    wait: float,
+    stopped: Callable[[], bool] | None,
+    on_wait: Callable[[], None] | None,
+) -> bool:
+    """Try the lock; with `wait`, again until it is free or `wait` seconds passed (or a signal stops us)."""
+    if try_once():
+        return True
+    if wait <= 0:
+        return False
+    if on_wait is not None:
+        on_wait()
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and not (stopped is not None and stopped()):
+        time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        if try_once():
+            return True
+    return False
+
+
 @contextmanager
-def job_lock(engine: Engine, name: str = "nightly") -> Iterator[HeldLock]:
-    """Hold the job lock for the duration; raise LockHeld at once if another process holds it.
+def job_lock(
+    engine: Engine,
+    name: str = "nightly",
+    wait: float = 0.0,
+    stopped: Callable[[], bool] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Iterator[HeldLock]:
+    """Hold the job lock for the duration; raise LockHeld if another process holds it, at once or, with
+    `wait`, once it stayed held that many seconds (`on_wait` is told when the waiting starts; `stopped`
+    ends the wait early, for SIGTERM).
 
     The lock dies with its process (a PostgreSQL session advisory lock, or an flock on a file beside the
     SQLite database), so a run killed at 2 a.m. never blocks the next night.
     """
+    waited = f" (waited {wait:g} s)" if wait > 0 else ""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             schema = conn.execute(text("SELECT current_schema()")).scalar_one()
             key = zlib.crc32(f"appealwatch:{name}:{schema}".encode())
-            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one():
-                raise LockHeld(f"another appealwatch {name} run holds the lock on this database")
-            conn.commit()
+
+            def try_pg() -> bool:
+                got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one())
+                conn.commit()
+                return got
+
+            if not _waiting(try_pg, wait, stopped, on_wait):
+                raise LockHeld(f"another appealwatch {name} run holds the lock on this database{waited}")
             try:
                 yield HeldLock(conn, key)
             finally:
@@ -281,11 +320,17 @@ def job_lock(engine: Engine, name: str = "nightly") -> Iterator[HeldLock]:
         return
     lock_path = Path(f"{database}.{name}.lock")
     handle: IO[str] = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
-    try:
+
+    def try_flock() -> bool:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LockHeld(f"another appealwatch {name} run holds {lock_path}") from None
+            return False
+        return True
+
+    try:
+        if not _waiting(try_flock, wait, stopped, on_wait):
+            raise LockHeld(f"another appealwatch {name} run holds {lock_path}{waited}")
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")

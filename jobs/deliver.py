@@ -15,7 +15,6 @@ import re
 import signal
 import socket
 import ssl
-import sys
 import threading
 import time
 import uuid
@@ -30,6 +29,7 @@ from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from jobs.config import Settings
+from jobs.progress import Progress
 from jobs.runlog import now_utc
 from jobs.store import as_date, attempts, messages
 from notifiers import Notifier
@@ -226,6 +226,14 @@ class StopFlag:
 
     def __init__(self) -> None:
         self.event = threading.Event()
+        self.signal_name = ""  # SIGTERM or SIGINT, for the last line and the run log
+
+    @property
+    def why(self) -> str:
+        """What stopped the run, in words, or "" while it was not stopped."""
+        if self.event.is_set():
+            return f"stopped by {self.signal_name or 'a signal'}"
+        return "stopped: the scheduler is shutting down" if SHUTDOWN.is_set() else ""
 
     def is_set(self) -> bool:
         return self.event.is_set() or SHUTDOWN.is_set()
@@ -236,7 +244,8 @@ class StopFlag:
             yield
             return
 
-        def handler(_signum: int, _frame: FrameType | None) -> None:
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            self.signal_name = signal.Signals(signum).name
             self.event.set()
 
         old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -429,6 +438,7 @@ def run_workers(
     notifier_factory: Callable[[Settings], Notifier] = make_notifier,
     stop: StopFlag | None = None,
     kinds: tuple[str, ...] | None = None,
+    progress: Progress | None = None,
 ) -> DeliveryStats:
     """One pass over the outbox (of these message kinds), with `workers` threads each holding a connection.
 
@@ -440,6 +450,8 @@ def run_workers(
     lease = settings.reminders.claim_lease_seconds
     errors: list[BaseException] = []
     breaker = _Breaker()
+    if progress is not None:
+        progress.start_sending(count_pending(engine, kinds))
 
     def work() -> None:
         me = worker_name()
@@ -459,6 +471,8 @@ def run_workers(
                                 engine, notifier, row.id, me, on, settings.smtp.sender
                             )
                             stats.add(outcome)
+                            if progress is not None:
+                                progress.sent_one(outcome)
                             put_back = breaker.record(row.id, outcome, answer)
                             if put_back:
                                 _put_back(engine, put_back)
@@ -524,21 +538,27 @@ def delivery_line(stats: DeliveryStats, kind: str) -> str:
     return "; ".join(parts)
 
 
-def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
+def deliver_pending(settings: Settings, on: date, workers: int = 1, progress: Progress | None = None) -> int:
     """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
     from jobs.db import database, lost_database
+    from jobs.logs import say
     from jobs.nightly import settle_held
     from jobs.report import write_report
     from jobs.runlog import finish_run, finish_run_if_possible, start_run
     from jobs.store import runs
 
-    with database(settings.database.url) as engine:
+    progress = progress or Progress()
+    stop = StopFlag()
+    with database(settings.database.url) as engine, stop.installed():
         run_id = start_run(engine, "deliver", on)
         try:
             # Like a run: what the outage held is checked against tonight's windows before it goes out.
+            progress.step("settling what the outbox held")
             night = settle_held(engine, settings, on, run_id)
             expired = night.delivery.expired
-            stats = run_workers(engine, settings, on, workers, kinds=("reminder", "digest"))
+            stats = run_workers(
+                engine, settings, on, workers, kinds=("reminder", "digest"), stop=stop, progress=progress
+            )
             stats.expired += expired
             if count_pending(engine, ("report",)):
                 # The night's report mail waited too: written again now, so that it says what went out.
@@ -551,7 +571,7 @@ def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
                 if ran:
                     night.delivery = stats
                     write_report(engine, settings, on, night, mail=True)
-                stats.merge(run_workers(engine, settings, on, workers, kinds=("report",)))
+                stats.merge(run_workers(engine, settings, on, workers, kinds=("report",), stop=stop))
             stats.left_pending = count_pending(engine)
         except BaseException as exc:
             lost = lost_database(exc)
@@ -561,14 +581,45 @@ def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise
         code = 1 if stats.incomplete else 0
+        stopped = stopped_line(stop, stats.left_pending)
         finish_run(
-            engine, run_id, code, {**stats.as_dict(), "held": night.held, "superseded": night.superseded}
+            engine,
+            run_id,
+            code,
+            {**stats.as_dict(), "held": night.held, "superseded": night.superseded},
+            stopped,
+            status="stopped" if stopped else None,
         )
-    print(
+    progress.done()
+    counts: dict[str, Any] = {**stats.as_dict(), "held": night.held, "superseded": night.superseded}
+    say(
+        log,
         f"deliver for {on}: {night.held} message(s) waited: {stats.sent} sent, {stats.failed} failed, "
         f"{stats.expired} expired, {night.superseded} superseded, {stats.left_pending} waiting"
-        + (f", {stats.lost_claims} lost claims" if stats.lost_claims else "")
+        + (f", {stats.lost_claims} lost claims" if stats.lost_claims else ""),
+        run_id=run_id,
+        on=on.isoformat(),
+        exit_code=code,
+        **counts,
     )
-    if code:
-        print(f"exit 1: {delivery_line(stats, settings.notifier.kind)}", file=sys.stderr)
+    if stopped:
+        say(log, stopped, err=True, run_id=run_id, exit_code=code)
+    elif code:
+        say(
+            log,
+            f"exit 1: {delivery_line(stats, settings.notifier.kind)}",
+            err=True,
+            run_id=run_id,
+            exit_code=code,
+        )
     return code
+
+
+def stopped_line(stop: StopFlag, waiting: int) -> str:
+    """The last line of a run or delivery that a signal stopped; "" if none did."""
+    if not stop.is_set():
+        return ""
+    return (
+        f"{stop.why}: {waiting} message(s) wait in the outbox; they go out with the next run or "
+        "`appealwatch deliver`"
+    )

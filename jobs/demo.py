@@ -14,6 +14,7 @@ from jobs.config import load_settings
 from jobs.db import init_db, make_engine
 from jobs.demo_data import generate
 from jobs.nightly import run_nightly
+from jobs.progress import Progress
 
 DEMO_CONFIG = """\
 # Written by `appealwatch demo`. Run the other commands on the demo with --config {config}
@@ -34,7 +35,7 @@ website = "https://www.infino.example/contact"
 """
 
 
-def run_demo(directory: str, on: date | None, seed: int) -> int:
+def run_demo(directory: str, on: date | None, seed: int, progress: Progress | None = None) -> int:
     root = Path(directory).resolve()
     for name in ("appealwatch.db", "appealwatch.db-wal", "appealwatch.db-shm", "outbox", "reports"):
         target = root / name
@@ -54,7 +55,7 @@ def run_demo(directory: str, on: date | None, seed: int) -> int:
         summary = generate(conn, day, seed=seed)
     print(summary.describe())
     print()
-    code = run_nightly(settings, day)
+    code = run_nightly(settings, day, progress=progress)
     if code == 1:
         print(
             "(The demo data holds bad rows on purpose: a real night exits 1 for them, and the report lists them.)"

@@ -7,8 +7,9 @@ ledger, not the lock, is what makes every reminder go out once, whatever crashes
 
 from __future__ import annotations
 
-import sys
+import logging
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,12 +21,17 @@ from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
 from jobs.db import LockHeld, database, job_lock, lost_database
-from jobs.deliver import DeliveryStats, StopFlag, count_pending, delivery_line, run_workers
+from jobs.deliver import DeliveryStats, StopFlag, count_pending, delivery_line, run_workers, stopped_line
 from jobs.due import KEY, SERIES, due_reminders
 from jobs.inputs import People, read_decisions, read_people
+from jobs.logs import say
+from jobs.monitoring import monitored
 from jobs.plan import Plan, build_plan, refresh_held_reminders, settle_held_digests, write_plan
-from jobs.runlog import finish_run, finish_run_if_possible, start_run
+from jobs.progress import Progress
+from jobs.runlog import finish_run, finish_run_if_possible, mark_died, record_refused, start_run
 from jobs.store import as_date, messages, reminders, runs
+
+log = logging.getLogger("appealwatch.run")
 
 
 @dataclass
@@ -42,6 +48,7 @@ class NightResult:
     report_mails: int = 0  # supervisors' report mails queued (or re-rendered) tonight
     report_paths: list[str] = field(default_factory=list)
     kind: str = "smtp"  # [notifier] kind, for the wording of the last line
+    stopped: str = ""  # what stopped the run (SIGTERM, SIGINT), for the last line and the run log
 
     def stats(self) -> dict[str, Any]:
         counts = self.windows["status"].value_counts().to_dict() if not self.windows.empty else {}
@@ -272,39 +279,85 @@ def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> Ni
     return result
 
 
-def run_nightly(settings: Settings, on: date, dry_run: bool = False) -> int:
-    with database(settings.database.url) as engine:
-        if dry_run:
+def run_nightly(
+    settings: Settings,
+    on: date,
+    dry_run: bool = False,
+    wait: float = 0.0,
+    progress: Progress | None = None,
+) -> int:
+    """The night; `wait` seconds for the lock if another run holds it; the monitor (if any) is pinged."""
+    progress = progress or Progress()
+    if dry_run:
+        with database(settings.database.url) as engine:
             result = plan_night(engine, settings, on)
-            print_dry_run(result)
-            return result.exit_code
-        run_id, result = _run(engine, settings, on)
-    result.kind = settings.notifier.kind
-    return _summary(run_id, result)
+        progress.done()
+        print_dry_run(result)
+        return result.exit_code
+    with monitored(settings) as outcome:
+        with database(settings.database.url) as engine:
+            run_id, result = _run(engine, settings, on, wait, progress)
+        progress.done()
+        result.kind = settings.notifier.kind
+        outcome.code = _summary(run_id, result)
+        stats = result.stats()
+        outcome.note = (
+            f"run {run_id} for {on}: {stats['sent']} sent, {stats['failed']} failed, {stats['expired']} expired, "
+            f"{stats['left_pending']} still in the outbox, {stats['problems']} bad row(s)"
+            + (f"; {result.stopped}" if result.stopped else "")
+        )
+    return outcome.code
 
 
-def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult]:
+def _run(
+    engine: Engine, settings: Settings, on: date, wait: float, progress: Progress
+) -> tuple[int, NightResult]:
     stop = StopFlag()
-    with job_lock(engine, "nightly") as lock, stop.installed():
-        run_id = start_run(engine, "run", on)
+    with ExitStack() as held, stop.installed():
+
+        def waiting() -> None:
+            say(log, f"another run holds the lock: waiting up to {wait:g} s for it", wait_seconds=wait)
+
         try:
+            lock = held.enter_context(
+                job_lock(engine, "nightly", wait=wait, stopped=stop.is_set, on_wait=waiting)
+            )
+        except LockHeld as exc:
+            # Refused, but on the record: `runs` shows the night was tried and why it did nothing.
+            message = f"{stop.why} while waiting for the lock" if stop.is_set() else str(exc)
+            record_refused(engine, "run", on, message)
+            raise LockHeld(message) from None
+        run_id = start_run(engine, "run", on)
+        died = mark_died(engine, run_id)
+        if died:
+            say(
+                log,
+                f"{died} earlier run(s) had died without finishing (killed?): marked 'died' in `appealwatch runs`",
+                err=True,
+                died=died,
+            )
+        try:
+            progress.step("reading decisions and computing windows")
             result = plan_night(engine, settings, on)
             lock.check()  # planned under the lock; written only if it is still ours
+            progress.step("writing the plan")
             result.superseded, held_expired, result.refreshed, result.held = settle(
                 engine, run_id, settings, on, result.windows, result.people, result.plan
             )
-            result.delivery = run_workers(engine, settings, on, stop=stop)
+            result.delivery = run_workers(engine, settings, on, stop=stop, progress=progress)
             result.delivery.expired += held_expired
             from jobs.report import write_report
 
+            progress.step("writing the report")
             result.report_paths = write_report(engine, settings, on, result, mail=True)
             result.report_mails = count_pending(engine, ("report",))
             if settings.report.recipients and not stop.is_set():
                 # Only the supervisors' mails just queued: a backlog was tried a moment ago.
-                result.delivery.merge(run_workers(engine, settings, on, stop=stop, kinds=("report",)))
+                result.delivery.merge(
+                    run_workers(engine, settings, on, stop=stop, kinds=("report",), progress=progress)
+                )
             result.delivery.left_pending = count_pending(engine)
-            if result.delivery.left_pending and stop.is_set():
-                result.delivery.cause = "stopped"
+            result.stopped = stopped_line(stop, result.delivery.left_pending)
         except LockHeld as exc:
             finish_run(engine, run_id, 3, {}, str(exc))
             raise
@@ -315,29 +368,52 @@ def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult
                 raise lost from None
             finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
             raise
-        finish_run(engine, run_id, result.exit_code, result.stats())
+        finish_run(
+            engine,
+            run_id,
+            result.exit_code,
+            result.stats(),
+            result.stopped,
+            status="stopped" if result.stopped else None,
+        )
     return run_id, result
 
 
 def _summary(run_id: int, result: NightResult) -> int:
     on = result.on
     stats = result.stats()
-    print(
+    say(
+        log,
         f"run {run_id} for {on}: {stats['windows']} windows scanned, {stats.get('windows_open', 0)} open; "
         f"{stats['messages']} message(s) planned, {stats['held']} held from earlier runs, "
         f"{stats['report_mails']} report mail(s): {stats['sent']} sent, {stats['failed']} failed, "
         f"{stats['expired']} expired, {stats['superseded']} superseded, {stats['left_pending']} waiting; "
         f"{stats['reminders_skipped']} stage(s) skipped; {stats['reminders_unreachable']} without usable "
-        f"e-mail; {stats['problems']} bad row(s)"
+        f"e-mail; {stats['problems']} bad row(s)",
+        run_id=run_id,
+        on=on.isoformat(),
+        exit_code=result.exit_code,
+        **stats,
     )
     if result.report_paths:
-        print(f"report: {result.report_paths[0]}")
+        say(log, f"report: {result.report_paths[0]}", run_id=run_id, report=result.report_paths[0])
     if result.problems or (result.exit_code and not result.delivery.incomplete):
-        print(
+        say(
+            log,
             f"exit 1: {stats['problems']} bad row(s), {stats['failed']} refused, {stats['expired']} expired, "
             f"{stats['left_pending']} still in the outbox: see the report",
-            file=sys.stderr,
+            err=True,
+            run_id=run_id,
+            exit_code=result.exit_code,
         )
-    if result.delivery.incomplete:  # the last line: what went wrong with delivery, and what to do
-        print(f"exit 1: {delivery_line(result.delivery, result.kind)}", file=sys.stderr)
+    if result.stopped:
+        say(log, result.stopped, err=True, run_id=run_id, stopped=True)
+    elif result.delivery.incomplete:  # the last line: what went wrong with delivery, and what to do
+        say(
+            log,
+            f"exit 1: {delivery_line(result.delivery, result.kind)}",
+            err=True,
+            run_id=run_id,
+            exit_code=result.exit_code,
+        )
     return result.exit_code

@@ -37,8 +37,16 @@ def start_run(engine: Engine, command: str, on: date, dry_run: bool = False) -> 
         return int(result.scalar_one())
 
 
-def finish_run(engine: Engine, run_id: int, exit_code: int, stats: dict[str, Any], message: str = "") -> None:
-    status = {0: "ok", 1: "partial"}.get(exit_code, "failed")
+def finish_run(
+    engine: Engine,
+    run_id: int,
+    exit_code: int,
+    stats: dict[str, Any],
+    message: str = "",
+    status: str | None = None,
+) -> None:
+    """Record the outcome: ok (0), partial (1), failed; or the status given (`stopped` by a signal)."""
+    status = status or {0: "ok", 1: "partial"}.get(exit_code, "failed")
     with engine.begin() as conn:
         conn.execute(
             update(runs)
@@ -63,6 +71,50 @@ def finish_run_if_possible(engine: Engine, run_id: int, exit_code: int, message:
         finish_run(engine, run_id, exit_code, {}, message)
 
 
+def record_refused(engine: Engine, command: str, on: date, message: str) -> int:
+    """A run that never started because another held the lock (exit 3): on the record all the same, so
+    that `runs` shows the night was tried."""
+    run_id = start_run(engine, command, on)
+    finish_run(engine, run_id, 3, {}, message, status="refused")
+    return run_id
+
+
+def _gone(host: str, pid: int) -> bool:
+    """True only when we can tell: the process ran on this host and no longer exists."""
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def mark_died(engine: Engine, by_run: int) -> int:
+    """Called with the job lock just taken: a `run` still `running` cannot be alive (it would hold the
+    lock), so it died without a word (SIGKILL, the machine stopped, the out-of-memory killer). A `deliver`
+    (which takes no lock) is marked only when its process is known gone. Returns how many were marked."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(runs.c.id, runs.c.command, runs.c.host, runs.c.pid).where(
+                runs.c.status == "running", runs.c.id != by_run
+            )
+        ).all()
+        dead = [r.id for r in rows if r.command == "run" or _gone(r.host, r.pid)]
+        if dead:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id.in_(dead), runs.c.status == "running")
+                .values(
+                    status="died",
+                    message=f"died without finishing (killed, or the machine stopped); found by run {by_run}",
+                )
+            )
+    return len(dead)
+
+
 def print_runs(settings: Settings, last: int) -> int:
     from jobs.db import database
 
@@ -74,7 +126,7 @@ def print_runs(settings: Settings, last: int) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("run", "command", "for day", "started (UTC)", "took", "status", "exit", "counts")
+    table = Table("run", "command", "for day", "started (UTC)", "took", "status", "exit", "counts", "note")
     for row in rows:
         took = ""
         if row["finished_at"] is not None:
@@ -90,6 +142,7 @@ def print_runs(settings: Settings, last: int) -> int:
             row["status"],
             "" if row["exit_code"] is None else str(row["exit_code"]),
             counts,
+            "" if row["status"] in ("ok", "running") else (row["message"] or ""),
         )
     Console(width=200).print(table)
     return 0
