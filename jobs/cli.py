@@ -117,7 +117,7 @@ def refuse_mail_from_the_future(settings: Settings, on: date, command: str) -> N
         )
 
 
-def check_report_folder(settings: Settings, on: date, out_dir: str | None, key: str) -> None:
+def check_report_folder(settings: Settings, on: date | None, out_dir: str | None, key: str) -> None:
     """The report's folder, made and proved writable before anything is sent or recorded."""
     from jobs.report import ReportFolderError, report_folder
 
@@ -265,7 +265,9 @@ def schedule_command(ctx: click.Context) -> None:
     """Stay up and run the nightly job on [schedule] cron, in [schedule] timezone."""
     from jobs.schedule import serve
 
-    ctx.exit(serve(settings_from(ctx)))
+    settings = settings_from(ctx)
+    check_report_folder(settings, None, None, "[report] out_dir")
+    ctx.exit(serve(settings))
 
 
 @cli.command("deliver")

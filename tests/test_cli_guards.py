@@ -137,6 +137,15 @@ def test_a_report_folder_that_cannot_be_written_stops_the_run_before_anything_is
     assert not (tmp_path / "outbox").exists()
 
 
+def test_schedule_with_a_report_folder_that_cannot_be_written_does_not_start(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file where the report folder should be", encoding="utf-8")
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'aw.db'}", '[report]\nout_dir = "taken"\n')
+    done = appealwatch("schedule", "--config", str(config), cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"appealwatch: [report] out_dir: cannot write the report in {tmp_path / 'taken'}")
+
+
 def test_report_out_pointing_at_a_file_exits_2_in_one_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'aw.db'}"
     assert appealwatch("init-db", cwd=tmp_path, env={"APPEALWATCH_DATABASE_URL": url}).returncode == 0
