@@ -119,7 +119,7 @@ def refuse_mail_from_the_future(settings: Settings, on: date, command: str) -> N
 
 def check_report_folder(settings: Settings, on: date | None, out_dir: str | None, key: str) -> None:
     """The report's folder, made and proved writable before anything is sent or recorded."""
-    from jobs.report import ReportFolderError, report_folder
+    from jobs.folders import ReportFolderError, report_folder
 
     try:
         report_folder(settings, on, out_dir)

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
-from jobs.config import ConfigError, Settings
+from jobs.config import Settings
+from jobs.folders import report_folder
 from jobs.store import as_date, messages, reminders
-from notifiers.file import private_dir
 
 if TYPE_CHECKING:
     from jobs.nightly import NightResult
@@ -43,31 +43,6 @@ WINDOW_COLUMNS = [
     "days_left",
     "needs_confirmation",
 ]
-
-
-class ReportFolderError(ConfigError):
-    """The report's folder cannot be made or written to: `[report] out_dir` or `--out` must change (exit 2)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__([message])
-
-
-def report_folder(settings: Settings, on: date | None, out_dir: str | None = None) -> Path:
-    """The night's report folder (with `on`; else `out_dir` itself) as an absolute path, made owner-only and
-    proved writable.
-
-    Called at the start of a run, of `report` and of `schedule`, so that a folder that cannot be written stops
-    the job before anything is sent or recorded, not after the reminders went out.
-    """
-    root = settings.resolve(out_dir or settings.report.out_dir).resolve()
-    root = root / on.isoformat() if on is not None else root
-    try:
-        private_dir(root)
-        with tempfile.TemporaryFile(dir=root, prefix=".probe."):
-            pass
-    except OSError as exc:
-        raise ReportFolderError(f"cannot write the report in {root}: {exc.strerror or exc}") from None
-    return root
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -343,3 +343,15 @@ def test_outbox_and_report_are_readable_by_their_owner_only_whatever_the_umask(
             if mode != (0o700 if (tmp_path / "demo" / folder / name).is_dir() else 0o600)
         }
         assert wrong == {}
+
+
+def test_the_start_checks_of_schedule_start_no_thread_that_could_take_sigterm() -> None:
+    """`schedule` blocks SIGTERM before its threads start; a native thread born earlier (pandas' numerics, if
+    the report folder check imported them) would take the signal and kill the process mid-send."""
+    script = (
+        "import os, sys\n"
+        "import jobs.cli, jobs.folders, jobs.schedule\n"
+        "print(len(os.listdir('/proc/self/task')), 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["1", "False"], done.stderr
