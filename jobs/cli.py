@@ -6,12 +6,15 @@ holds the lock. Anything else is a bug.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -66,11 +69,34 @@ def config_option(func: F) -> F:
     )(func)
 
 
+class Day(click.ParamType):
+    """A day written YYYY-MM-DD; a well-written day that is not in the calendar (2026-02-30) is named as such."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            self.fail(f"{value!r} is not a day written YYYY-MM-DD (for example 2026-11-29)", param, ctx)
+        try:
+            return datetime.strptime(text, "%Y-%m-%d")
+        except ValueError:
+            year, month, _day = (int(part) for part in text.split("-"))
+        if year < 1:
+            self.fail(f"{text} does not exist: the calendar starts at 0001-01-01", param, ctx)
+        if not 1 <= month <= 12:
+            self.fail(f"{text} does not exist: there is no month {month:02d}", param, ctx)
+        days = calendar.monthrange(year, month)[1]
+        self.fail(f"{text} does not exist: {calendar.month_name[month]} {year} has {days} days", param, ctx)
+
+
 def on_option(func: F) -> F:
     return click.option(
         "--on",
         "on",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=Day(),
         default=None,
         help="Act as if today were this day (YYYY-MM-DD). Default: today in [schedule] timezone.",
     )(func)
@@ -105,6 +131,30 @@ def progress_for(log_format: str = "text") -> Any:
 
 def resolve_on(settings: Settings, on: datetime | None) -> date:
     return on.date() if on is not None else settings.today()
+
+
+def refuse_mail_from_the_future(settings: Settings, on: date, command: str) -> None:
+    """`--on` is the catch-up of a missed night, never a rehearsal of a future one through the relay: that would
+    e-mail families "tomorrow is the last day" months early and record the earlier stages as skipped."""
+    today = settings.today()
+    if on > today and settings.notifier.kind == "smtp":
+        rehearse = "add --dry-run" if command == "run" else "use `appealwatch run --dry-run --on`"
+        _fail(
+            EXIT_USAGE,
+            f"--on {on} is after today ({today} in {settings.schedule.timezone}): {command} would send real mail "
+            f"through SMTP for a night that has not come, so nothing was sent or recorded; to see that night, "
+            f'{rehearse}, or use [notifier] kind = "file"',
+        )
+
+
+def check_report_folder(settings: Settings, on: date | None, out_dir: str | None, key: str) -> None:
+    """The report's folder, made and proved writable before anything is sent or recorded."""
+    from jobs.folders import ReportFolderError, report_folder
+
+    try:
+        report_folder(settings, on, out_dir)
+    except ReportFolderError as exc:
+        _fail(EXIT_USAGE, f"{key}: {exc}; fix it, then run again (nothing was sent or recorded)")
 
 
 def exits_cleanly(func: F) -> F:
@@ -161,8 +211,11 @@ def init_db_command(ctx: click.Context) -> None:
 @exits_cleanly
 def demo_command(ctx: click.Context, on: datetime | None, directory: str, seed: int) -> None:
     """Build a demo SQLite database, run the nightly job with the file notifier, write the report."""
+    from jobs.config import named_config
     from jobs.demo import run_demo
 
+    if named_config(ctx.ensure_object(dict).get("config_path")) is not None:
+        settings_from(ctx)  # the demo runs on its own config, but a file named and missing is still a mistake
     with progress_for() as progress:
         code = run_demo(directory=directory, on=on.date() if on else None, seed=seed, progress=progress)
     ctx.exit(code)
@@ -192,6 +245,9 @@ def run_command(ctx: click.Context, on: datetime | None, dry_run: bool, wait: fl
     from jobs.nightly import run_nightly
 
     day = resolve_on(settings, on)
+    if not dry_run:
+        refuse_mail_from_the_future(settings, day, "run")
+        check_report_folder(settings, day, None, "[report] out_dir")
     with progress_for(log_format) as progress:
         code = run_nightly(settings, day, dry_run=dry_run, wait=wait, progress=progress)
     ctx.exit(code)
@@ -239,7 +295,11 @@ def report_command(ctx: click.Context, on: datetime | None, out_dir: str | None)
     settings = settings_from(ctx)
     from jobs.report import write_report_command
 
-    ctx.exit(write_report_command(settings, resolve_on(settings, on), out_dir))
+    day = resolve_on(settings, on)
+    # --out on the command line is relative to where it was typed, not to the config file.
+    out = str(Path(out_dir).resolve()) if out_dir else None
+    check_report_folder(settings, day, out, "--out" if out_dir else "[report] out_dir")
+    ctx.exit(write_report_command(settings, day, out))
 
 
 @cli.command("schedule")
@@ -252,7 +312,9 @@ def schedule_command(ctx: click.Context, log_format: str) -> None:
     use_log_format(log_format)
     from jobs.schedule import serve
 
-    ctx.exit(serve(settings_from(ctx), log_format="json" if log_format == "json" else "text"))
+    settings = settings_from(ctx)
+    check_report_folder(settings, None, None, "[report] out_dir")
+    ctx.exit(serve(settings, log_format="json" if log_format == "json" else "text"))
 
 
 @cli.command("deliver")
@@ -269,6 +331,7 @@ def deliver_command(ctx: click.Context, on: datetime | None, workers: int, log_f
     from jobs.deliver import deliver_pending
 
     day = resolve_on(settings, on)
+    refuse_mail_from_the_future(settings, day, "deliver")
     with progress_for(log_format) as progress:
         code = deliver_pending(settings, day, workers=workers, progress=progress)
     ctx.exit(code)

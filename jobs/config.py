@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 LANGUAGES = ("nl", "fr", "de", "en")
 Language = Literal["nl", "fr", "de", "en"]
@@ -91,6 +99,7 @@ class SmtpSettings(_Section):
 
 
 Offsets = Annotated[list[Annotated[int, Field(ge=0, le=366)]], Field(min_length=0)]
+WHO = {"beneficiary_days": "families", "advisor_days": "advisors"}
 
 
 class ReminderSettings(_Section):
@@ -103,7 +112,14 @@ class ReminderSettings(_Section):
 
     @field_validator("beneficiary_days", "advisor_days")
     @classmethod
-    def _distinct(cls, value: list[int]) -> list[int]:
+    def _distinct(cls, value: list[int], info: ValidationInfo) -> list[int]:
+        # Empty would silence a whole channel the rules require (families, or the advisors' digest that also
+        # lists the families without e-mail), and a blanked line is a likelier cause than a wish for silence.
+        if not value:
+            raise ValueError(
+                f"empty: {WHO[str(info.field_name)]} would never be reminded; give at least one offset "
+                "(the defaults are in the README)"
+            )
         if len(set(value)) != len(value):
             raise ValueError("offsets must be distinct")
         return sorted(value, reverse=True)
@@ -242,9 +258,33 @@ def _format_error(err: Any) -> str:
     key = ".".join(str(part) for part in err["loc"])
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
+        if key == "smtp.password":
+            msg += (
+                ": the password never lives in the file; put it in an environment variable and name that "
+                "variable in smtp.password_env (default APPEALWATCH_SMTP_PASSWORD)"
+            )
+        elif close := _close_key(err["loc"]):
+            msg += f" (did you mean {close}?)"
     elif "input" in err and err["type"] != "missing":
         msg = f"{msg} (got {err['input']!r})"
     return f"{key}: {msg}"
+
+
+def _close_key(loc: tuple[Any, ...]) -> str | None:
+    """The known key a mistyped one most resembles, in the same section."""
+    import difflib
+
+    model: Any = Settings
+    for part in loc[:-1]:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(str(part))
+        model = field.annotation if field is not None else None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    known = [name for name, f in model.model_fields.items() if not f.exclude]
+    found = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    return ".".join([*(str(p) for p in loc[:-1]), found[0]]) if found else None
 
 
 def _anchored(url: str, folder: Path) -> str:
@@ -264,13 +304,21 @@ def _anchored(url: str, folder: Path) -> str:
     return parsed.set(database=str((folder / database).resolve())).render_as_string(hide_password=False)
 
 
-def find_config(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Path | None:
-    """The file to read; None (run on defaults) only when nothing names one and ./config.toml is absent."""
+def named_config(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Path | None:
+    """The file named by `--config` or `$APPEALWATCH_CONFIG`: it must exist, unlike the implicit ./config.toml."""
     env = os.environ if environ is None else environ
     if path is not None:
         return Path(path)
     if env.get("APPEALWATCH_CONFIG"):
         return Path(env["APPEALWATCH_CONFIG"])
+    return None
+
+
+def find_config(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Path | None:
+    """The file to read; None (run on defaults) only when nothing names one and ./config.toml is absent."""
+    named = named_config(path, environ)
+    if named is not None:
+        return named
     return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
 
 
@@ -288,6 +336,12 @@ def load_settings(
             raw = tomllib.loads(found.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError([f"{found}: no such configuration file"]) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError([f"{found}: not valid TOML: not UTF-8 text ({exc.reason})"]) from None
+        except OSError as exc:
+            raise ConfigError(
+                [f"{found}: cannot read the configuration file: {exc.strerror or exc}"]
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError([f"{found}: not valid TOML: {exc}"]) from None
     if env.get("APPEALWATCH_DATABASE_URL"):

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import html
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select, update
 
 from jobs.config import Settings
+from jobs.folders import report_folder
 from jobs.store import as_date, messages, reminders
 
 if TYPE_CHECKING:
@@ -46,9 +48,27 @@ WINDOW_COLUMNS = [
 def _write_atomic(path: Path, text: str) -> None:
     """Write beside the target and rename: a reader never sees half a report."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.fchmod(fd, 0o600)  # names of families and advisors: readable by the owner only, whatever the umask
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
     os.replace(tmp, path)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet opens as data, never as a formula (OWASP, "CSV injection").
+
+    Text that starts with = + - @ (or a tab or carriage return) gets a leading single quote. Numbers stay
+    numbers: they are not text, and a text that is only a number ("-3") cannot carry a formula either.
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -58,7 +78,7 @@ def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> No
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     _write_atomic(path, buffer.getvalue())
 
 
@@ -199,8 +219,7 @@ def write_report(
     mail: bool = False,
 ) -> list[str]:
     """Write the night's report; with `mail`, queue it for the supervisors. Returns the paths, HTML first."""
-    root = settings.resolve(out_dir or settings.report.out_dir) / on.isoformat()
-    root.mkdir(parents=True, exist_ok=True)
+    root = report_folder(settings, on, out_dir)
     windows = result.windows
     rows = [
         list(record.values()) for record in window_records(windows)
@@ -297,7 +316,7 @@ def queue_report_mail(
     domain = message_domain(settings.smtp.sender)
     text = (
         f"{summary}\n\nThe full report is the HTML version of this mail; it and its CSV files are in "
-        f"{settings.resolve(settings.report.out_dir) / on.isoformat()}.\n"
+        f"{settings.resolve(settings.report.out_dir).resolve() / on.isoformat()}.\n"
     )
     planned = [
         PlannedMessage(

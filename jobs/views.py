@@ -13,7 +13,7 @@ from deadlines.explain import explain_decision, render_trace
 from jobs.config import Settings
 from jobs.db import database
 from jobs.inputs import read_decisions
-from jobs.report import WINDOW_COLUMNS, window_records
+from jobs.report import WINDOW_COLUMNS, csv_cell, window_records
 
 
 def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int:
@@ -28,7 +28,8 @@ def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        frame = pd.DataFrame(records, columns=WINDOW_COLUMNS).astype({"days_left": "Int64"})
+        cells = [{k: csv_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in records]
+        frame = pd.DataFrame(cells, columns=WINDOW_COLUMNS).astype({"days_left": "Int64"})
         frame.to_csv(sys.stdout, index=False)
     else:
         from rich.console import Console
@@ -43,7 +44,8 @@ def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int
         print(f"{len(records)} window(s)")
     for problem in inputs.problems:
         print(f"bad row: {problem}", file=sys.stderr)
-    return 1 if inputs.problems else 0
+    # The windows were printed: that is done. The bad rows are on standard error, and `run` exits 1 for them.
+    return 0
 
 
 def print_explanation(settings: Settings, decision_id: int, on: date) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from notifiers.base import Attempt, Delivery, Notifier, OutgoingMessage, TransportError, utcnow
 from notifiers.message import build_email
 
-__all__ = ["FileNotifier", "sanitise_message_id"]
+__all__ = ["FileNotifier", "private_dir", "sanitise_message_id"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -27,6 +27,26 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 def sanitise_message_id(message_id: str) -> str:
     """The Message-ID as a file-name part: brackets dropped, anything outside ``[A-Za-z0-9._-]`` → ``_``."""
     return _UNSAFE.sub("_", message_id.strip().strip("<>")) or "_"
+
+
+def private_dir(path: Path) -> None:
+    """Make ``path`` and its missing parents readable by their owner only (0700), whatever the umask.
+
+    Folders that already exist are left as they are: an operator may have shared one on purpose.
+    """
+    missing = []
+    folder = path
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made meanwhile by another process: not ours to change
+        os.chmod(folder, 0o700)  # mkdir's mode passes through the umask
 
 
 def _delivered(at: datetime, answer: str, path: Path) -> Delivery:
@@ -84,9 +104,10 @@ class FileNotifier(Notifier):
 
     def _write_atomically(self, path: Path, data: bytes) -> None:
         """Write a hidden temp file beside ``path``, fsync it, rename it into place, fsync the directory."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
+            os.fchmod(fd, 0o600)  # a message holds a family's name, address and case: its owner's eyes only
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
