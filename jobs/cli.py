@@ -232,6 +232,18 @@ def runs_command(ctx: click.Context, last: int) -> None:
     ctx.exit(print_runs(settings_from(ctx), last))
 
 
+def _print_bug(exc: Exception) -> None:
+    """The traceback of a bug. A database error's message is cut to its first line, and the errors chained to
+    it are not printed: PostgreSQL's DETAIL would put a family's name and address into cron's mail."""
+    from jobs.db import describe_error, is_database_error
+
+    if not is_database_error(exc):
+        traceback.print_exc()
+        return
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    sys.stderr.write(f"Traceback (most recent call last):\n{stack}{describe_error(exc)}\n")
+
+
 EXIT_BUG = 70  # EX_SOFTWARE: never 1, which cron and the fund's scripts read as "done, some rows failed"
 
 
@@ -251,8 +263,8 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("appealwatch: aborted", err=True)
         sys.exit(130)
-    except Exception:
-        traceback.print_exc()
+    except Exception as exc:
+        _print_bug(exc)
         click.echo("appealwatch: internal error (a bug): see the traceback above", err=True)
         sys.exit(EXIT_BUG)
     sys.exit(code if isinstance(code, int) else 0)

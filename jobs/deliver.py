@@ -431,7 +431,7 @@ def run_workers(
 
 def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
     """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
-    from jobs.db import database
+    from jobs.db import database, describe_error
     from jobs.nightly import settle_held
     from jobs.runlog import finish_run, start_run
 
@@ -443,7 +443,7 @@ def deliver_pending(settings: Settings, on: date, workers: int = 1) -> int:
             stats = run_workers(engine, settings, on, workers)
             stats.expired += expired
         except BaseException as exc:
-            finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
+            finish_run(engine, run_id, 70, {}, describe_error(exc))
             raise
         code = 1 if stats.incomplete else 0
         finish_run(engine, run_id, code, stats.as_dict())

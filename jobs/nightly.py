@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, select, update
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
-from jobs.db import LockHeld, database, job_lock
+from jobs.db import LockHeld, database, describe_error, job_lock
 from jobs.deliver import DeliveryStats, StopFlag, count_pending, run_workers
 from jobs.due import KEY, SERIES, due_reminders
 from jobs.inputs import People, read_decisions, read_people
@@ -252,7 +252,7 @@ def _run(engine: Engine, settings: Settings, on: date) -> tuple[int, NightResult
             finish_run(engine, run_id, 3, {}, str(exc))
             raise
         except BaseException as exc:
-            finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
+            finish_run(engine, run_id, 70, {}, describe_error(exc))
             raise
         finish_run(engine, run_id, result.exit_code, result.stats())
     return run_id, result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import traceback
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -27,6 +28,15 @@ def nightly_job(settings: Settings) -> None:
         code = run_nightly(settings, settings.today())
     except LockHeld as exc:
         log.warning("skipped: %s", exc)
+        return
+    except Exception as exc:
+        from jobs.db import describe_error, is_database_error
+
+        if not is_database_error(exc):
+            raise  # APScheduler logs it, with its traceback
+        # Never the database's whole message: PostgreSQL's DETAIL can carry a family's name and address.
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("nightly run failed (a bug): %s\n%s", describe_error(exc), stack)
         return
     log.info("nightly run finished with exit code %s", code)
 
