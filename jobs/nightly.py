@@ -21,7 +21,7 @@ from jobs.config import Settings
 from jobs.db import LockHeld, database, describe_error, job_lock
 from jobs.deliver import DeliveryStats, StopFlag, count_pending, run_workers
 from jobs.due import KEY, SERIES, due_reminders
-from jobs.inputs import People, read_decisions, read_people
+from jobs.inputs import People, decisions_not_read, read_decisions, read_people
 from jobs.plan import Plan, build_plan, refresh_held_reminders, write_plan
 from jobs.runlog import finish_run, start_run
 from jobs.store import as_date, messages, reminders, runs
@@ -37,12 +37,14 @@ class NightResult:
     delivery: DeliveryStats = field(default_factory=DeliveryStats)
     superseded: int = 0
     refreshed: int = 0
+    not_read: int = 0  # decisions the scan did not read: their windows closed for good before its reach
     report_paths: list[str] = field(default_factory=list)
 
     def stats(self) -> dict[str, Any]:
         counts = self.windows["status"].value_counts().to_dict() if not self.windows.empty else {}
         return {
             "windows": len(self.windows),
+            "decisions_not_read": self.not_read,
             **{f"windows_{k}": int(v) for k, v in sorted(counts.items())},
             "reminders_queued": self.plan.count("queued"),
             "reminders_skipped": self.plan.count("skipped"),
@@ -71,8 +73,11 @@ def with_decided_on(windows: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     return windows.merge(decided, on="decision_id", how="left")
 
 
-def read_night(conn: Connection, settings: Settings, on: date) -> tuple[pd.DataFrame, People, list[Problem]]:
-    """The night's windows (from the scan), their families and advisors, and the bad rows met on the way."""
+def read_night(
+    conn: Connection, settings: Settings, on: date
+) -> tuple[pd.DataFrame, People, list[Problem], int]:
+    """The night's windows (from the scan), their families and advisors, the bad rows met on the way, and how
+    many rows of decisions the scan read (bad ones included)."""
     inputs = read_decisions(conn, on, "scan")
     windows = with_decided_on(
         compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
@@ -80,13 +85,14 @@ def read_night(conn: Connection, settings: Settings, on: date) -> tuple[pd.DataF
     # The families of every window in the scan, not only the open ones: a bad address or language is
     # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
     people = read_people(conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language)
-    return windows, people, inputs.problems + people.problems
+    return windows, people, inputs.problems + people.problems, inputs.read
 
 
 def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
     """Everything up to the messages; writes nothing."""
     with engine.connect() as conn:
-        windows, people, problems = read_night(conn, settings, on)
+        windows, people, problems, read = read_night(conn, settings, on)
+        not_read = decisions_not_read(conn, read)
         advisor_of = (
             people.beneficiaries["advisor_id"] if not people.beneficiaries.empty else pd.Series(dtype="Int64")
         )
@@ -98,7 +104,7 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
             settings.reminders.advisor_days,
         )
     plan = build_plan(actions, windows, people, settings, on)
-    return NightResult(on, windows, plan, people, problems)
+    return NightResult(on, windows, plan, people, problems, not_read=not_read)
 
 
 def print_dry_run(result: NightResult) -> None:
@@ -214,7 +220,7 @@ def settle(
 def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> tuple[int, int]:
     """For `deliver`: what an outage held, settled against tonight's windows (nothing new is planned)."""
     with engine.connect() as conn:
-        windows, people, _problems = read_night(conn, settings, on)
+        windows, people, _problems, _read = read_night(conn, settings, on)
     superseded, expired, _refreshed = settle(engine, run_id, settings, on, windows, people, Plan())
     return superseded, expired
 
@@ -262,7 +268,8 @@ def _summary(run_id: int, result: NightResult) -> int:
     on = result.on
     stats = result.stats()
     print(
-        f"run {run_id} for {on}: {stats['windows']} windows scanned, {stats.get('windows_open', 0)} open; "
+        f"run {run_id} for {on}: {stats['windows'] + result.not_read} windows ({stats['windows']} scanned, "
+        f"{result.not_read} closed for good before the scan's reach), {stats.get('windows_open', 0)} open; "
         f"{stats['messages']} message(s) planned, {stats['sent']} sent, {stats['failed']} failed, "
         f"{stats['deferred']} deferred, {stats['expired']} expired; {stats['reminders_skipped']} stage(s) "
         f"skipped; {stats['reminders_unreachable']} without usable e-mail; {stats['problems']} bad row(s)"
