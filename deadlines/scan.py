@@ -34,7 +34,6 @@ from deadlines.calendar import longest_non_working_run, roll_forward
 from deadlines.engine import FIRST_VALID_DAY, LAST_VALID_DAY, add_months
 from deadlines.rules import ART89_DELAY_MONTHS, RULES, THIRD_DAY_OFFSET_DAYS
 
-
 _FIRST_DAY = np.datetime64(dt.date.min, "D")
 
 

@@ -135,7 +135,9 @@ class _Checker:
 def _plain(value: Any) -> Any:
     """Numpy scalars as python values and timestamps as dates, so messages and row ids read plainly; a
     missing value (NULL, NaN, NaT) as None, never "nan"."""
-    if value is None or (not isinstance(value, str | bytes) and pd.api.types.is_scalar(value) and pd.isna(value)):
+    if value is None or (
+        not isinstance(value, str | bytes) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()

@@ -86,7 +86,13 @@ def test_a_withdrawn_decision_with_an_impossible_date_is_reported_by_run_as_by_w
     with database.engine.begin() as conn:
         good_family(conn)
         b.decision(
-            conn, 2, 1, "payment", date(2025, 3, 10), decided_on=date(2025, 3, 7), withdrawn_on=date(2025, 1, 2)
+            conn,
+            2,
+            1,
+            "payment",
+            date(2025, 3, 10),
+            decided_on=date(2025, 3, 7),
+            withdrawn_on=date(2025, 1, 2),
         )
     path = config(database, tmp_path)
 
@@ -228,7 +234,9 @@ def test_a_row_wrong_in_three_columns_is_one_bad_row_and_no_message_says_nan(
         b.decision(conn, 3, 1, "payment", far, decided_on=far, period_start=far)
         b.decision(conn, 4, 1, "payment", date(2025, 3, 10), decided_on=date(2025, 3, 7))
         conn.execute(text("UPDATE decisions SET kind = NULL, beneficiary_id = NULL WHERE id = 4"))
-        conn.execute(text("INSERT INTO complaints (id, decision_id, filed_on) VALUES (NULL, 1, '2025-03-12')"))
+        conn.execute(
+            text("INSERT INTO complaints (id, decision_id, filed_on) VALUES (NULL, 1, '2025-03-12')")
+        )
     path = config(database, tmp_path)
 
     listed = appealwatch(path, "windows", "--all", "--on", ON)

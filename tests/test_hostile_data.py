@@ -13,14 +13,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, delete, select, text
+from test_bad_rows import DUE, loosen
+from test_nightly import settings_for
 
 from jobs.nightly import plan_night, run_nightly
 from jobs.store import attempts, messages, reminders, runs
 
 import builders as b
 from conftest import Database
-from test_bad_rows import DUE, loosen
-from test_nightly import settings_for
 
 ON = date(2025, 3, 18)
 GOOD_DECISIONS = {1, 2, 3}
