@@ -31,8 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from deadlines.calendar import longest_non_working_run, roll_forward
-from deadlines.engine import add_months
+from deadlines.engine import FIRST_VALID_DAY, LAST_VALID_DAY, add_months
 from deadlines.rules import ART89_DELAY_MONTHS, RULES, THIRD_DAY_OFFSET_DAYS
+
+_FIRST_DAY = np.datetime64(dt.date.min, "D")
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def _first_alive(on: dt.date, latest_of: list[tuple[int, int, bool]]) -> dt.date
     longest_months = max(months + (ART89_DELAY_MONTHS if art89 else 0) for _, months, art89 in latest_of)
     reach = THIRD_DAY_OFFSET_DAYS + 31 * longest_months + longest_non_working_run()
     today = np.datetime64(on, "D")
-    days = np.arange(today - reach, today + 1, dtype="datetime64[D]")
+    # No day before 0001-01-01 exists (dt.date's first, and SQL's): `--on 0001-01-01` scans from there.
+    days = np.arange(max(today - reach, _FIRST_DAY), today + 1, dtype="datetime64[D]")
     latest = np.full(days.shape, np.datetime64("NaT", "D"))
     for offset, months, art89 in latest_of:
         trigger = add_months(days, ART89_DELAY_MONTHS) if art89 else days + offset
@@ -75,4 +78,12 @@ def scan_parameters(on: dt.date) -> dict[str, dt.date]:
     """The bound parameters of sql/scan_decisions.sql. (SQLite stores ISO text: bind date.isoformat() there if
     the driver does not adapt dates itself.)"""
     bounds = scan_bounds(on)
-    return {"on": on, "notified_from": bounds.notified_from, "closed_from": bounds.closed_from}
+    return {
+        "on": on,
+        "notified_from": bounds.notified_from,
+        "closed_from": bounds.closed_from,
+        # the days validation accepts (deadlines.engine.FIRST_VALID_DAY, LAST_VALID_DAY): a date outside
+        # them makes a bad row, which the scan reads (to be reported) even when the decision is withdrawn
+        "first_day": FIRST_VALID_DAY.astype(dt.date),
+        "last_day": LAST_VALID_DAY.astype(dt.date),
+    }

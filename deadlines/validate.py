@@ -3,6 +3,8 @@ run goes on (contract.md section 1). A missing column is not a bad row but a bro
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +40,19 @@ class Problem:
 
     def __str__(self) -> str:
         outcome = "row skipped" if self.skipped else "row used"
-        return f"{self.table} row {self.row_id}, {self.column}: {self.message} ({outcome})"
+        row = "row without id" if self.row_id is None else f"row {self.row_id}"
+        return f"{self.table} {row}, {self.column}: {self.message} ({outcome})"
+
+
+def merged(table: str, row_id: Any, found: list[tuple[str, str, bool]]) -> Problem:
+    """One problem for one bad row, however many of its columns are wrong: (column, message, skip) each.
+    A row that is skipped says only why it is skipped (how it would have been used no longer matters)."""
+    if any(skip for _, _, skip in found):
+        found = [f for f in found if f[2]]
+    columns = list(dict.fromkeys(column for column, _, _ in found))
+    return Problem(
+        table, row_id, ", ".join(columns), "; ".join(m for _, m, _ in found), any(s for _, _, s in found)
+    )
 
 
 def _missing(series: pd.Series) -> np.ndarray:
@@ -58,17 +72,44 @@ class _Checker:
     def __init__(self, table: str, frame: pd.DataFrame) -> None:
         self.table, self.frame = table, frame.reset_index(drop=True)
         self.bad = np.zeros(len(self.frame), dtype=bool)
-        self.problems: list[Problem] = []
+        self.found: dict[int, list[tuple[str, str, bool]]] = {}
         ids = self.frame["id"] if "id" in self.frame.columns else pd.Series(frame.index)
         self.ids = ids.reset_index(drop=True)
 
     def check(self, mask: np.ndarray, column: str, message: str, skip: bool = True) -> None:
         for position in np.flatnonzero(mask):
             raw = _plain(self.frame[column].iloc[position]) if column in self.frame.columns else None
+            if isinstance(raw, dt.date):  # a DATE column (PostgreSQL) reads as ISO text does (SQLite)
+                raw = raw.isoformat()
             text = message.format(raw=raw)
-            self.problems.append(Problem(self.table, _plain(self.ids.iloc[position]), column, text, skip))
+            self.found.setdefault(int(position), []).append((column, text, skip))
         if skip:
             self.bad |= mask
+
+    @property
+    def problems(self) -> list[Problem]:
+        """One problem per bad row (all that is wrong with it in one message), in the table's order."""
+        return [
+            merged(self.table, _plain(self.ids.iloc[position]), self.found[position])
+            for position in sorted(self.found)
+        ]
+
+    def key(self, column: str = "id", skip: bool = True) -> None:
+        """The row's key: present, and not shared with another row (a view has no primary key)."""
+        absent = _missing(self.frame[column])
+        self.check(absent, column, f"{column} is missing", skip)
+        self.check(
+            self.frame[column].duplicated(keep=False).to_numpy() & ~absent,
+            column,
+            f"duplicate {column} {{raw!r}}" + (": every row with it is skipped" if skip else ""),
+            skip,
+        )
+
+    def known(self, column: str, allowed: Collection[Any], what: str) -> None:
+        """A value from a known set: a missing one and an unknown one are told apart."""
+        absent = _missing(self.frame[column])
+        self.check(absent, column, f"{column} is missing")
+        self.check(~absent & ~self.frame[column].isin(allowed).to_numpy(dtype=bool), column, what)
 
     def dates(self, column: str, required: bool) -> np.ndarray:
         """The column as days; reports a missing value (when required) and an unparseable one."""
@@ -92,7 +133,12 @@ class _Checker:
 
 
 def _plain(value: Any) -> Any:
-    """Numpy scalars as python values and timestamps as dates, so messages and row ids read plainly."""
+    """Numpy scalars as python values and timestamps as dates, so messages and row ids read plainly; a
+    missing value (NULL, NaN, NaT) as None, never "nan"."""
+    if value is None or (
+        not isinstance(value, str | bytes) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
+        return None
     if isinstance(value, pd.Timestamp):
         return value.date()
     return value.item() if isinstance(value, np.generic) else value
@@ -109,14 +155,9 @@ def validate_decisions(
     _require(complaints, "complaints", COMPLAINT_COLUMNS)
 
     d = _Checker("decisions", decisions)
-    d.check(_missing(d.frame["id"]), "id", "id is missing")
-    d.check(
-        d.frame["id"].duplicated(keep=False).to_numpy() & ~_missing(d.frame["id"]),
-        "id",
-        "duplicate id {raw!r}",
-    )
+    d.key("id")
     d.check(_missing(d.frame["beneficiary_id"]), "beneficiary_id", "beneficiary_id is missing")
-    d.check(~d.frame["kind"].isin(KINDS).to_numpy(dtype=bool), "kind", "unknown kind {raw!r}")
+    d.known("kind", KINDS, "unknown kind {raw!r}")
     decided = d.dates("decided_on", required=True)
     d.dates("period_start", required=False)
     notified = d.dates("notified_on", required=False)
@@ -149,15 +190,21 @@ def validate_decisions(
     decided_by_id = dict(zip(clean_decisions["id"], clean_decisions["decided_on"], strict=True))
 
     a = _Checker("appeals", appeals)
-    a.check(~a.frame["decision_id"].isin(all_ids).to_numpy(dtype=bool), "decision_id", "no decision {raw!r}")
-    a.check(~a.frame["forum"].isin(FORUMS).to_numpy(dtype=bool), "forum", "unknown forum {raw!r}")
+    # An appeal's or a complaint's own id plays no part in a window: one missing or shared is reported, and the
+    # row used (skipping a real appeal or complaint would misstate the window).
+    if "id" in a.frame.columns:
+        a.key("id", skip=False)
+    a.known("decision_id", all_ids, "no decision {raw!r}")
+    a.known("forum", FORUMS, "unknown forum {raw!r}")
     filed = a.dates("filed_on", required=True)
     decided_of_appeal = to_days(a.frame["decision_id"].map(decided_by_id))
     a.check(filed < decided_of_appeal, "filed_on", "appeal filed on {raw} before the decision was taken")
     a.bad |= ~a.frame["decision_id"].isin(kept_ids).to_numpy(dtype=bool)
 
     c = _Checker("complaints", complaints)
-    c.check(~c.frame["decision_id"].isin(all_ids).to_numpy(dtype=bool), "decision_id", "no decision {raw!r}")
+    if "id" in c.frame.columns:
+        c.key("id", skip=False)
+    c.known("decision_id", all_ids, "no decision {raw!r}")
     filed = c.dates("filed_on", required=True)
     closed = c.dates("closed_on", required=False)
     c.check(closed < filed, "closed_on", "complaint closed on {raw} before it was filed")

@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import sys
+import traceback
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
@@ -349,6 +350,24 @@ def runs_command(ctx: click.Context, last: int) -> None:
     ctx.exit(print_runs(settings_from(ctx), last))
 
 
+def _log_bug(exc: Exception) -> None:
+    """The traceback of a bug, through the log (text or json). A database error's message is cut to its first
+    line, and the errors chained to it are not shown: PostgreSQL's DETAIL would put a family's name and
+    address into cron's mail."""
+    from jobs.db import describe_error, is_database_error
+
+    log = logging.getLogger("appealwatch.cli")
+    if not is_database_error(exc):
+        log.error("appealwatch: internal error (a bug): see the traceback below", exc_info=True)
+        return
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    log.error(
+        "appealwatch: internal error (a bug): %s\nTraceback (most recent call last):\n%s",
+        describe_error(exc),
+        stack.rstrip(),
+    )
+
+
 EXIT_BUG = 70  # EX_SOFTWARE: never 1, which cron and the fund's scripts read as "done, some rows failed"
 
 
@@ -368,9 +387,8 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("appealwatch: aborted", err=True)
         sys.exit(130)
-    except Exception:
-        logging.getLogger("appealwatch.cli").error(
-            "appealwatch: internal error (a bug): see the traceback below", exc_info=True
-        )
+    except Exception as exc:
+        _log_bug(exc)
+        sys.exit(EXIT_BUG)
         sys.exit(EXIT_BUG)
     sys.exit(code if isinstance(code, int) else 0)

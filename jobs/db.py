@@ -166,6 +166,31 @@ def _shown(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def describe_error(exc: BaseException) -> str:
+    """One line about an exception, safe for a log, the run log or a terminal. For a database error only the
+    first line of the server's message: PostgreSQL's DETAIL line ("Failing row contains (...)"), and the SQL
+    and parameters SQLAlchemy appends, can carry a family's name, address or a message's text; a value the
+    server quotes at the end of its line ('invalid input syntax for type date: "..."') is left out too."""
+    if not is_database_error(exc):
+        return f"{type(exc).__name__}: {exc}"
+    source = getattr(exc, "orig", None) or exc
+    lines = str(source).strip().splitlines()
+    first = re.sub(r'(:\s*)".*"\s*$', r"\1(value not shown)", lines[0] if lines else "")
+    if isinstance(exc, SQLAlchemyError) and source is exc:
+        first = first.split(" [SQL:", 1)[0]
+    return f"{type(source).__name__}: {first}"
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """A database's error, or one raised while handling one (its message may carry row contents)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, SQLAlchemyError) or type(seen).__module__.split(".")[0] in ("psycopg", "sqlite3"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _detail(exc: SQLAlchemyError) -> str:
     return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 

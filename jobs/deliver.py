@@ -540,7 +540,7 @@ def delivery_line(stats: DeliveryStats, kind: str) -> str:
 
 def deliver_pending(settings: Settings, on: date, workers: int = 1, progress: Progress | None = None) -> int:
     """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
-    from jobs.db import database, lost_database
+    from jobs.db import database, describe_error, lost_database
     from jobs.logs import say
     from jobs.nightly import settle_held
     from jobs.report import write_report
@@ -578,7 +578,7 @@ def deliver_pending(settings: Settings, on: date, workers: int = 1, progress: Pr
             if lost is not None:
                 finish_run_if_possible(engine, run_id, 2, str(lost))
                 raise lost from None
-            finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
+            finish_run(engine, run_id, 70, {}, describe_error(exc))
             raise
         code = 1 if stats.incomplete else 0
         stopped = stopped_line(stop, stats.left_pending)

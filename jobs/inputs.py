@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Date, bindparam
 
 from deadlines.scan import scan_parameters
-from deadlines.validate import DECISION_COLUMNS, Problem, validate_decisions
+from deadlines.validate import DECISION_COLUMNS, Problem, merged, validate_decisions
 from jobs.config import LANGUAGES
 from jobs.db import query
 
@@ -31,6 +31,7 @@ class Inputs:
     appeals: pd.DataFrame
     complaints: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    read: int = 0  # rows of decisions read, bad ones included
 
 
 @dataclass
@@ -66,18 +67,28 @@ def read_decisions(conn: Connection, on: date, scope: Scope) -> Inputs:
         decisions = _frame(conn, "scan_decisions", scan_parameters(on), DECISION_COLUMNS)
         if conn.dialect.name == "sqlite":
             odd = _frame(conn, "odd_dates.sqlite", {}, DECISION_COLUMNS)
-            decisions = pd.concat([decisions, odd], ignore_index=True).drop_duplicates(
-                "id", ignore_index=True
-            )
+            decisions = pd.concat([decisions, odd], ignore_index=True).drop_duplicates(ignore_index=True)
+        copies = read_by_ids(conn, "duplicate_decisions", decisions["id"].dropna(), DECISION_COLUMNS)
+        if not copies.empty:  # a view without primary key: every copy, for validation to report each
+            kept = decisions[~decisions["id"].isin(copies["id"])]
+            decisions = pd.concat([kept, copies], ignore_index=True)
     elif scope == "all":
         decisions = _frame(conn, "all_decisions", {}, DECISION_COLUMNS)
     else:
         decisions = _frame(conn, "one_decision", {"decision_id": int(scope)}, DECISION_COLUMNS)
-    ids = decisions["id"].tolist()
+    read = len(decisions)
+    ids = decisions["id"].dropna().tolist()
     appeals = read_by_ids(conn, "appeals_of", ids, ["id", "decision_id", "forum", "filed_on"])
     complaints = read_by_ids(conn, "complaints_of", ids, ["id", "decision_id", "filed_on", "closed_on"])
     decisions, appeals, complaints, problems = validate_decisions(decisions, appeals, complaints)
-    return Inputs(decisions, appeals, complaints, list(problems))
+    return Inputs(decisions, appeals, complaints, list(problems), read)
+
+
+def decisions_not_read(conn: Connection, read: int) -> int:
+    """How many rows of decisions the nightly scan left unread: closed for good before its reach. With the
+    windows it computed they make the windows `windows --all` lists (bad rows apart), so the counts add up."""
+    total = conn.execute(query("count_decisions")).scalar_one()
+    return max(int(total) - read, 0)
 
 
 def usable_email(address: object) -> tuple[str | None, str | None]:
@@ -90,37 +101,42 @@ def usable_email(address: object) -> tuple[str | None, str | None]:
         return None, "invalid"
 
 
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip()
+
+
 def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """People with `address`, `address_problem` and `lang`; one problem per bad row. A row whose id is shared
+    with another row (a view without primary key) or without a name is skipped: whom to write to, and how to
+    greet them, would be a guess. The others are used, with the stated policy."""
     problems: list[Problem] = []
+    keep: list[bool] = []
     emails: list[str | None] = []
     reasons: list[str | None] = []
     languages: list[str] = []
     rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
-    for row in rows:
+    duplicated = frame["id"].duplicated(keep=False).tolist()
+    for row, duplicate in zip(rows, duplicated, strict=True):
+        ident = int(row["id"])
+        found: list[tuple[str, str, bool]] = []
+        if duplicate:
+            found.append(("id", f"duplicate id {ident}: every row with it is skipped", True))
+        if _blank(row["full_name"]):
+            found.append(("full_name", "full_name is missing", True))
         addr, reason = usable_email(row["email"])
         if reason == "invalid":
-            problems.append(
-                Problem(
-                    table,
-                    int(row["id"]),
-                    "email",
-                    f"malformed e-mail address {row['email']!r}; listed for a letter or a call",
-                    skipped=False,
-                )
+            found.append(
+                ("email", f"malformed e-mail address {row['email']!r}; listed for a letter or a call", False)
             )
-        lang = str(row["language"] or "").strip().lower()
+        lang = "" if _blank(row["language"]) else str(row["language"]).strip().lower()
         if lang not in LANGUAGES:
-            problems.append(
-                Problem(
-                    table,
-                    int(row["id"]),
-                    "language",
-                    f"language {row['language']!r} is not one of "
-                    f"{', '.join(LANGUAGES)}; writing in {fallback!r}",
-                    skipped=False,
-                )
-            )
+            what = "language is missing" if not lang else f"language {row['language']!r} is not one of"
+            known = "" if not lang else f" {', '.join(LANGUAGES)}"
+            found.append(("language", f"{what}{known}; writing in {fallback!r}", False))
             lang = fallback
+        if found:
+            problems.append(merged(table, ident, found))
+        keep.append(not any(skip for _, _, skip in found))
         emails.append(addr)
         reasons.append(reason)
         languages.append(lang)
@@ -128,7 +144,7 @@ def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFra
         address=pd.Series(emails, index=frame.index, dtype=object),
         address_problem=pd.Series(reasons, index=frame.index, dtype=object),
         lang=pd.Series(languages, index=frame.index, dtype=object),
-    )
+    )[pd.Series(keep, index=frame.index, dtype=bool)]
     return checked.set_index("id", drop=False), problems
 
 

@@ -20,10 +20,10 @@ from sqlalchemy import Connection, Engine, func, select, update
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
-from jobs.db import LockHeld, database, job_lock, lost_database
+from jobs.db import LockHeld, database, describe_error, job_lock, lost_database
 from jobs.deliver import DeliveryStats, StopFlag, count_pending, delivery_line, run_workers, stopped_line
 from jobs.due import KEY, SERIES, due_reminders
-from jobs.inputs import People, read_decisions, read_people
+from jobs.inputs import People, decisions_not_read, read_decisions, read_people
 from jobs.logs import say
 from jobs.monitoring import monitored
 from jobs.plan import Plan, build_plan, refresh_held_reminders, settle_held_digests, write_plan
@@ -46,6 +46,7 @@ class NightResult:
     refreshed: int = 0
     held: int = 0  # messages that waited in the outbox from earlier runs when tonight's plan was written
     report_mails: int = 0  # supervisors' report mails queued (or re-rendered) tonight
+    not_read: int = 0  # decisions the scan did not read: their windows closed for good before its reach
     report_paths: list[str] = field(default_factory=list)
     kind: str = "smtp"  # [notifier] kind, for the wording of the last line
     stopped: str = ""  # what stopped the run (SIGTERM, SIGINT), for the last line and the run log
@@ -54,6 +55,7 @@ class NightResult:
         counts = self.windows["status"].value_counts().to_dict() if not self.windows.empty else {}
         return {
             "windows": len(self.windows),
+            "decisions_not_read": self.not_read,
             **{f"windows_{k}": int(v) for k, v in sorted(counts.items())},
             "reminders_queued": self.plan.count("queued"),
             "reminders_skipped": self.plan.count("skipped"),
@@ -84,8 +86,11 @@ def with_decided_on(windows: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     return windows.merge(decided, on="decision_id", how="left")
 
 
-def read_night(conn: Connection, settings: Settings, on: date) -> tuple[pd.DataFrame, People, list[Problem]]:
-    """The night's windows (from the scan), their families and advisors, and the bad rows met on the way."""
+def read_night(
+    conn: Connection, settings: Settings, on: date
+) -> tuple[pd.DataFrame, People, list[Problem], int]:
+    """The night's windows (from the scan), their families and advisors, the bad rows met on the way, and how
+    many rows of decisions the scan read (bad ones included)."""
     inputs = read_decisions(conn, on, "scan")
     windows = with_decided_on(
         compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
@@ -93,13 +98,14 @@ def read_night(conn: Connection, settings: Settings, on: date) -> tuple[pd.DataF
     # The families of every window in the scan, not only the open ones: a bad address or language is
     # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
     people = read_people(conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language)
-    return windows, people, inputs.problems + people.problems
+    return windows, people, inputs.problems + people.problems, inputs.read
 
 
 def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
     """Everything up to the messages; writes nothing."""
     with engine.connect() as conn:
-        windows, people, problems = read_night(conn, settings, on)
+        windows, people, problems, read = read_night(conn, settings, on)
+        not_read = decisions_not_read(conn, read)
         advisor_of = (
             people.beneficiaries["advisor_id"] if not people.beneficiaries.empty else pd.Series(dtype="Int64")
         )
@@ -111,7 +117,7 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
             settings.reminders.advisor_days,
         )
     plan = build_plan(actions, windows, people, settings, on)
-    return NightResult(on, windows, plan, people, problems)
+    return NightResult(on, windows, plan, people, problems, not_read=not_read)
 
 
 def print_dry_run(result: NightResult) -> None:
@@ -270,7 +276,7 @@ def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> Ni
     """For `deliver`: what an outage held, settled against tonight's windows (nothing new is planned).
     Returns the night as read (for re-writing its report), with what was superseded and expired."""
     with engine.connect() as conn:
-        windows, people, problems = read_night(conn, settings, on)
+        windows, people, problems, _read = read_night(conn, settings, on)
     result = NightResult(on, windows, Plan(), people, problems)
     result.superseded, expired, result.refreshed, result.held = settle(
         engine, run_id, settings, on, windows, people, Plan()
@@ -366,7 +372,7 @@ def _run(
             if lost is not None:
                 finish_run_if_possible(engine, run_id, 2, str(lost))
                 raise lost from None
-            finish_run(engine, run_id, 70, {}, f"{type(exc).__name__}: {exc}")
+            finish_run(engine, run_id, 70, {}, describe_error(exc))
             raise
         finish_run(
             engine,
@@ -384,7 +390,8 @@ def _summary(run_id: int, result: NightResult) -> int:
     stats = result.stats()
     say(
         log,
-        f"run {run_id} for {on}: {stats['windows']} windows scanned, {stats.get('windows_open', 0)} open; "
+        f"run {run_id} for {on}: {stats['windows'] + result.not_read} windows ({stats['windows']} scanned, "
+        f"{result.not_read} closed for good before the scan's reach), {stats.get('windows_open', 0)} open; "
         f"{stats['messages']} message(s) planned, {stats['held']} held from earlier runs, "
         f"{stats['report_mails']} report mail(s): {stats['sent']} sent, {stats['failed']} failed, "
         f"{stats['expired']} expired, {stats['superseded']} superseded, {stats['left_pending']} waiting; "

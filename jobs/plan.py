@@ -237,7 +237,9 @@ class _Planner:
                 reason = (
                     "advisor row missing"
                     if advisor is None
-                    else f"advisor has a {advisor['address_problem']} e-mail address"
+                    else "advisor has an invalid e-mail address"
+                    if advisor["address_problem"] == "invalid"
+                    else "advisor has no e-mail address"
                 )
                 for row in rows:
                     row.update(status="unreachable", detail=reason)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import signal
+import traceback
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from jobs.config import Settings
-from jobs.db import LockHeld, NotReady, database
+from jobs.db import LockHeld, NotReady, database, describe_error, is_database_error
 from jobs.deliver import SHUTDOWN
 from jobs.logs import LogFormat, say, setup_logging
 
@@ -40,8 +41,18 @@ def nightly_job(settings: Settings) -> None:
     except NotReady as exc:
         log.error("the nightly run could not start: %s", exc, extra={"fields": {"exit_code": 2}})
         return
-    except Exception:
+    except Exception as exc:
         # A bug: logged in the same shape as every other line (not APScheduler's), and the next night runs.
+        if is_database_error(exc):
+            # Never the database's whole message: PostgreSQL's DETAIL can carry a family's name and address.
+            stack = "".join(traceback.format_tb(exc.__traceback__))
+            log.error(
+                "the nightly run failed (a bug): %s\n%s",
+                describe_error(exc),
+                stack.rstrip(),
+                extra={"fields": {"exit_code": 70}},
+            )
+            return
         log.exception(
             "the nightly run failed (a bug): see the traceback", extra={"fields": {"exit_code": 70}}
         )

@@ -122,6 +122,9 @@ def random_history(rng: random.Random, n: int, on: date) -> tuple[pd.DataFrame, 
     for i in range(1, n + 1):
         kind, decided, info = rng.choice(VARIANTS)
         notified = start + timedelta(days=rng.randrange(0, 1490))
+        # A valid row: never notified before it was decided (the scan reads such a bad row to report it). The
+        # variants' law stays the same: every start lies after 2019-01-01.
+        decided = min(date.fromisoformat(decided), notified).isoformat()
         withdrawn = notified + timedelta(days=rng.randrange(0, 400)) if rng.random() < 0.1 else None
         rows.append(
             (i, 1, kind, decided, decided, None if rng.random() < 0.03 else notified, info, withdrawn)
