@@ -212,7 +212,8 @@ def _confirmation_reasons(window: Mapping[str, Any], decision: Mapping[str, Any]
     if rule.needs_confirmation:
         reasons.append("rule")
     if decision is not None:
-        if period_cutoff(str(decision.get("kind"))) is not None and _day(decision.get("period_start")) is None:
+        no_period = _day(decision.get("period_start")) is None
+        if no_period and period_cutoff(str(decision.get("kind"))) is not None:
             reasons.append("no_period_start")
         info = decision.get("appeal_info_complete")
         if rule.art89_start and (info is None or pd.isna(info)):
