@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-LANGUAGES = ("nl", "fr", "de", "en")
-Language = Literal["nl", "fr", "de", "en"]
+# The languages config accepts are the vocabulary's (jobs.inputs reads LANGUAGES from here).
+from deadlines.vocabulary import LANGUAGES as LANGUAGES
+from deadlines.vocabulary import Language
+
 DEFAULT_CONFIG = Path("config.toml")
 
 
