@@ -155,7 +155,7 @@ def complaint_outcomes(decisions: pd.DataFrame, complaints: pd.DataFrame, on: dt
     return _evaluate(decisions, no_appeals, complaints, on)[1]
 
 
-def _select_rules(kind: np.ndarray, decided: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def select_rules(kind: np.ndarray, decided: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index into RULES of each row's rule (first match in RULES order), and whether the condition could not
     be fully checked (a decision without period_start, of a kind with a period_from cut-off: the cut-off is
     not met, so it falls to the kind's next rule, today the general rule, the labour court from notification,
@@ -187,7 +187,7 @@ def _evaluate(
     kind = decisions["kind"].astype(object).to_numpy() if n else np.array([], dtype=object)
     notified = to_days(decisions["notified_on"])
     withdrawn = to_days(decisions["withdrawn_on"])
-    chosen, unchecked = _select_rules(
+    chosen, unchecked = select_rules(
         kind, to_days(decisions["decided_on"]), to_days(decisions["period_start"])
     )
 
