@@ -1,7 +1,8 @@
 """The pure deadline engine: decisions, appeals and complaints in, appeal windows out (no I/O, no clock).
 
-rules.py holds the law as data, calendar.py the Belgian legal holidays, engine.py the vectorised counting,
-explain.py the trace of one window, validate.py the row checks, scan.py the nightly scan's bounds.
+vocabulary.py names the kinds, forums, statuses and languages, rules.py holds the law as data, calendar.py the
+Belgian legal holidays, engine.py the vectorised counting, explain.py the trace of one window, validate.py the
+row checks, scan.py the nightly scan's bounds.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from deadlines.vocabulary import FORUMS, KINDS, STATUSES, Forum, Kind
 
@@ -30,6 +30,7 @@ __all__ = [
     "ART89_DELAY_MONTHS",
     "ART89_SOURCE",
     "COMPLAINT_SOURCE",
+    "COUNTS_FROM",
     "FORUMS",
     "INTERRUPTIBLE_FORUMS",
     "KINDS",
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 CountsFrom = Literal["notification", "third_day"]
-COUNTS_FROM: Final = ("notification", "third_day")
+COUNTS_FROM: Final[tuple[CountsFrom, ...]] = get_args(CountsFrom)
 
 TRIGGER_REASONS: Final = ("notification", "third_day_after_informed", "art89_four_months", "complaint_closed")
 
