@@ -23,7 +23,13 @@ from deadlines.engine import select_rules
 from deadlines.rules import KINDS, RULES, period_cutoff
 from deadlines.validate import DECISION_COLUMNS
 
-KIND_SHARES: Final = (0.60, 0.15, 0.10, 0.15)  # in the order of deadlines.rules.KINDS
+# The mix of kinds drawn (a kind of the vocabulary not listed here is not drawn).
+KIND_SHARES: Final = {
+    "payment": 0.60,
+    "care_allowance": 0.15,
+    "beneficiary_designation": 0.10,
+    "arbitration_ruling": 0.15,
+}
 LANGUAGE_SHARES: Final = {"nl": 0.80, "fr": 0.12, "en": 0.05, "de": 0.03}
 DISTRICTS: Final = (
     "Antwerpen",
@@ -88,7 +94,9 @@ def history(n: int, on: dt.date, seed: int = 20261126, years: float = 2.0) -> Hi
     ids = np.arange(1, n + 1, dtype=np.int64)
     # Numbered in order of decision, as the fund's system would.
     decided = np.sort(today - rng.integers(1, int(365.25 * years) + 1, n).astype("timedelta64[D]"))
-    kind = np.asarray(KINDS, dtype=object)[rng.choice(len(KINDS), n, p=KIND_SHARES)]
+    kind = np.asarray(list(KIND_SHARES), dtype=object)[
+        rng.choice(len(KIND_SHARES), n, p=list(KIND_SHARES.values()))
+    ]
     months_back = rng.choice(np.array([0, 0, 1, 2]), n).astype("timedelta64[M]")
     period = (decided.astype("datetime64[M]") - months_back).astype("datetime64[D]")
     period_matters = np.isin(kind, [k for k in KINDS if period_cutoff(k) is not None])  # payments
