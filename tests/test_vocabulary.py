@@ -5,6 +5,8 @@ phrases, templates or rule fails here, never in the middle of a night."""
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -188,3 +190,11 @@ def test_validation_accepts_exactly_the_vocabularys_kinds_and_forums() -> None:
 def test_statuses_are_the_engines_words_in_the_order_that_wins() -> None:
     assert STATUSES == ("not_notified", "withdrawn", "appealed", "interrupted", "open", "grace", "expired")
     assert Status.OPEN == "open" and f"{Status.GRACE}" == "grace"
+
+
+def test_the_configuration_reads_the_vocabulary_without_loading_numpy() -> None:
+    # numpy starts threads at import; `appealwatch schedule` must block SIGTERM before any thread exists,
+    # so reading the configuration (and with it the vocabulary) must not import numpy or pandas.
+    code = "import sys, jobs.config, jobs.schedule; print(sorted({'numpy', 'pandas'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
