@@ -19,10 +19,17 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from deadlines.rules import KINDS, NEW_LAW_FROM
+from deadlines.engine import select_rules
+from deadlines.rules import KINDS, RULES, period_cutoff
 from deadlines.validate import DECISION_COLUMNS
 
-KIND_SHARES: Final = (0.60, 0.15, 0.10, 0.15)  # in the order of deadlines.rules.KINDS
+# The mix of kinds drawn (a kind of the vocabulary not listed here is not drawn).
+KIND_SHARES: Final = {
+    "payment": 0.60,
+    "care_allowance": 0.15,
+    "beneficiary_designation": 0.10,
+    "arbitration_ruling": 0.15,
+}
 LANGUAGE_SHARES: Final = {"nl": 0.80, "fr": 0.12, "en": 0.05, "de": 0.03}
 DISTRICTS: Final = (
     "Antwerpen",
@@ -87,10 +94,13 @@ def history(n: int, on: dt.date, seed: int = 20261126, years: float = 2.0) -> Hi
     ids = np.arange(1, n + 1, dtype=np.int64)
     # Numbered in order of decision, as the fund's system would.
     decided = np.sort(today - rng.integers(1, int(365.25 * years) + 1, n).astype("timedelta64[D]"))
-    kind = np.asarray(KINDS, dtype=object)[rng.choice(len(KINDS), n, p=KIND_SHARES)]
+    kind = np.asarray(list(KIND_SHARES), dtype=object)[
+        rng.choice(len(KIND_SHARES), n, p=list(KIND_SHARES.values()))
+    ]
     months_back = rng.choice(np.array([0, 0, 1, 2]), n).astype("timedelta64[M]")
     period = (decided.astype("datetime64[M]") - months_back).astype("datetime64[D]")
-    old_law = (kind == "payment") & (rng.random(n) < 0.005)  # late corrections of a 2018 period
+    period_matters = np.isin(kind, [k for k in KINDS if period_cutoff(k) is not None])  # payments
+    old_law = period_matters & (rng.random(n) < 0.005)  # late corrections of a 2018 period
     period[old_law] = np.datetime64("2018-01-01", "D") + rng.integers(0, 12, old_law.sum()).astype(
         "timedelta64[M]"
     ).astype("timedelta64[D]")
@@ -100,12 +110,7 @@ def history(n: int, on: dt.date, seed: int = 20261126, years: float = 2.0) -> Hi
     withdrawn[withdrawn > today] = NAT
     complete = pd.array(rng.random(n) >= 0.05, dtype="boolean")  # NOT NULL in the contract
 
-    new_law = (decided >= np.datetime64(NEW_LAW_FROM)) & (period >= np.datetime64(NEW_LAW_FROM))
-    forum = np.where(
-        kind == "beneficiary_designation",
-        "family_court",
-        np.where((kind == "payment") & new_law, "arbitration", "labour_court"),
-    )
+    forum = np.array([rule.forum for rule in RULES], dtype=object)[select_rules(kind, decided, period)[0]]
     eligible = np.flatnonzero(~np.isnat(notified) & np.isnat(withdrawn))
 
     chosen = rng.choice(eligible, min(round(APPEALED_SHARE * n), len(eligible)), replace=False)

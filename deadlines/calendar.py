@@ -15,9 +15,11 @@ from typing import Final
 import holidays
 import numpy as np
 
+from deadlines.vocabulary import LANGUAGES
+
 DEFAULT_FIRST_YEAR: Final = 1990
 DEFAULT_LAST_YEAR: Final = 2100
-LANGUAGES: Final = ("nl", "fr", "de", "en")
+# The `holidays` package's code of each of LANGUAGES (tests/test_vocabulary.py: one for each).
 _PACKAGE_LANGUAGE: Final = {"nl": "nl", "fr": "fr", "de": "de", "en": "en_US"}
 WEEKMASK: Final = "1111100"  # Monday to Friday are working days
 
@@ -90,7 +92,7 @@ def holiday_name(day: date, lang: str = "en") -> str | None:
 
 
 def holiday_names(day: date) -> dict[str, str] | None:
-    """The legal holiday's name in all four languages, or None."""
+    """The legal holiday's name in every language of LANGUAGES, or None."""
     if holiday_name(day) is None:
         return None
     return {lang: holiday_name(day, lang) or "" for lang in LANGUAGES}

@@ -25,6 +25,7 @@ from deadlines.rules import (
     THIRD_DAY_OFFSET_DAYS,
     UNKNOWN_APPEAL_INFO_IS_COMPLETE,
 )
+from deadlines.vocabulary import Status
 
 OUTPUT_COLUMNS: Final = (
     "decision_id",
@@ -61,7 +62,7 @@ DATE_COLUMNS: Final = (
 COMPLAINT_OUTCOMES: Final = (
     "applied_closed",  # applied, closed on or before `on`: the term restarted from its closing day
     "applied_open",  # applied, still open on `on`: the window is interrupted
-    "not_interruptible",  # the window's forum (labour court) is not interrupted by complaints
+    "not_interruptible",  # the window's rule is not interrupted by complaints (labour court)
     "after_on",  # filed after `on`: not known yet
     "before_notification",  # filed before notified_on (or the decision is not notified)
     "overlapping",  # filed while an earlier applied complaint was still open: the term was not running
@@ -141,7 +142,8 @@ def compute_windows(
 
     The decisions must have valid kinds (deadlines.validate filters the others); missing or unparseable
     dates never raise. appeal_info_complete: true/1 means complete, false/0 means art. 89 applies, anything
-    else (NULL) counts as complete, the safe reading, and marks an arbitration window needs_confirmation.
+    else (NULL) counts as complete, the safe reading, and marks an art89_start rule's window
+    needs_confirmation.
     """
     return _evaluate(decisions, appeals, complaints, on)[0]
 
@@ -153,18 +155,22 @@ def complaint_outcomes(decisions: pd.DataFrame, complaints: pd.DataFrame, on: dt
     return _evaluate(decisions, no_appeals, complaints, on)[1]
 
 
-def _select_rules(kind: np.ndarray, decided: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def select_rules(kind: np.ndarray, decided: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index into RULES of each row's rule (first match in RULES order), and whether the condition could not
-    be fully checked (a payment without period_start: the new-law condition is not met, so it falls to the
-    general rule, the labour court from notification, which is also the earlier deadline; needs confirmation)."""
+    be fully checked (a decision without period_start, of a kind with a period_from cut-off: the cut-off is
+    not met, so it falls to the kind's next rule, today the general rule, the labour court from notification,
+    which is also the earlier deadline; needs confirmation)."""
     chosen = np.full(kind.shape, -1, dtype=np.int64)
     unchecked = np.zeros(kind.shape, dtype=bool)
     for index, rule in reversed(list(enumerate(RULES))):  # reversed: the first rule in RULES wins
         matches = kind == rule.kind
-        if rule.valid_from is not None:
-            cut = np.datetime64(rule.valid_from, "D")
+        if rule.period_from is not None:
             unchecked |= matches & np.isnat(period)
-            matches &= (decided >= cut) & (period >= cut)  # NaT compares False: no period, no new law
+        # NaT compares False: no day, no cut-off met (Rule.applies, on whole columns).
+        if rule.decided_from is not None:
+            matches &= decided >= np.datetime64(rule.decided_from, "D")
+        if rule.period_from is not None:
+            matches &= period >= np.datetime64(rule.period_from, "D")
         chosen[matches] = index
     unknown = chosen < 0
     if unknown.any():
@@ -181,7 +187,7 @@ def _evaluate(
     kind = decisions["kind"].astype(object).to_numpy() if n else np.array([], dtype=object)
     notified = to_days(decisions["notified_on"])
     withdrawn = to_days(decisions["withdrawn_on"])
-    chosen, unchecked = _select_rules(
+    chosen, unchecked = select_rules(
         kind, to_days(decisions["decided_on"]), to_days(decisions["period_start"])
     )
 
@@ -192,11 +198,11 @@ def _evaluate(
     months = attr("term_months").astype(np.int64)
     third_day = attr("counts_from") == "third_day"
     interruptible = attr("interrupted_by_complaint").astype(bool)
+    art89_rule = attr("art89_start").astype(bool)
     flag = to_flag(decisions["appeal_info_complete"]) if n else np.array([], dtype=float)
     info_unknown = np.isnan(flag)
     info_complete = np.where(info_unknown, UNKNOWN_APPEAL_INFO_IS_COMPLETE, flag == 1.0)
-    arbitration = forum == "arbitration"
-    art89 = arbitration & ~info_complete
+    art89 = art89_rule & ~info_complete
 
     # The first term: from notification, from the third day after it, or four months after it (art. 89).
     offset = np.where(third_day, THIRD_DAY_OFFSET_DAYS, 0).astype("timedelta64[D]")
@@ -253,8 +259,15 @@ def _evaluate(
             safe >= today,
             latest >= today,
         ],
-        ["not_notified", "withdrawn", "appealed", "interrupted", "open", "grace"],
-        default="expired",
+        [
+            Status.NOT_NOTIFIED.value,
+            Status.WITHDRAWN.value,
+            Status.APPEALED.value,
+            Status.INTERRUPTED.value,
+            Status.OPEN.value,
+            Status.GRACE.value,
+        ],
+        default=Status.EXPIRED.value,
     )
     # No window yet: no trigger. A complaint still open: no deadline (domain.md, "Complaint interrupts").
     trigger[not_notified] = NAT
@@ -286,7 +299,7 @@ def _evaluate(
             "days_left": days_left,
             "needs_confirmation": attr("needs_confirmation").astype(bool)
             | unchecked
-            | (info_unknown & arbitration),
+            | (info_unknown & art89_rule),
             "term_months": months,
             "counts_from": attr("counts_from"),
             "trigger_reason": reason.astype(object),

@@ -16,7 +16,8 @@ import pandas as pd
 
 from deadlines.calendar import holiday_names, is_working_day
 from deadlines.engine import complaint_outcomes, compute_windows
-from deadlines.rules import ART89_SOURCE, COMPLAINT_SOURCE, RULES_BY_ID
+from deadlines.rules import ART89_SOURCE, COMPLAINT_SOURCE, RULES_BY_ID, period_cutoff
+from deadlines.vocabulary import Status
 
 
 @dataclass(frozen=True)
@@ -207,13 +208,15 @@ def build_trace(
 
 def _confirmation_reasons(window: Mapping[str, Any], decision: Mapping[str, Any] | None) -> tuple[str, ...]:
     reasons = []
-    if RULES_BY_ID[str(window["rule"])].needs_confirmation:
+    rule = RULES_BY_ID[str(window["rule"])]
+    if rule.needs_confirmation:
         reasons.append("rule")
     if decision is not None:
-        if decision.get("kind") == "payment" and _day(decision.get("period_start")) is None:
+        no_period = _day(decision.get("period_start")) is None
+        if no_period and period_cutoff(str(decision.get("kind"))) is not None:
             reasons.append("no_period_start")
         info = decision.get("appeal_info_complete")
-        if window["forum"] == "arbitration" and (info is None or pd.isna(info)):
+        if rule.art89_start and (info is None or pd.isna(info)):
             reasons.append("appeal_info_unknown")
     elif window["needs_confirmation"] and not reasons:
         reasons.append("data")
@@ -362,19 +365,19 @@ def _render(step: Step) -> str:
 
 def _status_reason(step: StatusStep) -> str:
     match step.status:
-        case "not_notified":
+        case Status.NOT_NOTIFIED:
             if step.informed_on is None:
                 return "the decision has no notification date (a data problem to fix)"
             return f"it is notified only on {_d(step.informed_on)}"
-        case "withdrawn":
+        case Status.WITHDRAWN:
             return f"the decision was withdrawn on {_d(step.withdrawn_on)}"
-        case "appealed":
+        case Status.APPEALED:
             return f"an appeal was filed on {_d(step.appealed_on)}; no more reminders"
-        case "interrupted":
+        case Status.INTERRUPTED:
             return f"a complaint filed on {_d(step.interrupted_since)} is still open; no deadline and no reminders for now"
-        case "open":
+        case Status.OPEN:
             return f"{step.days_left} day(s) left until the safe deadline {_d(step.safe_deadline)}; reminders run"
-        case "grace":
+        case Status.GRACE:
             return (
                 f"past the safe deadline {_d(step.safe_deadline)} but not the latest {_d(step.latest_deadline)}: "
                 "no more reminders, an appeal may still be admissible"

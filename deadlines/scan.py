@@ -5,7 +5,7 @@ Derivation (every step is a rule of deadlines/rules.py or of the counting in dea
 
 1. A window is open or in grace on `on` only if on <= latest_deadline. Absent complaints, a decision notified
    on N has latest(N) = roll(add_months(trigger(N), months)), with trigger(N) = N, N + 3 days (third day) or
-   add_months(N, 4) (art. 89, arbitration only); roll = Ger.W. art. 53's move to the next working day.
+   add_months(N, 4) (art. 89: rules with art89_start); roll = Ger.W. art. 53's move to the next working day.
 2. latest(N) never decreases when N grows: adding days, adding months with clipping to the month's last day
    and rolling forward all keep the order of days (a later day never lands before an earlier one). So the
    days N whose window can still be alive on `on` form one unbroken run [N*, on], N* the first of them.
@@ -16,8 +16,9 @@ Derivation (every step is a rule of deadlines/rules.py or of the counting in dea
 4. From that crude day, we walk forward to the first N whose latest, for ANY rule (and with and without
    art. 89), reaches `on`: that is N*, exact, so the bound is both safe (step 2) and tight (a decision
    notified on N* is open or in grace on `on` for at least one rule).
-5. Complaints: a window whose last applied complaint closed on C runs a whole new term from C (arbitration:
-   C + 3 days; family court: C), so the same walk over the complaint-restarted terms gives closed_from.
+5. Complaints: a window of a rule interrupted_by_complaint whose last applied complaint closed on C runs a
+   whole new term from C (C + 3 days for a rule counted from the third day, else C), so the same walk over
+   the complaint-restarted terms gives closed_from.
    A complaint still open (closed_on NULL or after `on`) keeps its window interrupted: the SQL takes it
    whatever its dates. A decision none of whose complaints closed on or after closed_from, notified before
    notified_from, is expired on `on`: its term ended before `on`, from N or from the last C.
@@ -67,7 +68,7 @@ def scan_bounds(on: dt.date) -> ScanBounds:
     for rule in RULES:
         offset = THIRD_DAY_OFFSET_DAYS if rule.counts_from == "third_day" else 0
         from_notification.append((offset, rule.term_months, False))
-        if rule.forum == "arbitration":
+        if rule.art89_start:
             from_notification.append((offset, rule.term_months, True))
         if rule.interrupted_by_complaint:
             from_complaint.append((offset, rule.term_months, False))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from deadlines.engine import to_days, to_flag
-from deadlines.rules import FORUMS, KINDS
+from deadlines.vocabulary import FORUMS, KINDS
 
 DECISION_COLUMNS = (
     "id",

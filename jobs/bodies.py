@@ -18,10 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-LANGUAGES: Final = ("nl", "fr", "de", "en")
-BODY_IDS: Final = ("fund", "complaints_service", "ombudsman", "arbitration", "labour_court", "family_court")
-FORUMS: Final = ("arbitration", "labour_court", "family_court")
-DECISION_KINDS: Final = ("payment", "care_allowance", "beneficiary_designation", "arbitration_ruling")
+from deadlines import vocabulary
+from deadlines.vocabulary import FORUMS as FORUMS
+from deadlines.vocabulary import LANGUAGES
+
+# Every language of the vocabulary, every forum (a body) and every kind have their texts here
+# (tests/test_vocabulary.py); the bodies that are not forums come first.
+BODY_IDS: Final = ("fund", "complaints_service", "ombudsman", *FORUMS)
+DECISION_KINDS: Final = vocabulary.KINDS
 
 Localized = Mapping[str, str]
 """One text per language code of LANGUAGES."""

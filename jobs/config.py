@@ -27,8 +27,10 @@ from pydantic import (
     model_validator,
 )
 
-LANGUAGES = ("nl", "fr", "de", "en")
-Language = Literal["nl", "fr", "de", "en"]
+# The languages config accepts are the vocabulary's (jobs.inputs reads LANGUAGES from here).
+from deadlines.vocabulary import LANGUAGES as LANGUAGES
+from deadlines.vocabulary import Language
+
 DEFAULT_CONFIG = Path("config.toml")
 
 

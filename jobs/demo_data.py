@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Boolean, Connection, Date, bindparam, text
 
+from deadlines.rules import period_cutoff, rule_for
+
 Row = dict[str, Any]
 
 # fmt: off
@@ -147,7 +149,7 @@ def generate(conn: Connection, on: date, seed: int = 20261126, beneficiaries: in
     bad_rows["malformed_email"] += 1
     rng.choice([p for p in people if p["language"] == "nl" and p is not victim])["language"] = "es"
     bad_rows["unknown_language"] += 1
-    normal = [d for d in decisions if d["kind"] == "payment" and d["notified_on"] and not d["withdrawn_on"]]
+    normal = [d for d in decisions if _period_matters(d) and d["notified_on"] and not d["withdrawn_on"]]
     # Recent ones, so that the night's scan reads them and the demo shows how they are reported.
     unknown, backwards = rng.sample([d for d in normal if (on - d["notified_on"]).days <= 90], 2)
     unknown["kind"] = "family_bonus"
@@ -217,9 +219,7 @@ def generate(conn: Connection, on: date, seed: int = 20261126, beneficiaries: in
         beneficiaries_without_email=sum(p["email"] is None for p in people),
         beneficiaries_without_advisor=sum(p["advisor_id"] is None for p in people),
         advisors_without_email=sum(a["email"] is None for a in advisors),
-        old_law_payments=sum(
-            d["kind"] == "payment" and d["period_start"] < date(2019, 1, 1) for d in decisions
-        ),
+        old_law_payments=sum(_period_matters(d) and d["period_start"] < _cutoff(d) for d in decisions),
         not_notified=sum(d["notified_on"] is None for d in decisions),
         withdrawn=sum(d["withdrawn_on"] is not None for d in decisions),
         missing_appeal_info=sum(not d["appeal_info_complete"] for d in decisions),
@@ -285,9 +285,9 @@ def _decisions(rng: random.Random, on: date, people: list[Row]) -> list[Row]:
     decisions.sort(key=lambda d: (d["decided_on"], d["beneficiary_id"]))
     for i, d in enumerate(decisions, start=1):
         d["id"] = i
-    payments = [d for d in decisions if d["kind"] == "payment" and d["notified_on"]]
+    payments = [d for d in decisions if _period_matters(d) and d["notified_on"]]
     for d in rng.sample(payments, min(6, len(payments))):  # late corrections of an old-law period
-        d["period_start"] = date(2018, rng.randint(1, 12), 1)
+        d["period_start"] = date(_cutoff(d).year - 1, rng.randint(1, 12), 1)
     late = [d for d in decisions if (on - d["decided_on"]).days <= 12 and d["notified_on"]]
     for d in rng.sample(late, min(4, len(late))):  # decided recently, notification not recorded yet
         d["notified_on"] = None
@@ -298,11 +298,24 @@ def _decisions(rng: random.Random, on: date, people: list[Row]) -> list[Row]:
 
 
 def _forum(d: Row) -> str:
-    """The forum the decision's window opens (shared/domain.md)."""
-    if d["kind"] == "beneficiary_designation":
-        return "family_court"
-    new_law = d["decided_on"] >= date(2019, 1, 1) and d["period_start"] >= date(2019, 1, 1)
-    return "arbitration" if d["kind"] == "payment" and new_law else "labour_court"
+    """The forum the decision's window opens: its rule's (deadlines/rules.py)."""
+    rule = rule_for(d["kind"], d["decided_on"], d["period_start"])
+    if rule is None:
+        raise ValueError(f"no rule for decision kind {d['kind']!r}")
+    return rule.forum
+
+
+def _period_matters(d: Row) -> bool:
+    """Whether the decision's rule depends on the period it covers (payments: old law before the cut-off)."""
+    return period_cutoff(d["kind"]) is not None
+
+
+def _cutoff(d: Row) -> date:
+    """The period_start from which the decision's kind falls under its first rule (the new law)."""
+    cut = period_cutoff(d["kind"])
+    if cut is None:
+        raise ValueError(f"the period does not matter for decision kind {d['kind']!r}")
+    return cut
 
 
 def _month_start(day: date, months_back: int) -> date:

@@ -18,7 +18,9 @@ from typing import Any, Final
 import jinja2
 from babel.dates import format_date as babel_format_date
 
-from jobs.bodies import BODIES, BODY_IDS, FORUMS, KINDS, LANGUAGES, body_view, contact_lines
+from deadlines.rules import INTERRUPTIBLE_FORUMS
+from deadlines.vocabulary import FORUMS, LANGUAGES
+from jobs.bodies import BODIES, BODY_IDS, KINDS, body_view, contact_lines
 from jobs.resources import data_dir
 
 __all__ = [
@@ -38,9 +40,6 @@ __all__ = [
 TEMPLATE_KINDS: Final = ("reminder", "digest")
 PARTS: Final = ("subject", "txt", "html")
 LOCALES: Final = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
-
-# Forums where a complaint to the complaints service interrupts the term (domain.md, "Complaint interrupts").
-INTERRUPTIBLE_FORUMS: Final = frozenset({"arbitration", "family_court"})
 
 
 def _check_lang(lang: str) -> None:
@@ -295,7 +294,9 @@ def build_reminder_context(
         "stage": int(window["stage"]),
         "term_months": int(window["term_months"]),
         "reason": reason_sentence(window, lang),
-        "show_cost_note": forum_id == "arbitration",
+        # Per forum, from the data: the forum's cost note if it has one; whether a complaint to the
+        # complaints service interrupts its terms (deadlines.rules, domain.md "Complaint interrupts").
+        "show_cost_note": BODIES[forum_id].cost_note is not None,
         "complaint_interrupts": forum_id in INTERRUPTIBLE_FORUMS,
         "bodies": {body_id: body_view(body_id, lang, district) for body_id in BODY_IDS},
     }

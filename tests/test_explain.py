@@ -132,6 +132,14 @@ def test_it_says_why_a_payment_without_period_start_goes_to_the_labour_court() -
     assert "art. 89" not in text  # the four-month start is the arbitration appeal's, not the court's
 
 
+def test_a_missing_appeal_info_needs_confirmation_only_where_art89_could_apply() -> None:
+    arbitration = render_trace(trace("payment", "2025-03-10", "2025-04-01", info=None))
+    assert "Needs confirmation: appeal_info_complete is missing: counted as complete" in arbitration
+    assert "Thursday 2025-03-13, which counts as day one" in arbitration  # no four-month start
+    court = render_trace(trace("care_allowance", "2025-03-10", "2025-04-01", info=None))
+    assert "labour court" in court and "Needs confirmation" not in court
+
+
 @pytest.mark.parametrize(
     ("kind", "notified", "on"),
     [("payment", "2025-03-10", "2025-04-01"), ("arbitration_ruling", "2025-01-25", "2025-02-01"),
