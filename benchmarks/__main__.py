@@ -77,13 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     del data
 
     night = _whole_night(args, repeat)
-    results["night"] = [dataclasses.asdict(f) for f in night.figures]
-    print(f"\n{report.text_table(night.figures)}")
+    results["night"] = [dataclasses.asdict(f) for f in night.table()]
+    print(f"\n{report.text_table(night.table())}")
     print(f"\ntotal {time.perf_counter() - started:.1f} s")
 
     if not args.no_write:
         facts = _facts(args, argv, night, repeat)
-        report.write(args.markdown, report.markdown(night.figures, facts))
+        report.write(args.markdown, report.markdown(night.table(), facts))
         print(f"table written to {args.markdown}")
 
     if args.json:

@@ -210,7 +210,7 @@ class NightBench:
         rate = count / seconds if seconds else 0.0
         self.add(
             Figure(
-                "", "rendering tonight's messages (in-process)", seconds, None, rate, None,
+                "", "rendering: tonight's messages, in-process", seconds, None, rate, None,
                 f">= {RENDER_RATE:,}/s", _met(rate=rate >= RENDER_RATE), f"{count:,} messages",
             )
         )  # fmt: skip
@@ -249,7 +249,7 @@ class NightBench:
         rate = statistics.median(rates)
         self.add(
             Figure(
-                "SQLite", "appealwatch run, delivering to a loopback SMTP relay", statistics.median(walls),
+                "", "delivery: appealwatch run to a loopback SMTP relay (SQLite)", statistics.median(walls),
                 None, rate, max(peaks), f">= {DELIVER_RATE}/s", _met(rate=rate >= DELIVER_RATE),
                 f"{sent:,} messages from {n:,} decisions; {connections} connection(s) in {self.repeat} run(s)",
             )
@@ -270,6 +270,10 @@ class NightBench:
     def add(self, figure: Figure) -> None:
         self.figures.append(figure)
         self.progress(f"  {describe(figure)}")
+
+    def table(self) -> list[Figure]:
+        """The figures in the table's order: each backend's rows together, then rendering and delivery."""
+        return sorted(self.figures, key=lambda f: f.backend == "")
 
 
 FLOOR_LABELS = {

@@ -39,7 +39,7 @@ APPEALED_SHARE: Final = 0.085  # drawn; appeals filed after `on` are dropped: ~8
 COMPLAINED_SHARE: Final = 0.056  # decisions with a first complaint; later ones bring the rows to ~6%
 FORGOTTEN_SHARE: Final = 0.01  # complaints never closed in the data
 NAT: Final = np.datetime64("NaT", "D")
-CHUNK_ROWS: Final = 200_000  # rows per executemany or COPY batch when loading a database
+CHUNK_ROWS: Final = 50_000  # rows per executemany or COPY batch when loading a database
 
 TABLE_COLUMNS: Final = {
     "advisors": ("id", "full_name", "email", "language", "team"),
@@ -76,7 +76,7 @@ class History:
             ]
             return
         if table == "beneficiaries":
-            yield _beneficiary_rows(self.beneficiaries, seed=self.beneficiaries)
+            yield from _beneficiary_rows(self.beneficiaries, seed=self.beneficiaries, size=size)
             return
         frame = {"decisions": self.decisions, "appeals": self.appeals, "complaints": self.complaints}[table]
         step = size or max(1, len(frame))
@@ -248,7 +248,7 @@ def _iso(days: np.ndarray) -> list[str | None]:
     return list(text)
 
 
-def _beneficiary_rows(count: int, seed: int) -> list[tuple[Any, ...]]:
+def _beneficiary_rows(count: int, seed: int, size: int | None) -> Iterator[list[tuple[Any, ...]]]:
     rng = np.random.default_rng(seed)
     ids = np.arange(1, count + 1)
     language = rng.choice(list(LANGUAGE_SHARES), count, p=list(LANGUAGE_SHARES.values()))
@@ -256,9 +256,17 @@ def _beneficiary_rows(count: int, seed: int) -> list[tuple[Any, ...]]:
     advisor = rng.integers(1, ADVISORS + 1, count).astype(object)
     advisor[rng.random(count) < 0.01] = None
     no_email = rng.random(count) < 0.08
-    return [
-        (i, f"Beneficiary {i}", None if missing else f"b{i}@mail.example", lang, place, adv)
-        for i, missing, lang, place, adv in zip(
-            ids.tolist(), no_email.tolist(), language.tolist(), district.tolist(), advisor, strict=True
-        )
-    ]
+    step = size or count
+    for start in range(0, count, step):
+        part = slice(start, start + step)
+        yield [
+            (i, f"Beneficiary {i}", None if missing else f"b{i}@mail.example", lang, place, adv)
+            for i, missing, lang, place, adv in zip(
+                ids[part].tolist(),
+                no_email[part].tolist(),
+                language[part].tolist(),
+                district[part].tolist(),
+                advisor[part],
+                strict=True,
+            )
+        ]
