@@ -149,7 +149,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sizes", type=_sizes, help="engine sizes, e.g. 10000,100000 (default 10k,100k,1M)")
     parser.add_argument("--db-decisions", type=int, help="decisions in the databases (default 300000)")
     parser.add_argument("--years", type=float, default=6.0, help="years of history in the databases")
-    parser.add_argument("--repeat", type=int, help="runs per figure, the best kept (default 3)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        help="runs per figure (default 3, --quick 1): the best kept, the median in the whole-process table",
+    )
     parser.add_argument("--on", type=dt.date.fromisoformat, default=DEFAULT_ON, help="the day to act as")
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")

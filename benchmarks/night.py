@@ -230,8 +230,8 @@ class NightBench:
                 shutil.copyfile(pristine, database)
                 config = write_config(work / f"night{attempt}", f"sqlite:///{database}", smtp_port=relay.port)
                 before = len(relay.arrivals())
-                night = self.measure(
-                    work, f"deliver{attempt}", appealwatch("run", config, self.on.isoformat())
+                night = run_process(
+                    appealwatch("run", config, self.on.isoformat()), work, f"deliver{attempt}"
                 )
                 arrivals = relay.arrivals()[before:]
                 said = re.search(r"(\d+) sent", night.output)
