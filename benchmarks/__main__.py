@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\ntotal {time.perf_counter() - started:.1f} s")
 
     if not args.no_write:
-        facts = _facts(args, argv, night, repeat)
+        facts = _facts(args, argv, repeat)
         report.write(args.markdown, report.markdown(night.table(), facts))
         print(f"table written to {args.markdown}")
 
@@ -121,9 +121,7 @@ def _whole_night(args: argparse.Namespace, repeat: int) -> NightBench:
     return night
 
 
-def _facts(
-    args: argparse.Namespace, argv: Sequence[str] | None, night: NightBench, repeat: int
-) -> list[tuple[str, str]]:
+def _facts(args: argparse.Namespace, argv: Sequence[str] | None, repeat: int) -> list[tuple[str, str]]:
     """The rows above the table in docs/benchmarks.md."""
     words = list(sys.argv[1:] if argv is None else argv)
     command = " ".join(["python -m benchmarks", *words])
