@@ -5,7 +5,7 @@
   own tables, as after a bulk load.
 - Each command runs as a separate process of the venv that runs the benchmark (its `appealwatch` console
   script) with a generated config.toml, output to a file. Its wall time is from start to exit; its peak RSS is
-  the child's own (os.wait4 returns the resource usage of that one child, so each is measured alone).
+  its own, taken by a small process in between (see run_process), so each is measured alone.
   Times are medians of `repeat` runs, peak RSS the highest of them.
 - The floor reads every decision joined to its family as plainly as the driver can (benchmarks/floor.py).
 - Rendering is measured in-process (the planning and rendering of tonight's messages, once the night is
