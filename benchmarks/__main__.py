@@ -1,9 +1,10 @@
-"""`python -m benchmarks` (`make bench`): prints the figures as aligned text; writes nothing into the
-repository (the databases live in a temporary folder; `--json PATH` also writes the figures there).
+"""`python -m benchmarks` (`make bench`): prints the figures as aligned text, and the whole-process table
+(benchmarks.night) also to docs/benchmarks.md (`--no-write`: not). The databases live in a temporary folder
+or a throwaway PostgreSQL schema; `--json PATH` also writes the figures there.
 
-    python -m benchmarks                      # engine 10k/100k/1M, 300k decisions in SQLite (+ PostgreSQL)
+    python -m benchmarks                      # engine 10k/100k/1M, scan on 300k, whole night on 1M decisions
     python -m benchmarks --quick              # small sizes, one run each: a smoke test
-    python -m benchmarks --sizes 10000,100000 --db-decisions 50000
+    python -m benchmarks --sizes 10000,100000 --db-decisions 50000 --decisions 200000
 
 PostgreSQL runs when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set, in a throwaway schema.
 """
@@ -22,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks import report
+from benchmarks.night import NightBench, libpq_url
 from benchmarks.runner import (
     DatabaseFigures,
     EngineFigure,
@@ -71,12 +74,71 @@ def main(argv: Sequence[str] | None = None) -> int:
                 databases.append(bench_database("postgresql", schema_url, data, repeat, folder))
             _print_database(databases[-1], args.years)
     results["databases"] = [_database_json(d) for d in databases]
+    del data
+
+    night = _whole_night(args, repeat)
+    results["night"] = [dataclasses.asdict(f) for f in night.table()]
+    print(f"\n{report.text_table(night.table())}")
     print(f"\ntotal {time.perf_counter() - started:.1f} s")
+
+    if not args.no_write:
+        facts = _facts(args, argv, repeat)
+        report.write(args.markdown, report.markdown(night.table(), facts))
+        print(f"table written to {args.markdown}")
 
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
         print(f"figures written to {args.json}")
     return 0
+
+
+def _whole_night(args: argparse.Namespace, repeat: int) -> NightBench:
+    """The whole-process table of issue 11: SQLite, rendering, delivery, then PostgreSQL if given."""
+    decisions: int = args.decisions or (20_000 if args.quick else 1_000_000)
+    deliver: int = args.deliver_messages or (200 if args.quick else 2_000)
+    print(
+        f"\nwhole processes: {decisions:,} decisions, {max(1, decisions // 3):,} families, {args.years:g} years; "
+        f"median of {repeat} run(s) each"
+    )
+    base = history(decisions, args.on, seed=args.seed, years=args.years)
+    with scratch_dir() as folder:
+        night = NightBench(args.on, args.seed, args.years, repeat, folder)
+        database = folder / "night.db"
+        url = f"sqlite:///{database}"
+        night.whole_night("SQLite", url, base, str(database))
+        night.rendering(url)
+        night.expired("SQLite", url, base)
+        database.unlink()
+        messages = night.messages["SQLite"]
+        night.delivery(deliver, decisions / messages if messages else 80.0)
+        pg = postgresql_url()
+        if pg is None:
+            print("  PostgreSQL: skipped (set BENCH_DATABASE_URL)")
+        else:
+            with throwaway_schema(pg) as schema_url:
+                night.whole_night("PostgreSQL", schema_url, base, libpq_url(schema_url))
+                night.expired("PostgreSQL", schema_url, base)
+    return night
+
+
+def _facts(args: argparse.Namespace, argv: Sequence[str] | None, repeat: int) -> list[tuple[str, str]]:
+    """The rows above the table in docs/benchmarks.md."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = " ".join(["python -m benchmarks", *words])
+    if postgresql_url() is not None:
+        command = f"BENCH_DATABASE_URL=... {command}"
+    decisions = args.decisions or (20_000 if args.quick else 1_000_000)
+    return [
+        ("machine", report.machine()),
+        ("date", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
+        ("python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("command", f"`{command}`"),
+        (
+            "data",
+            f"{decisions:,} decisions of {max(1, decisions // 3):,} families over {args.years:g} years, "
+            f"as of {args.on} (seed {args.seed}); median of {repeat} run(s)",
+        ),
+    ]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,10 +147,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sizes", type=_sizes, help="engine sizes, e.g. 10000,100000 (default 10k,100k,1M)")
     parser.add_argument("--db-decisions", type=int, help="decisions in the databases (default 300000)")
     parser.add_argument("--years", type=float, default=6.0, help="years of history in the databases")
-    parser.add_argument("--repeat", type=int, help="runs per figure, the best kept (default 3)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        help="runs per figure (default 3, --quick 1): the best kept, the median in the whole-process table",
+    )
     parser.add_argument("--on", type=dt.date.fromisoformat, default=DEFAULT_ON, help="the day to act as")
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
+    parser.add_argument(
+        "--decisions", type=int, help="decisions of the whole-process table (default 1000000, --quick 20000)"
+    )
+    parser.add_argument(
+        "--deliver-messages", type=int, help="messages of the delivery figure (default 2000, --quick 200)"
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument(
+        "--markdown", type=Path, default=report.DOC, metavar="PATH", help="where to write the table"
+    )
     return parser
 
 

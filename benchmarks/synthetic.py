@@ -12,6 +12,7 @@ complaint after the first one closed. The history is a snapshot as of `on`: noth
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -45,6 +46,7 @@ APPEALED_SHARE: Final = 0.085  # drawn; appeals filed after `on` are dropped: ~8
 COMPLAINED_SHARE: Final = 0.056  # decisions with a first complaint; later ones bring the rows to ~6%
 FORGOTTEN_SHARE: Final = 0.01  # complaints never closed in the data
 NAT: Final = np.datetime64("NaT", "D")
+CHUNK_ROWS: Final = 50_000  # rows per executemany or COPY batch when loading a database
 
 TABLE_COLUMNS: Final = {
     "advisors": ("id", "full_name", "email", "language", "team"),
@@ -68,23 +70,36 @@ class History:
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """The rows of one contract table in TABLE_COLUMNS order: ISO text dates, None for NULL."""
+        return [row for chunk in self.row_chunks(table, None) for row in chunk]
+
+    def row_chunks(self, table: str, size: int | None = CHUNK_ROWS) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of one table, `size` at a time (all at once for None): a million rows as Python tuples
+        take hundreds of MiB, a chunk of them a few dozen."""
         if table == "advisors":
             teams = ("Antwerpen", "Gent", "Brussel")
-            return [
+            yield [
                 (i, f"Advisor {i}", f"advisor{i}@infino.example", "nl", teams[i % 3])
                 for i in range(1, ADVISORS + 1)
             ]
+            return
         if table == "beneficiaries":
-            return _beneficiary_rows(self.beneficiaries, seed=self.beneficiaries)
+            yield from _beneficiary_rows(self.beneficiaries, seed=self.beneficiaries, size=size)
+            return
         frame = {"decisions": self.decisions, "appeals": self.appeals, "complaints": self.complaints}[table]
-        columns = []
-        for name in TABLE_COLUMNS[table]:
-            values = frame[name]
-            if pd.api.types.is_datetime64_dtype(values.dtype):
-                columns.append(_iso(values.to_numpy(dtype="datetime64[D]")))
-            else:
-                columns.append(values.astype(object).where(values.notna(), None).tolist())
-        return list(zip(*columns, strict=True))
+        step = size or max(1, len(frame))
+        for start in range(0, len(frame), step):
+            yield _frame_rows(frame.iloc[start : start + step], table)
+
+
+def _frame_rows(frame: pd.DataFrame, table: str) -> list[tuple[Any, ...]]:
+    columns = []
+    for name in TABLE_COLUMNS[table]:
+        values = frame[name]
+        if pd.api.types.is_datetime64_dtype(values.dtype):
+            columns.append(_iso(values.to_numpy(dtype="datetime64[D]")))
+        else:
+            columns.append(values.astype(object).where(values.notna(), None).tolist())
+    return list(zip(*columns, strict=True))
 
 
 def history(n: int, on: dt.date, seed: int = 20261126, years: float = 2.0) -> History:
@@ -168,22 +183,24 @@ def history(n: int, on: dt.date, seed: int = 20261126, years: float = 2.0) -> Hi
     return History(on, decisions, appeals, complaints, beneficiaries)
 
 
-def insert_history(conn: Connection, data: History) -> None:
-    """Insert the five tables (existing, empty) in the caller's transaction: COPY on PostgreSQL, one
-    executemany per table elsewhere; plain SQL only, as the fund's own systems would write."""
-    for table, columns in TABLE_COLUMNS.items():
-        rows = data.rows(table)
-        if not rows:
-            continue
+def insert_history(conn: Connection, data: History, tables: tuple[str, ...] = tuple(TABLE_COLUMNS)) -> None:
+    """Insert these tables (existing; by default all five, empty) in the caller's transaction, a chunk of
+    rows at a time: COPY on PostgreSQL, one executemany per chunk elsewhere; plain SQL only, as the fund's
+    own systems would write."""
+    for table in tables:
+        columns = TABLE_COLUMNS[table]
         names = ", ".join(columns)
-        if conn.dialect.name == "postgresql":
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            with cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in columns)
-            conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        for rows in data.row_chunks(table):
+            if not rows:
+                continue
+            if conn.dialect.name == "postgresql":
+                cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                with cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in columns)
+                conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
     if conn.dialect.name == "postgresql":
         # The identity columns of appeals and complaints were given explicit ids: move them past those.
         for table in ("appeals", "complaints"):
@@ -191,6 +208,36 @@ def insert_history(conn: Connection, data: History) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"GREATEST((SELECT max(id) FROM {table}), 1))"
             )
+
+
+def expired_history(base: History, factor: int, seed: int, years: float) -> Iterator[History]:
+    """`factor - 1` chunks of as many decisions as `base`, for the same families, decided in the `years`
+    before base's first decision (each chunk a slice of them), none of which can still have a window open,
+    in grace or interrupted on base.on: every decision notified, every complaint closed. Ids follow base's.
+    Added to base, they make a history `factor` times as long with the same open windows."""
+    n = len(base.decisions)
+    first = base.decisions["decided_on"].min().date() if n else base.on
+    span = years / max(1, factor - 1)
+    appeal_id, complaint_id = len(base.appeals), len(base.complaints)
+    for chunk in range(1, factor):
+        as_of = first - dt.timedelta(days=round(365.25 * span * (chunk - 1)))
+        data = history(n, as_of, seed=seed + chunk, years=span)
+        decisions, appeals, complaints = data.decisions, data.appeals, data.complaints
+        never = decisions["notified_on"].isna()
+        decisions.loc[never, "notified_on"] = decisions.loc[never, "decided_on"] + pd.Timedelta(days=3)
+        still_open = complaints["closed_on"].isna()
+        complaints.loc[still_open, "closed_on"] = complaints.loc[still_open, "filed_on"] + pd.Timedelta(
+            days=30
+        )
+        decisions["id"] += chunk * n
+        appeals["decision_id"] += chunk * n
+        complaints["decision_id"] += chunk * n
+        appeals["id"] += appeal_id
+        complaints["id"] += complaint_id
+        appeal_id, complaint_id = appeal_id + len(appeals), complaint_id + len(complaints)
+        beneficiaries = base.beneficiaries
+        decisions["beneficiary_id"] = (decisions["beneficiary_id"] - 1) % beneficiaries + 1
+        yield History(base.on, decisions, appeals, complaints, beneficiaries)
 
 
 def _closing(rng: np.random.Generator, filed: np.ndarray) -> np.ndarray:
@@ -206,7 +253,7 @@ def _iso(days: np.ndarray) -> list[str | None]:
     return list(text)
 
 
-def _beneficiary_rows(count: int, seed: int) -> list[tuple[Any, ...]]:
+def _beneficiary_rows(count: int, seed: int, size: int | None) -> Iterator[list[tuple[Any, ...]]]:
     rng = np.random.default_rng(seed)
     ids = np.arange(1, count + 1)
     language = rng.choice(list(LANGUAGE_SHARES), count, p=list(LANGUAGE_SHARES.values()))
@@ -214,9 +261,17 @@ def _beneficiary_rows(count: int, seed: int) -> list[tuple[Any, ...]]:
     advisor = rng.integers(1, ADVISORS + 1, count).astype(object)
     advisor[rng.random(count) < 0.01] = None
     no_email = rng.random(count) < 0.08
-    return [
-        (i, f"Beneficiary {i}", None if missing else f"b{i}@mail.example", lang, place, adv)
-        for i, missing, lang, place, adv in zip(
-            ids.tolist(), no_email.tolist(), language.tolist(), district.tolist(), advisor, strict=True
-        )
-    ]
+    step = size or count
+    for start in range(0, count, step):
+        part = slice(start, start + step)
+        yield [
+            (i, f"Beneficiary {i}", None if missing else f"b{i}@mail.example", lang, place, adv)
+            for i, missing, lang, place, adv in zip(
+                ids[part].tolist(),
+                no_email[part].tolist(),
+                language[part].tolist(),
+                district[part].tolist(),
+                advisor[part],
+                strict=True,
+            )
+        ]
