@@ -184,7 +184,7 @@ class NightBench:
         engine = make_engine(url)
         try:
             with engine.connect() as conn:
-                windows, people, _problems = read_night(conn, settings, self.on)
+                windows, people, _problems, _read = read_night(conn, settings, self.on)
                 advisor_of = (
                     people.beneficiaries["advisor_id"]
                     if not people.beneficiaries.empty
