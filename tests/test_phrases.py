@@ -80,7 +80,8 @@ def incomplete(by_language: Mapping[str, Phrases], languages: tuple[str, ...]) -
                 problems.append(f"{lang}{where} is empty")
             elif named_fields(text) != named_fields(reference[where]):
                 problems.append(
-                    f"{lang}{where} names {sorted(named_fields(text))}, {REFERENCE} {sorted(named_fields(reference[where]))}"
+                    f"{lang}{where} names {sorted(named_fields(text))}, "
+                    f"{REFERENCE} {sorted(named_fields(reference[where]))}"
                 )
     return problems
 

@@ -55,7 +55,8 @@ PHRASES = Phrases(
             name="Familiengericht (familierechtbank)",
             short="Familiengericht",
             appeal="das Familiengericht (familierechtbank) anrufen",
-            how_to_file="Wenden Sie sich an das Familiengericht des Gerichtsbezirks, in dem Sie wohnen{district}.",
+            how_to_file="Wenden Sie sich an das Familiengericht des Gerichtsbezirks, "
+            "in dem Sie wohnen{district}.",
         ),
     },
     kinds={
@@ -69,7 +70,8 @@ PHRASES = Phrases(
         ),
         "beneficiary_designation": KindPhrases(
             label="Bestimmung des Begünstigten",
-            phrase="die Entscheidung vom {date} darüber, wer das Groeipakket erhält (Bestimmung des Begünstigten)",
+            phrase="die Entscheidung vom {date} darüber, wer das Groeipakket erhält "
+            "(Bestimmung des Begünstigten)",
         ),
         "arbitration_ruling": KindPhrases(
             label="Entscheidung der Schiedskommission",
@@ -88,17 +90,24 @@ PHRASES = Phrases(
         "invalid": "ungültige E-Mail-Adresse",
     },
     reasons={
-        "notification": "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft "
-        "ab dieser Mitteilung, daher muss {appeal} spätestens am {safe} eingegangen sein.",
-        "third_day_after_informed": "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} "
-        "Monaten läuft ab dem dritten Kalendertag danach, daher muss {appeal} spätestens am {safe} "
-        "eingegangen sein.",
-        "art89_four_months": "Die Entscheidung enthielt keine Angaben dazu, wie und innerhalb welcher Frist Sie "
-        "dagegen vorgehen können; deshalb beginnt die Frist von {n} Monaten erst 4 Monate nach der Mitteilung "
-        "(am {informed}), also am {trigger}, und {appeal} muss spätestens am {safe} eingegangen sein.",
-        "complaint_closed": "Ihre Beschwerde beim Beschwerde- und Vermittlungsdienst wurde am {restarted} "
-        "abgeschlossen; daher läuft eine neue Frist von {n} Monaten {start}, und {appeal} muss spätestens am "
-        "{safe} eingegangen sein.",
+        "notification": (
+            "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft ab "
+            "dieser Mitteilung, daher muss {appeal} spätestens am {safe} eingegangen sein."
+        ),
+        "third_day_after_informed": (
+            "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft ab dem "
+            "dritten Kalendertag danach, daher muss {appeal} spätestens am {safe} eingegangen sein."
+        ),
+        "art89_four_months": (
+            "Die Entscheidung enthielt keine Angaben dazu, wie und innerhalb welcher Frist Sie dagegen "
+            "vorgehen können; deshalb beginnt die Frist von {n} Monaten erst 4 Monate nach der Mitteilung "
+            "(am {informed}), also am {trigger}, und {appeal} muss spätestens am {safe} eingegangen sein."
+        ),
+        "complaint_closed": (
+            "Ihre Beschwerde beim Beschwerde- und Vermittlungsdienst wurde am {restarted} abgeschlossen; "
+            "daher läuft eine neue Frist von {n} Monaten {start}, und {appeal} muss spätestens am {safe} "
+            "eingegangen sein."
+        ),
     },
     starts={
         "third_day": "ab dem dritten Kalendertag danach",

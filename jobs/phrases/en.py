@@ -79,15 +79,23 @@ PHRASES = Phrases(
         "invalid": "invalid e-mail address",
     },
     reasons={
-        "notification": "You were notified of the decision on {informed}; the {n}-month term runs from that "
-        "notification, so {appeal} must arrive by {safe}.",
-        "third_day_after_informed": "You were informed of the decision on {informed}; the {n}-month term runs "
-        "from the third calendar day after that, so {appeal} must arrive by {safe}.",
-        "art89_four_months": "The decision did not say how and by when you could appeal, so the {n}-month term "
-        "only starts 4 months after you were informed of it (on {informed}), that is on {trigger}, and "
-        "{appeal} must arrive by {safe}.",
-        "complaint_closed": "Your complaint to the Complaints and Mediation Service was closed on {restarted}; "
-        "a new {n}-month term therefore runs {start}, so {appeal} must arrive by {safe}.",
+        "notification": (
+            "You were notified of the decision on {informed}; the {n}-month term runs from that "
+            "notification, so {appeal} must arrive by {safe}."
+        ),
+        "third_day_after_informed": (
+            "You were informed of the decision on {informed}; the {n}-month term runs from the third "
+            "calendar day after that, so {appeal} must arrive by {safe}."
+        ),
+        "art89_four_months": (
+            "The decision did not say how and by when you could appeal, so the {n}-month term only starts 4 "
+            "months after you were informed of it (on {informed}), that is on {trigger}, and {appeal} must "
+            "arrive by {safe}."
+        ),
+        "complaint_closed": (
+            "Your complaint to the Complaints and Mediation Service was closed on {restarted}; a new "
+            "{n}-month term therefore runs {start}, so {appeal} must arrive by {safe}."
+        ),
     },
     starts={
         "third_day": "from the third calendar day after that",

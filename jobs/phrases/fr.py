@@ -39,8 +39,8 @@ PHRASES = Phrases(
             name="tribunal du travail",
             short="tribunal du travail",
             appeal="introduire un recours auprès du tribunal du travail",
-            how_to_file="Envoyez une requête datée et signée par courrier recommandé au greffe du tribunal du "
-            "travail de l'arrondissement judiciaire de votre domicile{district}. "
+            how_to_file="Envoyez une requête datée et signée par courrier recommandé au greffe du tribunal "
+            "du travail de l'arrondissement judiciaire de votre domicile{district}. "
             "Vous pouvez aussi déposer vous-même la requête au greffe.",
         ),
         "family_court": BodyPhrases(
@@ -82,17 +82,25 @@ PHRASES = Phrases(
         "invalid": "adresse e-mail non valide",
     },
     reasons={
-        "notification": "La décision vous a été notifiée le {informed} ; le délai de {n} mois court à partir de "
-        "cette notification, de sorte que {appeal} doit être reçu au plus tard le {safe}.",
-        "third_day_after_informed": "La décision vous a été communiquée le {informed} ; le délai de {n} mois "
-        "court à partir du troisième jour calendrier qui suit, de sorte que {appeal} doit être reçu au plus "
-        "tard le {safe}.",
-        "art89_four_months": "La décision ne mentionnait ni les voies ni les délais de recours ; c'est pourquoi "
-        "le délai de {n} mois ne commence à courir que 4 mois après sa communication (le {informed}), soit le "
-        "{trigger}, de sorte que {appeal} doit être reçu au plus tard le {safe}.",
-        "complaint_closed": "Votre plainte auprès du Service des plaintes et de la médiation a été clôturée le "
-        "{restarted} ; un nouveau délai de {n} mois court donc {start}, de sorte que {appeal} doit être reçu "
-        "au plus tard le {safe}.",
+        "notification": (
+            "La décision vous a été notifiée le {informed} ; le délai de {n} mois court à partir de cette "
+            "notification, de sorte que {appeal} doit être reçu au plus tard le {safe}."
+        ),
+        "third_day_after_informed": (
+            "La décision vous a été communiquée le {informed} ; le délai de {n} mois court à partir du "
+            "troisième jour calendrier qui suit, de sorte que {appeal} doit être reçu au plus tard le "
+            "{safe}."
+        ),
+        "art89_four_months": (
+            "La décision ne mentionnait ni les voies ni les délais de recours ; c'est pourquoi le délai de "
+            "{n} mois ne commence à courir que 4 mois après sa communication (le {informed}), soit le "
+            "{trigger}, de sorte que {appeal} doit être reçu au plus tard le {safe}."
+        ),
+        "complaint_closed": (
+            "Votre plainte auprès du Service des plaintes et de la médiation a été clôturée le {restarted} ; "
+            "un nouveau délai de {n} mois court donc {start}, de sorte que {appeal} doit être reçu au plus "
+            "tard le {safe}."
+        ),
     },
     starts={
         "third_day": "à partir du troisième jour calendrier qui suit",

@@ -38,15 +38,16 @@ PHRASES = Phrases(
             name="arbeidsrechtbank",
             short="arbeidsrechtbank",
             appeal="beroep aantekenen bij de arbeidsrechtbank",
-            how_to_file="Stuur een gedateerd en ondertekend verzoekschrift aangetekend naar de griffie van de "
-            "arbeidsrechtbank van het gerechtelijk arrondissement waar u woont{district}. "
+            how_to_file="Stuur een gedateerd en ondertekend verzoekschrift aangetekend naar de griffie van "
+            "de arbeidsrechtbank van het gerechtelijk arrondissement waar u woont{district}. "
             "U kunt het verzoekschrift ook zelf afgeven op de griffie.",
         ),
         "family_court": BodyPhrases(
             name="familierechtbank",
             short="familierechtbank",
             appeal="de zaak voorleggen aan de familierechtbank",
-            how_to_file="Wend u tot de familierechtbank van het gerechtelijk arrondissement waar u woont{district}.",
+            how_to_file="Wend u tot de familierechtbank van het gerechtelijk arrondissement "
+            "waar u woont{district}.",
         ),
     },
     kinds={
@@ -77,16 +78,24 @@ PHRASES = Phrases(
         "invalid": "ongeldig e-mailadres",
     },
     reasons={
-        "notification": "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden "
-        "loopt vanaf die kennisgeving, zodat {appeal} uiterlijk op {safe} binnen moet zijn.",
-        "third_day_after_informed": "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van "
-        "{n} maanden loopt vanaf de derde kalenderdag daarna, zodat {appeal} uiterlijk op {safe} binnen moet zijn.",
-        "art89_four_months": "De beslissing vermeldde niet hoe en binnen welke termijn u beroep kon aantekenen; "
-        "daarom begint de termijn van {n} maanden pas 4 maanden nadat u ervan op de hoogte werd gebracht "
-        "(op {informed}), dus op {trigger}, zodat {appeal} uiterlijk op {safe} binnen moet zijn.",
-        "complaint_closed": "Uw klacht bij de Klachten- en Bemiddelingsdienst werd op {restarted} afgesloten; "
-        "daardoor loopt er een nieuwe termijn van {n} maanden {start}, zodat {appeal} uiterlijk op {safe} "
-        "binnen moet zijn.",
+        "notification": (
+            "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden loopt "
+            "vanaf die kennisgeving, zodat {appeal} uiterlijk op {safe} binnen moet zijn."
+        ),
+        "third_day_after_informed": (
+            "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden loopt "
+            "vanaf de derde kalenderdag daarna, zodat {appeal} uiterlijk op {safe} binnen moet zijn."
+        ),
+        "art89_four_months": (
+            "De beslissing vermeldde niet hoe en binnen welke termijn u beroep kon aantekenen; daarom begint "
+            "de termijn van {n} maanden pas 4 maanden nadat u ervan op de hoogte werd gebracht (op "
+            "{informed}), dus op {trigger}, zodat {appeal} uiterlijk op {safe} binnen moet zijn."
+        ),
+        "complaint_closed": (
+            "Uw klacht bij de Klachten- en Bemiddelingsdienst werd op {restarted} afgesloten; daardoor loopt "
+            "er een nieuwe termijn van {n} maanden {start}, zodat {appeal} uiterlijk op {safe} binnen moet "
+            "zijn."
+        ),
     },
     starts={
         "third_day": "vanaf de derde kalenderdag daarna",
