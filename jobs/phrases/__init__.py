@@ -27,6 +27,10 @@ Why Python modules and not gettext catalogues (Babel, `locale/<lang>/LC_MESSAGES
   reviewed by people who read the code review, that is the better trade; should the fund hand the texts to
   a translation agency, the dataclasses can be exported to .po and read back with babel.messages.pofile.
 
+Add a phrase: a field of `Phrases` (or of a record in it) in schema.py, then its text in every language
+module; mypy names each module that lacks it. A new group of phrases (the supervisors' report, more sentences
+in the mails) is one more record field, e.g. `report: ReportPhrases`, written in every language.
+
 Add a language: its code to `Language` in deadlines/vocabulary.py, `jobs/phrases/<lang>.py` (copy nl.py),
 its entry in `PHRASES` below, and `templates/<kind>/<lang>.subject|txt|html` for each kind.
 """
