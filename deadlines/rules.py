@@ -6,7 +6,7 @@ bounds, `explain`, the mails and the demo data read the records below and never 
 themselves (tests/test_rules.py checks the code for that). The engine only knows how to count.
 
 Adding a rule is one Rule record in RULES (a new kind or forum is first added to deadlines/vocabulary.py,
-with its phrases in jobs/bodies.py) plus its test rows in tests/test_engine_cases.py.
+with its phrases in jobs/phrases/<lang>.py) plus its test rows in tests/test_engine_cases.py.
 
 Sources, abbreviated below:
 - seed: Infino's complaints page (seed/infino-complaints-and-appeals.fr.txt).

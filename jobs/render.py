@@ -1,9 +1,10 @@
 """E-mail content: one context per message kind, built here, rendered by convention.
 
 Templates live in `templates/<kind>/<lang>.subject|.txt|.html`; shared pieces in `templates/_macros/`.
-The wording is in the templates; the facts (bodies, contacts, kinds) come from `jobs.bodies`; the few
-phrases that depend on a number or a date (days left, the reason for the date) are built here so that
-every template says them the same way.
+The mail's own sentences are in the templates; every phrase the code composes (the bodies' names and
+sentences, the kinds, days left, the reason for the date) comes from `jobs.phrases`, and the bodies' contact
+details from `jobs.organisations`. This module puts them together so that every template says them the same
+way.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from babel.dates import format_date as babel_format_date
 
 from deadlines.rules import INTERRUPTIBLE_FORUMS
 from deadlines.vocabulary import FORUMS, LANGUAGES
-from jobs.bodies import BODIES, BODY_IDS, KINDS, body_view, contact_lines
+from jobs.organisations import CONTACT_FIELDS, ORGANISATION_IDS, ORGANISATIONS
+from jobs.phrases import phrases
 from jobs.resources import data_dir
 
 __all__ = [
@@ -28,8 +30,10 @@ __all__ = [
     "PARTS",
     "TEMPLATE_KINDS",
     "Rendered",
+    "body_view",
     "build_digest_context",
     "build_reminder_context",
+    "contact_lines",
     "days_left_text",
     "format_date",
     "reason_sentence",
@@ -39,12 +43,10 @@ __all__ = [
 
 TEMPLATE_KINDS: Final = ("reminder", "digest")
 PARTS: Final = ("subject", "txt", "html")
-LOCALES: Final = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
+    phrases(lang)  # a ValueError for a language without phrases
 
 
 def _as_date(value: date | None) -> date | None:
@@ -56,147 +58,25 @@ def _as_date(value: date | None) -> date | None:
 
 def format_date(d: date, lang: str) -> str:
     """The date written out as the recipient reads it: "12 juni 2025", "1er juin 2025", "12. Juni 2025"."""
-    _check_lang(lang)
+    words = phrases(lang)
     day = _as_date(d)
     assert day is not None
-    text = babel_format_date(day, format="long", locale=LOCALES[lang])
-    if lang == "fr" and day.day == 1:
+    text = babel_format_date(day, format="long", locale=words.locale)
+    if day.day == 1 and words.first_of_month != "1":
         # French writes the first of the month as an ordinal ("1er juin"); CLDR does not.
-        text = text.replace("1 ", "1er ", 1)
+        text = text.replace("1 ", f"{words.first_of_month} ", 1)
     return text
 
 
 # --- Phrases built from numbers -------------------------------------------------------------------
 
-_DAYS_LEFT: Final[Mapping[str, tuple[str, str, str]]] = {
-    # (today, one day, n days)
-    "nl": ("Vandaag is de laatste dag.", "Morgen is de laatste dag.", "U hebt nog {n} dagen."),
-    "fr": ("C'est aujourd'hui le dernier jour.", "C'est demain le dernier jour.", "Il vous reste {n} jours."),
-    "de": ("Heute ist der letzte Tag.", "Morgen ist der letzte Tag.", "Ihnen bleiben noch {n} Tage."),
-    "en": ("Today is the last day.", "Tomorrow is the last day.", "You have {n} days left."),
-}
-_DAYS_LEFT_SHORT: Final[Mapping[str, tuple[str, str, str]]] = {
-    "nl": ("vandaag", "nog 1 dag", "nog {n} dagen"),
-    "fr": ("aujourd'hui", "encore 1 jour", "encore {n} jours"),
-    "de": ("heute", "noch 1 Tag", "noch {n} Tage"),
-    "en": ("today", "1 day left", "{n} days left"),
-}
-_STAGE: Final[Mapping[str, tuple[str, str]]] = {
-    "nl": ("herinnering 1 dag vooraf", "herinnering {n} dagen vooraf"),
-    "fr": ("rappel 1 jour avant", "rappel {n} jours avant"),
-    "de": ("Erinnerung 1 Tag vorher", "Erinnerung {n} Tage vorher"),
-    "en": ("1-day reminder", "{n}-day reminder"),
-}
-_UNREACHABLE_REASON: Final[Mapping[str, Mapping[str, str]]] = {
-    "missing": {
-        "nl": "geen e-mailadres",
-        "fr": "pas d'adresse e-mail",
-        "de": "keine E-Mail-Adresse",
-        "en": "no e-mail address",
-    },
-    "invalid": {
-        "nl": "ongeldig e-mailadres",
-        "fr": "adresse e-mail non valide",
-        "de": "ungültige E-Mail-Adresse",
-        "en": "invalid e-mail address",
-    },
-}
-
-
-def _count(table: Mapping[str, tuple[str, ...]], n: int, lang: str) -> str:
-    forms = table[lang]
-    if len(forms) == 3 and n <= 0:
-        return forms[0]
-    return forms[-2] if n == 1 else forms[-1].format(n=n)
-
 
 def days_left_text(n: int, lang: str) -> str:
     """A sentence for the reminder: "U hebt nog 14 dagen." (and "today is the last day" at 0)."""
-    _check_lang(lang)
-    return _count(_DAYS_LEFT, n, lang)
-
-
-def _days_left_short(n: int, lang: str) -> str:
-    return _count(_DAYS_LEFT_SHORT, n, lang)
-
-
-def _stage_text(stage: int, lang: str) -> str:
-    return _count(_STAGE, stage, lang)
+    return phrases(lang).days_left(n)
 
 
 # --- The reason for the date ----------------------------------------------------------------------
-
-# Placeholders: {informed} {trigger} {restarted} {safe} written dates; {n} the term in months;
-# {start} how the term starts (from _START); {appeal} the appeal noun (German only, see _DE_APPEAL_NOUN).
-_REASONS: Final[Mapping[str, Mapping[str, str]]] = {
-    "notification": {
-        "nl": "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden "
-        "loopt vanaf die kennisgeving, zodat uw beroep uiterlijk op {safe} binnen moet zijn.",
-        "fr": "La décision vous a été notifiée le {informed} ; le délai de {n} mois court à partir de "
-        "cette notification, de sorte que votre recours doit être reçu au plus tard le {safe}.",
-        "de": "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft ab "
-        "dieser Mitteilung, daher muss {appeal} spätestens am {safe} eingegangen sein.",
-        "en": "You were notified of the decision on {informed}; the {n}-month term runs from that "
-        "notification, so your appeal must arrive by {safe}.",
-    },
-    "third_day_after_informed": {
-        "nl": "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden "
-        "loopt vanaf de derde kalenderdag daarna, zodat uw beroep uiterlijk op {safe} binnen moet zijn.",
-        "fr": "La décision vous a été communiquée le {informed} ; le délai de {n} mois court à partir du "
-        "troisième jour calendrier qui suit, de sorte que votre recours doit être reçu au plus tard le {safe}.",
-        "de": "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft ab "
-        "dem dritten Kalendertag danach, daher muss {appeal} spätestens am {safe} eingegangen sein.",
-        "en": "You were informed of the decision on {informed}; the {n}-month term runs from the third "
-        "calendar day after that, so your appeal must arrive by {safe}.",
-    },
-    "art89_four_months": {
-        "nl": "De beslissing vermeldde niet hoe en binnen welke termijn u beroep kon aantekenen; daarom "
-        "begint de termijn van {n} maanden pas 4 maanden nadat u ervan op de hoogte werd gebracht "
-        "(op {informed}), dus op {trigger}, zodat uw beroep uiterlijk op {safe} binnen moet zijn.",
-        "fr": "La décision ne mentionnait ni les voies ni les délais de recours ; c'est pourquoi le délai "
-        "de {n} mois ne commence à courir que 4 mois après sa communication (le {informed}), soit le "
-        "{trigger}, de sorte que votre recours doit être reçu au plus tard le {safe}.",
-        "de": "Die Entscheidung enthielt keine Angaben dazu, wie und innerhalb welcher Frist Sie dagegen "
-        "vorgehen können; deshalb beginnt die Frist von {n} Monaten erst 4 Monate nach der Mitteilung "
-        "(am {informed}), also am {trigger}, und {appeal} muss spätestens am {safe} eingegangen sein.",
-        "en": "The decision did not say how and by when you could appeal, so the {n}-month term only "
-        "starts 4 months after you were informed of it (on {informed}), that is on {trigger}, and your "
-        "appeal must arrive by {safe}.",
-    },
-    "complaint_closed": {
-        "nl": "Uw klacht bij de Klachten- en Bemiddelingsdienst werd op {restarted} afgesloten; daardoor "
-        "loopt er een nieuwe termijn van {n} maanden {start}, zodat uw beroep uiterlijk op {safe} binnen "
-        "moet zijn.",
-        "fr": "Votre plainte auprès du Service des plaintes et de la médiation a été clôturée le "
-        "{restarted} ; un nouveau délai de {n} mois court donc {start}, de sorte que votre recours doit "
-        "être reçu au plus tard le {safe}.",
-        "de": "Ihre Beschwerde beim Beschwerde- und Vermittlungsdienst wurde am {restarted} abgeschlossen; "
-        "daher läuft eine neue Frist von {n} Monaten {start}, und {appeal} muss spätestens am {safe} "
-        "eingegangen sein.",
-        "en": "Your complaint to the Complaints and Mediation Service was closed on {restarted}; a new "
-        "{n}-month term therefore runs {start}, so your appeal must arrive by {safe}.",
-    },
-}
-_START: Final[Mapping[str, Mapping[str, str]]] = {
-    "third_day": {
-        "nl": "vanaf de derde kalenderdag daarna",
-        "fr": "à partir du troisième jour calendrier qui suit",
-        "de": "ab dem dritten Kalendertag danach",
-        "en": "from the third calendar day after that",
-    },
-    "notification": {
-        "nl": "vanaf die dag",
-        "fr": "à partir de ce jour",
-        "de": "ab diesem Tag",
-        "en": "from that day",
-    },
-}
-# German names the appeal by what it is: an objection to the commission, a claim before a court.
-_DE_APPEAL_NOUN: Final[Mapping[str, str]] = {
-    "arbitration": "Ihr Einspruch",
-    "labour_court": "Ihre Klage",
-    "family_court": "Ihr Antrag",
-}
 
 
 def reason_sentence(facts: Mapping[str, Any], lang: str) -> str:
@@ -205,10 +85,10 @@ def reason_sentence(facts: Mapping[str, Any], lang: str) -> str:
     Reads `trigger_reason`, `informed_on`, `trigger_on`, `restarted_on`, `term_months`, `counts_from`,
     `safe_deadline`, and `forum` when present (German words the appeal differently per forum).
     """
-    _check_lang(lang)
+    words = phrases(lang)
     reason = facts["trigger_reason"]
-    if reason not in _REASONS:
-        raise ValueError(f"unknown trigger_reason {reason!r}; expected one of {tuple(_REASONS)}")
+    if reason not in words.reasons:
+        raise ValueError(f"unknown trigger_reason {reason!r}; expected one of {tuple(words.reasons)}")
 
     def written(key: str) -> str:
         value = _as_date(facts.get(key))
@@ -217,18 +97,52 @@ def reason_sentence(facts: Mapping[str, Any], lang: str) -> str:
     if reason == "complaint_closed" and _as_date(facts.get("restarted_on")) is None:
         raise ValueError("trigger_reason 'complaint_closed' needs restarted_on")
     counts_from = facts.get("counts_from") or "notification"
-    return _REASONS[reason][lang].format(
+    return words.reasons[reason].format(
         informed=written("informed_on"),
         trigger=written("trigger_on"),
         restarted=written("restarted_on"),
         safe=written("safe_deadline"),
         n=int(facts["term_months"]),
-        start=_START[counts_from][lang],
-        appeal=_DE_APPEAL_NOUN.get(str(facts.get("forum")), "Ihr Rechtsmittel"),
+        start=words.starts[counts_from],
+        appeal=words.appeal_noun.get(str(facts.get("forum")), words.appeal_noun_any),
     )
 
 
 # --- Contexts -------------------------------------------------------------------------------------
+
+
+def contact_lines(lang: str, **values: str | None) -> list[tuple[str, str, str]]:
+    """`(what, label, value)` for each non-empty value, `what` one of CONTACT_FIELDS ("phone", "email",
+    "post", "website"), in that order, so templates can link an e-mail address or a website."""
+    labels = phrases(lang).contact_labels
+    return [(what, getattr(labels, what), v) for what in CONTACT_FIELDS if (v := values.get(what))]
+
+
+def body_view(body_id: str, lang: str, district: str | None = None) -> dict[str, object]:
+    """One organisation (jobs.organisations) with its phrases in `lang`, flattened to plain strings, as the
+    templates read it.
+
+    `contact` is a list of `(what, label, value)` lines (see `contact_lines`: phone with its note,
+    e-mail, post), `in_person` a sentence or "", and the forum fields ("appeal", "how_to_file",
+    "cost_note") are "" for non-forums.
+    """
+    words = phrases(lang)
+    body, said = ORGANISATIONS[body_id], words.bodies[body_id]
+    phone = f"{body.phone} ({said.phone_note})" if body.phone and said.phone_note else body.phone
+    note = words.district_note.format(district=district) if district else ""
+    return {
+        "id": body.id,
+        "name": said.name,
+        "short": said.short,
+        "phone": body.phone or "",
+        "email": body.email or "",
+        "post": body.post or "",
+        "contact": contact_lines(lang, phone=phone, email=body.email, post=body.post),
+        "in_person": said.in_person or "",
+        "appeal": said.appeal or "",
+        "how_to_file": said.how_to_file.format(district=note) if said.how_to_file else "",
+        "cost_note": said.cost_note or "",
+    }
 
 
 def _fund_view(fund: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -257,11 +171,11 @@ def build_reminder_context(
     lang: str,
 ) -> dict[str, Any]:
     """Everything a beneficiary's reminder says, in `lang`: the templates only arrange it."""
-    _check_lang(lang)
+    words = phrases(lang)
     forum_id = window["forum"]
     if forum_id not in FORUMS:
         raise ValueError(f"unknown forum {forum_id!r}; expected one of {FORUMS}")
-    kind = KINDS[window["kind"]]
+    kind = words.kinds[window["kind"]]
     decided_on = _as_date(window["decided_on"])
     safe = _as_date(window["safe_deadline"])
     assert decided_on is not None and safe is not None
@@ -280,11 +194,11 @@ def build_reminder_context(
         "fund": _fund_view(fund, lang),
         "decision": {
             "id": window["decision_id"],
-            "kind": kind.id,
-            "kind_label": kind.label[lang],
+            "kind": window["kind"],
+            "kind_label": kind.label,
             "decided_on": decided_on,
             "decided_on_text": decided_text,
-            "phrase": kind.phrase[lang].format(date=decided_text),
+            "phrase": kind.phrase.format(date=decided_text),
         },
         "forum": body_view(forum_id, lang, district),
         "deadline": safe,
@@ -296,9 +210,9 @@ def build_reminder_context(
         "reason": reason_sentence(window, lang),
         # Per forum, from the data: the forum's cost note if it has one; whether a complaint to the
         # complaints service interrupts its terms (deadlines.rules, domain.md "Complaint interrupts").
-        "show_cost_note": BODIES[forum_id].cost_note is not None,
+        "show_cost_note": words.bodies[forum_id].cost_note is not None,
         "complaint_interrupts": forum_id in INTERRUPTIBLE_FORUMS,
-        "bodies": {body_id: body_view(body_id, lang, district) for body_id in BODY_IDS},
+        "bodies": {body_id: body_view(body_id, lang, district) for body_id in ORGANISATION_IDS},
     }
 
 
@@ -319,7 +233,7 @@ def build_digest_context(
     Both lists come out sorted by safe deadline (then name, then decision), each row with its texts in
     `lang` beside the raw values.
     """
-    _check_lang(lang)
+    words = phrases(lang)
 
     def row(item: Mapping[str, Any]) -> dict[str, Any]:
         safe = _as_date(item["safe_deadline"])
@@ -329,11 +243,11 @@ def build_digest_context(
             "beneficiary_name": str(item["beneficiary_name"]),
             "decision_id": item["decision_id"],
             "forum": item["forum"],
-            "forum_name": BODIES[item["forum"]].short[lang],
+            "forum_name": words.bodies[item["forum"]].short,
             "safe_deadline": safe,
             "deadline_text": format_date(safe, lang),
             "days_left": days_left,
-            "days_left_text": _days_left_short(days_left, lang),
+            "days_left_text": words.days_left_short(days_left),
         }
 
     rows = []
@@ -343,9 +257,9 @@ def build_digest_context(
             {
                 **row(item),
                 "kind": kind,
-                "kind_label": KINDS[kind].label[lang] if kind in KINDS else "",
+                "kind_label": words.kinds[kind].label if kind in words.kinds else "",
                 "stage": int(item["stage"]),
-                "stage_text": _stage_text(int(item["stage"]), lang),
+                "stage_text": words.stage(int(item["stage"])),
             }
         )
     missing = []
@@ -355,7 +269,7 @@ def build_digest_context(
             {
                 **row(item),
                 "reason": reason,
-                "reason_text": _UNREACHABLE_REASON.get(reason, _UNREACHABLE_REASON["missing"])[lang],
+                "reason_text": words.unreachable_reasons.get(reason, words.unreachable_reasons["missing"]),
             }
         )
     return {

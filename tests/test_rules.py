@@ -13,8 +13,8 @@ import pandas as pd
 from deadlines.engine import compute_windows
 from deadlines.rules import INTERRUPTIBLE_FORUMS, RULES, RULES_BY_ID, period_cutoff, rule_for
 from deadlines.vocabulary import FORUMS, KINDS
-from jobs.bodies import BODIES
 from jobs.demo_data import _forum
+from jobs.phrases import PHRASES
 from jobs.render import build_reminder_context
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,4 +199,4 @@ def test_the_reminder_says_per_forum_whether_a_complaint_interrupts_and_what_an_
         ("labour_court", False, False),
         ("family_court", True, False),
     }
-    assert BODIES["arbitration"].cost_note is not None
+    assert all(PHRASES[lang].bodies["arbitration"].cost_note is not None for lang in PHRASES)

@@ -18,8 +18,9 @@ import pytest
 
 import deadlines.calendar
 import deadlines.explain
-import jobs.bodies
 import jobs.config
+import jobs.organisations
+import jobs.phrases
 import jobs.render
 from deadlines.calendar import holiday_names
 from deadlines.rules import COUNTS_FROM, RULES, TRIGGER_REASONS
@@ -28,8 +29,14 @@ from deadlines.vocabulary import FORUMS, KINDS, LANGUAGES, STATUSES, Status
 from jobs.config import ConfigError, ReminderSettings, load_settings
 from jobs.render import PARTS, TEMPLATE_KINDS, templates_dir
 
-# The modules whose tables hold phrases or facts per language, forum or kind.
-PHRASE_MODULES: tuple[ModuleType, ...] = (jobs.bodies, jobs.render, deadlines.calendar, deadlines.explain)
+# The modules whose tables hold phrases or facts per language, forum or kind (the defining module first).
+PHRASE_MODULES: tuple[ModuleType, ...] = (
+    jobs.phrases,
+    jobs.organisations,
+    jobs.render,
+    deadlines.calendar,
+    deadlines.explain,
+)
 
 
 def _tables(value: Any, where: str) -> Iterator[tuple[str, Mapping[Any, Any]]]:
@@ -77,10 +84,13 @@ def disagreements(languages: tuple[str, ...], forums: tuple[str, ...], kinds: tu
             problems.append(f"{where} lacks the trigger reason(s) {missing}")
         if _keyed_by(table, COUNTS_FROM) and (missing := sorted(set(COUNTS_FROM) - set(table))):
             problems.append(f"{where} lacks the counts_from value(s) {missing}")
-    for forum in forums:
-        body = jobs.bodies.BODIES.get(forum)
-        if body is None or body.appeal is None or body.how_to_file is None:
-            problems.append(f"jobs.bodies.BODIES has no forum body (appeal, how_to_file) for {forum!r}")
+    for lang in languages:
+        for forum in forums:
+            said = jobs.phrases.PHRASES[lang].bodies.get(forum) if lang in jobs.phrases.PHRASES else None
+            if said is None or said.appeal is None or said.how_to_file is None:
+                problems.append(
+                    f"jobs.phrases.PHRASES[{lang!r}] has no forum body (appeal, how_to_file) for {forum!r}"
+                )
     root = templates_dir()
     for kind in TEMPLATE_KINDS:
         found = {path.name for path in (root / kind).iterdir()}
@@ -98,19 +108,26 @@ def disagreements(languages: tuple[str, ...], forums: tuple[str, ...], kinds: tu
 
 def test_config_phrases_templates_and_rules_agree_with_the_vocabulary() -> None:
     assert disagreements(LANGUAGES, FORUMS, KINDS) == []
-    # The check reads real tables: the bodies, the kinds, the reminder's phrases, the holiday names' codes.
-    keyed = [where for where, table in phrase_tables() if _keyed_by(table, LANGUAGES)]
-    assert len(keyed) > 40, keyed
-    assert {"jobs.render.LOCALES", "deadlines.calendar._PACKAGE_LANGUAGE"} <= set(keyed)
-    assert any(where.startswith("jobs.bodies.BODIES['arbitration'].cost_note") for where in keyed)
-    assert any(where.startswith("jobs.bodies.KINDS['payment'].phrase") for where in keyed)
+
+    # The check reads real tables: the phrases of every language, the bodies, the holiday names' codes.
+    def keyed(words: tuple[str, ...]) -> set[str]:
+        return {where for where, table in phrase_tables() if _keyed_by(table, words)}
+
+    assert {"jobs.phrases.PHRASES", "deadlines.calendar._PACKAGE_LANGUAGE"} <= keyed(LANGUAGES)
+    assert "jobs.organisations.ORGANISATIONS" in keyed(FORUMS)
+    for lang in LANGUAGES:
+        said = f"jobs.phrases.PHRASES[{lang!r}]"
+        assert {f"{said}.bodies", f"{said}.appeal_noun"} <= keyed(FORUMS)
+        assert f"{said}.kinds" in keyed(KINDS)
+        assert f"{said}.reasons" in keyed(TRIGGER_REASONS)
+        assert f"{said}.starts" in keyed(COUNTS_FROM)
 
 
 def test_a_fifth_language_without_its_phrases_and_templates_fails() -> None:
     problems = disagreements((*LANGUAGES, "it"), FORUMS, KINDS)
     assert any(p.startswith("config accepts") for p in problems)
-    assert any(p.startswith("jobs.bodies.BODIES['fund'].name lacks the language(s) ['it']") for p in problems)
-    assert any(p.startswith("jobs.render.") and "['it']" in p for p in problems)
+    assert "jobs.phrases.PHRASES lacks the language(s) ['it']" in problems
+    assert "jobs.phrases.PHRASES['it'] has no forum body (appeal, how_to_file) for 'arbitration'" in problems
     assert any(p.startswith("deadlines.calendar._PACKAGE_LANGUAGE lacks") for p in problems)
     assert any(
         p.startswith("templates/reminder/ lacks ['it.html', 'it.subject', 'it.txt']") for p in problems
@@ -119,15 +136,24 @@ def test_a_fifth_language_without_its_phrases_and_templates_fails() -> None:
 
 def test_a_new_forum_without_its_body_phrases_and_rule_fails() -> None:
     problems = disagreements(LANGUAGES, (*FORUMS, "council_of_state"), KINDS)
-    assert "jobs.bodies.BODIES lacks the forum(s) ['council_of_state']" in problems
+    assert "jobs.organisations.ORGANISATIONS lacks the forum(s) ['council_of_state']" in problems
     assert "deadlines.explain._FORUMS lacks the forum(s) ['council_of_state']" in problems
-    assert "jobs.render._DE_APPEAL_NOUN lacks the forum(s) ['council_of_state']" in problems
+    for lang in LANGUAGES:
+        assert f"jobs.phrases.PHRASES[{lang!r}].bodies lacks the forum(s) ['council_of_state']" in problems
+        assert (
+            f"jobs.phrases.PHRASES[{lang!r}].appeal_noun lacks the forum(s) ['council_of_state']" in problems
+        )
+        assert (
+            f"jobs.phrases.PHRASES[{lang!r}] has no forum body (appeal, how_to_file) for 'council_of_state'"
+            in problems
+        )
     assert any(p.startswith("the rules' forums are") for p in problems)
 
 
 def test_a_new_kind_without_its_phrases_and_rule_fails() -> None:
     problems = disagreements(LANGUAGES, FORUMS, (*KINDS, "birth_grant"))
-    assert "jobs.bodies.KINDS lacks the kind(s) ['birth_grant']" in problems
+    for lang in LANGUAGES:
+        assert f"jobs.phrases.PHRASES[{lang!r}].kinds lacks the kind(s) ['birth_grant']" in problems
     assert any(p.startswith("the rules' kinds are") for p in problems)
 
 
@@ -150,10 +176,10 @@ def test_config_refuses_a_language_outside_the_vocabulary(tmp_path: Path) -> Non
 
 def test_every_module_reads_the_same_lists() -> None:
     assert jobs.config.LANGUAGES is LANGUAGES
-    assert jobs.render.LANGUAGES is LANGUAGES and jobs.bodies.LANGUAGES is LANGUAGES
+    assert jobs.render.LANGUAGES is LANGUAGES and jobs.phrases.LANGUAGES is LANGUAGES
     assert deadlines.calendar.LANGUAGES is LANGUAGES
-    assert jobs.bodies.FORUMS is FORUMS and jobs.bodies.DECISION_KINDS is KINDS
-    assert jobs.bodies.BODY_IDS[-len(FORUMS) :] == FORUMS
+    assert jobs.organisations.FORUMS is FORUMS
+    assert jobs.organisations.ORGANISATION_IDS[-len(FORUMS) :] == FORUMS
 
 
 def test_a_legal_holiday_is_named_in_every_language() -> None:

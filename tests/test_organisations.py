@@ -1,10 +1,15 @@
-"""The bodies' names and contact details, checked against shared/domain.md and the fund's own page."""
+"""The bodies (jobs.organisations) and their names and sentences (jobs.phrases), checked against shared/domain.md
+and the fund's own page."""
 
 from __future__ import annotations
 
 import pytest
 
-from jobs.bodies import BODIES, BODY_IDS, DECISION_KINDS, FORUMS, KINDS, LANGUAGES, body_view
+from deadlines.vocabulary import FORUMS, LANGUAGES
+from deadlines.vocabulary import KINDS as DECISION_KINDS
+from jobs.organisations import ORGANISATION_IDS, ORGANISATIONS
+from jobs.phrases import PHRASES
+from jobs.render import body_view
 
 # "Who is who" in domain.md: these ids are the contract between the engine, the data and the mails.
 DOMAIN_BODY_IDS = {"fund", "complaints_service", "ombudsman", "arbitration", "labour_court", "family_court"}
@@ -12,20 +17,21 @@ DOMAIN_KINDS = {"payment", "care_allowance", "beneficiary_designation", "arbitra
 
 
 def test_it_knows_exactly_the_bodies_of_the_domain() -> None:
-    assert set(BODIES) == DOMAIN_BODY_IDS == set(BODY_IDS)
+    assert set(ORGANISATIONS) == DOMAIN_BODY_IDS == set(ORGANISATION_IDS)
+    assert all(set(PHRASES[lang].bodies) == DOMAIN_BODY_IDS for lang in LANGUAGES)
     assert set(FORUMS) == {"arbitration", "labour_court", "family_court"}
 
 
 def test_it_knows_exactly_the_decision_kinds_of_the_contract() -> None:
-    assert set(KINDS) == DOMAIN_KINDS == set(DECISION_KINDS)
+    assert all(set(PHRASES[lang].kinds) == DOMAIN_KINDS == set(DECISION_KINDS) for lang in LANGUAGES)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("body_id", sorted(DOMAIN_BODY_IDS))
 def test_every_body_has_a_name_in_every_language(body_id: str, lang: str) -> None:
-    body = BODIES[body_id]
-    assert body.name[lang].strip()
-    assert body.short[lang].strip()
+    body = PHRASES[lang].bodies[body_id]
+    assert body.name.strip()
+    assert body.short.strip()
 
 
 # The official names (domain.md's table, the seed's French), and the established ones in German and English.
@@ -63,7 +69,7 @@ def test_every_body_has_a_name_in_every_language(body_id: str, lang: str) -> Non
     ],
 )
 def test_a_body_carries_its_official_name(body_id: str, lang: str, expected: str) -> None:
-    assert expected in BODIES[body_id].name[lang]
+    assert expected in PHRASES[lang].bodies[body_id].name
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
@@ -74,7 +80,7 @@ def test_a_translated_name_keeps_the_dutch_name_a_family_can_look_up(body_id: st
         "ombudsman": "Vlaamse Ombudsdienst",
         "arbitration": "Geschillencommissie",
     }[body_id]
-    assert dutch in BODIES[body_id].name[lang]
+    assert dutch in PHRASES[lang].bodies[body_id].name
 
 
 # Contact details exactly as domain.md ("Who is who") and the seed give them.
@@ -104,7 +110,7 @@ def test_a_translated_name_keeps_the_dutch_name_a_family_can_look_up(body_id: st
 def test_a_body_has_the_contact_details_of_the_seed(
     body_id: str, phone: str | None, email: str, post: str
 ) -> None:
-    contact = BODIES[body_id].contact
+    contact = ORGANISATIONS[body_id]
     assert (contact.phone, contact.email, contact.post) == (phone, email, post)
 
 
@@ -113,24 +119,24 @@ def test_a_body_has_the_contact_details_of_the_seed(
     [("nl", "9 tot 19 uur"), ("fr", "9h à 19h"), ("de", "9 bis 19 Uhr"), ("en", "9:00 to 19:00")],
 )
 def test_the_ombudsman_number_says_it_is_free_on_working_days_from_9_to_19(lang: str, hours: str) -> None:
-    note = BODIES["ombudsman"].contact.phone_note
+    note = PHRASES[lang].bodies["ombudsman"].phone_note
     assert note is not None
-    assert hours in note[lang]
+    assert hours in note
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_ombudsman_and_the_arbitration_commission_say_one_may_come_in_person(lang: str) -> None:
     for body_id in ("ombudsman", "arbitration"):
-        in_person = BODIES[body_id].contact.in_person
-        assert in_person is not None and in_person[lang].strip()
+        in_person = PHRASES[lang].bodies[body_id].in_person
+        assert in_person is not None and in_person.strip()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("forum", ["arbitration", "labour_court", "family_court"])
 def test_every_forum_says_how_to_file_and_how_to_name_the_appeal(forum: str, lang: str) -> None:
-    body = BODIES[forum]
-    assert body.appeal is not None and body.appeal[lang].strip()
-    assert body.how_to_file is not None and body.how_to_file[lang].strip()
+    body = PHRASES[lang].bodies[forum]
+    assert body.appeal is not None and body.appeal.strip()
+    assert body.how_to_file is not None and body.how_to_file.strip()
 
 
 # The seed: "une requête datée et signée par courrier recommandé au greffe du Tribunal du travail de
@@ -198,17 +204,18 @@ def test_a_known_judicial_district_is_named_and_an_unknown_one_leaves_no_placeho
 def test_only_the_arbitration_commission_has_the_cost_note(
     lang: str, unjustified: str, unfounded: str
 ) -> None:
-    note = BODIES["arbitration"].cost_note
+    bodies = PHRASES[lang].bodies
+    note = bodies["arbitration"].cost_note
     assert note is not None
-    assert unjustified in note[lang] and unfounded in note[lang]
-    assert all(BODIES[b].cost_note is None for b in DOMAIN_BODY_IDS - {"arbitration"})
+    assert unjustified in note and unfounded in note
+    assert all(bodies[b].cost_note is None for b in DOMAIN_BODY_IDS - {"arbitration"})
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", sorted(DOMAIN_KINDS))
 def test_every_decision_kind_has_a_label_and_a_dated_phrase_in_every_language(kind: str, lang: str) -> None:
-    assert KINDS[kind].label[lang].strip()
-    assert "{date}" in KINDS[kind].phrase[lang]
+    assert PHRASES[lang].kinds[kind].label.strip()
+    assert "{date}" in PHRASES[lang].kinds[kind].phrase
 
 
 @pytest.mark.parametrize(
@@ -216,7 +223,7 @@ def test_every_decision_kind_has_a_label_and_a_dated_phrase_in_every_language(ki
     [("nl", "zorgtoeslag"), ("fr", "allocation de soins"), ("de", "zorgtoeslag"), ("en", "care allowance")],
 )
 def test_the_care_allowance_is_called_by_its_name(lang: str, care_allowance: str) -> None:
-    assert care_allowance in KINDS["care_allowance"].label[lang]
+    assert care_allowance in PHRASES[lang].kinds["care_allowance"].label
 
 
 def test_body_view_refuses_an_unknown_language() -> None:
