@@ -14,7 +14,7 @@ import os
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -30,6 +30,9 @@ from pydantic import (
 # The languages config accepts are the vocabulary's (jobs.inputs reads LANGUAGES from here).
 from deadlines.vocabulary import LANGUAGES as LANGUAGES
 from deadlines.vocabulary import Language
+from notifiers import NOTIFIERS
+from notifiers.file import FileSettings
+from notifiers.smtp import SmtpSettings as SmtpSettings
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -65,39 +68,18 @@ class DatabaseSettings(_Section):
         return value
 
 
-class NotifierSettings(_Section):
-    kind: Literal["file", "smtp"] = "file"
-    outbox_dir: str = "outbox"
+# The kinds come from the registry in notifiers/: a channel registered there is accepted here, and an unknown
+# kind fails at start (exit 2) with the known ones listed. (mypy sees a str; pydantic checks the Literal.)
+if TYPE_CHECKING:
+    NotifierKind = str
+else:
+    NotifierKind = Literal[tuple(NOTIFIERS)]
 
 
-class SmtpSettings(_Section):
-    host: str = "localhost"
-    port: Annotated[int, Field(ge=1, le=65535)] = 25
-    security: Literal["none", "starttls", "ssl"] = "none"
-    username: str = ""
-    password_env: str = "APPEALWATCH_SMTP_PASSWORD"
-    sender: str = "Infino <no-reply@infino.example>"
-    timeout: Annotated[float, Field(gt=0)] = 30.0
-    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
-    backoff_seconds: Annotated[float, Field(ge=0)] = 2.0
-    # A CA bundle for a relay whose certificate an internal CA signed; empty: the system's trust store.
-    ca_file: str = ""
+class NotifierSettings(FileSettings):
+    """`[notifier]`: the channel's `kind`, beside the file channel's own keys (`outbox_dir`)."""
 
-    @field_validator("timeout", "backoff_seconds", mode="before")
-    @classmethod
-    def _int_is_a_number(cls, value: Any) -> Any:
-        # `timeout = 30` is a number too; strict mode would otherwise refuse an int for a float.
-        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("sender")
-    @classmethod
-    def _sender_is_an_address(cls, value: str) -> str:
-        from email.utils import parseaddr
-
-        _name, addr = parseaddr(value)
-        if "@" not in addr or any(c in value for c in "\r\n"):
-            raise ValueError(f"not an e-mail address with an optional name: {value!r}")
-        return value
+    kind: NotifierKind = "file"
 
 
 Offsets = Annotated[list[Annotated[int, Field(ge=0, le=366)]], Field(min_length=0)]
@@ -212,12 +194,8 @@ class Settings(_Section):
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:
         """A claim must outlive the longest send, or a second worker could take the message over and send it
-        again: each try may spend a timeout on each step (connect, greeting, EHLO, STARTTLS, EHLO, AUTH, MAIL,
-        RCPT, DATA, the end of data: about 8 in practice), plus the waits between tries."""
-        smtp = self.smtp
-        worst = smtp.max_attempts * 8 * smtp.timeout + sum(
-            smtp.backoff_seconds * 2**i for i in range(smtp.max_attempts - 1)
-        )
+        again (`SmtpSettings.longest_send`)."""
+        worst = self.smtp.longest_send()
         if self.notifier.kind == "smtp" and self.reminders.claim_lease_seconds < worst:
             raise ValueError(
                 f"reminders.claim_lease_seconds: {self.reminders.claim_lease_seconds} is shorter than the longest "

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from jobs.resources import data_dir, sql_text
-from jobs.store import VERSION_TABLE
+from jobs.store import OWN_TABLES, VERSION_TABLE
 
 CONTRACT_TABLES = ("advisors", "beneficiaries", "decisions", "appeals", "complaints")
 
@@ -208,10 +208,26 @@ def _init_db(engine: Engine, dialect: str) -> list[str]:
         for statement in split_sql(sql_text("schema/contract_indexes")):
             if ddl_target(statement) in tables:
                 conn.exec_driver_sql(statement)
-    with engine.begin() as conn:
-        cfg = _alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode copies a table to change its constraints; dropping the original while the ledger's
+            # rows point at it would fail with the keys enforced. The pragma works outside a transaction only.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                cfg = _alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                # Our own tables only: the fund's may point at views, which SQLite cannot check.
+                if sqlite and any(
+                    conn.exec_driver_sql(f"PRAGMA foreign_key_check({table})").first() is not None
+                    for table in OWN_TABLES
+                ):
+                    raise NotReady("the migration left a reference without its row: nothing was changed")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
     return created
 
 

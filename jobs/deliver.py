@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import socket
-import ssl
 import threading
 import time
 import uuid
@@ -28,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from jobs.channels import make_notifier, served_channels
 from jobs.config import Settings
 from jobs.progress import Progress
 from jobs.runlog import now_utc
@@ -35,7 +35,7 @@ from jobs.store import as_date, attempts, messages
 from notifiers import Notifier
 from notifiers.base import Attempt, OutgoingMessage, TransportError
 from notifiers.file import FileNotifier
-from notifiers.smtp import SmtpNotifier, without_addresses
+from notifiers.smtp import without_addresses
 
 log = logging.getLogger("appealwatch.deliver")
 CIRCUIT_BREAKER = 5  # transient failures in a row that make a pass stop
@@ -169,25 +169,6 @@ class DeliveryStats:
         }
 
 
-def make_notifier(settings: Settings) -> Notifier:
-    """The channel named in [notifier] kind, built from its settings (the registry is in notifiers/)."""
-    if settings.notifier.kind == FileNotifier.name:
-        return FileNotifier(settings.resolve(settings.notifier.outbox_dir))
-    smtp = settings.smtp
-    context = ssl.create_default_context(cafile=str(settings.resolve(smtp.ca_file))) if smtp.ca_file else None
-    return SmtpNotifier(
-        host=smtp.host,
-        port=smtp.port,
-        security=smtp.security,
-        username=smtp.username,
-        password=settings.smtp_password,
-        timeout=smtp.timeout,
-        max_attempts=smtp.max_attempts,
-        backoff=smtp.backoff_seconds,
-        ssl_context=context,
-    )
-
-
 def _where() -> str:
     """This host and PID namespace: containers may share a host name but never a PID namespace."""
     try:
@@ -261,8 +242,15 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _candidates(engine: Engine, after: int, kinds: tuple[str, ...] | None, limit: int = 100) -> list[Any]:
-    """The next messages in id order that are pending or in `sending` (their claim may be stale)."""
+def _candidates(
+    engine: Engine,
+    after: int,
+    kinds: tuple[str, ...] | None,
+    limit: int = 100,
+    channels: tuple[str, ...] | None = None,
+) -> list[Any]:
+    """The next messages in id order that are pending or in `sending` (their claim may be stale), on the
+    `channels` this installation's notifier delivers."""
     query = (
         select(messages.c.id, messages.c.status, messages.c.claimed_by, messages.c.lease_until)
         .where(messages.c.status.in_(("pending", "sending")), messages.c.id > after)
@@ -271,6 +259,8 @@ def _candidates(engine: Engine, after: int, kinds: tuple[str, ...] | None, limit
     )
     if kinds is not None:
         query = query.where(messages.c.kind.in_(kinds))
+    if channels is not None:
+        query = query.where(messages.c.channel.in_(channels))
     with engine.connect() as conn:
         return list(conn.execute(query).all())
 
@@ -459,7 +449,7 @@ def run_workers(
         try:
             with notifier_factory(settings) as notifier:
                 while not stop.is_set():
-                    batch = _candidates(engine, after, kinds)
+                    batch = _candidates(engine, after, kinds, channels=served_channels(settings))
                     if not batch:
                         return
                     for row in batch:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from deadlines.explain import reason_facts
+from jobs.channels import DEFAULT_CHANNEL
 from jobs.config import Settings
 from jobs.due import KEY
 from jobs.inputs import People
@@ -44,6 +45,7 @@ class PlannedMessage:
     html: str
     not_after: date
     summary: str  # one line for --dry-run and the log
+    channel: str = DEFAULT_CHANNEL  # the notifier channel that delivers it (aw_messages.channel)
 
 
 @dataclass
@@ -425,6 +427,7 @@ def queue_messages(conn: Connection, planned: list[PlannedMessage], run_id: int 
         [
             {
                 "message_id": m.message_id,
+                "channel": m.channel,
                 "kind": m.kind,
                 "recipient_kind": m.recipient_kind,
                 "recipient_id": m.recipient_id,

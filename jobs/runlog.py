@@ -12,6 +12,7 @@ import click
 from sqlalchemy import Engine, insert, select, update
 
 from jobs.config import Settings
+from jobs.states import RunStatus
 from jobs.store import runs
 
 
@@ -28,7 +29,7 @@ def start_run(engine: Engine, command: str, on: date, dry_run: bool = False) -> 
                 on_date=on,
                 dry_run=dry_run,
                 started_at=now_utc(),
-                status="running",
+                status=RunStatus.RUNNING,
                 host=socket.gethostname(),
                 pid=os.getpid(),
             )
@@ -46,7 +47,7 @@ def finish_run(
     status: str | None = None,
 ) -> None:
     """Record the outcome: ok (0), partial (1), failed; or the status given (`stopped` by a signal)."""
-    status = status or {0: "ok", 1: "partial"}.get(exit_code, "failed")
+    status = status or {0: RunStatus.OK, 1: RunStatus.PARTIAL}.get(exit_code, RunStatus.FAILED)
     with engine.begin() as conn:
         conn.execute(
             update(runs)
@@ -75,7 +76,7 @@ def record_refused(engine: Engine, command: str, on: date, message: str) -> int:
     """A run that never started because another held the lock (exit 3): on the record all the same, so
     that `runs` shows the night was tried."""
     run_id = start_run(engine, command, on)
-    finish_run(engine, run_id, 3, {}, message, status="refused")
+    finish_run(engine, run_id, 3, {}, message, status=RunStatus.REFUSED)
     return run_id
 
 
@@ -99,16 +100,16 @@ def mark_died(engine: Engine, by_run: int) -> int:
     with engine.begin() as conn:
         rows = conn.execute(
             select(runs.c.id, runs.c.command, runs.c.host, runs.c.pid).where(
-                runs.c.status == "running", runs.c.id != by_run
+                runs.c.status == RunStatus.RUNNING, runs.c.id != by_run
             )
         ).all()
         dead = [r.id for r in rows if r.command == "run" or _gone(r.host, r.pid)]
         if dead:
             conn.execute(
                 update(runs)
-                .where(runs.c.id.in_(dead), runs.c.status == "running")
+                .where(runs.c.id.in_(dead), runs.c.status == RunStatus.RUNNING)
                 .values(
-                    status="died",
+                    status=RunStatus.DIED,
                     message=f"died without finishing (killed, or the machine stopped); found by run {by_run}",
                 )
             )
@@ -142,7 +143,7 @@ def print_runs(settings: Settings, last: int) -> int:
             row["status"],
             "" if row["exit_code"] is None else str(row["exit_code"]),
             counts,
-            "" if row["status"] in ("ok", "running") else (row["message"] or ""),
+            "" if row["status"] in (RunStatus.OK, RunStatus.RUNNING) else (row["message"] or ""),
         )
     Console(width=200).print(table)
     return 0

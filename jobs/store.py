@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -23,6 +24,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from jobs.states import LedgerStatus, MessageStatus, RunStatus, check_in
 
 metadata = MetaData()
 # Alembic's version table for these tables, named so it cannot clash with the fund's own `alembic_version`.
@@ -37,16 +40,18 @@ runs = Table(
     Column("dry_run", Boolean, nullable=False, default=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
-    # running | ok | partial | failed ; a "running" row whose process died stays visible as such.
+    # running | ok | partial | failed | stopped | refused | died (jobs/states.py: RunStatus)
     Column("status", String(16), nullable=False),
     Column("exit_code", Integer, nullable=True),
     Column("host", String(255), nullable=False),
     Column("pid", Integer, nullable=False),
     Column("stats", Text, nullable=True),  # JSON: counts of windows, reminders, problems
     Column("message", Text, nullable=True),
+    CheckConstraint(check_in("status", RunStatus), name="ck_aw_runs_status"),
 )
 
-# One e-mail to one recipient. Rendered when planned, so the ledger shows exactly what was sent.
+# One message to one recipient, on one channel (today always "email"). Rendered when planned, so the ledger
+# shows exactly what was sent.
 messages = Table(
     "aw_messages",
     metadata,
@@ -61,7 +66,8 @@ messages = Table(
     Column("subject", Text, nullable=False),
     Column("body_text", Text, nullable=False),
     Column("body_html", Text, nullable=True),
-    # pending -> sending (claimed) -> sent | failed ; expired when its deadline passed before delivery
+    # pending -> sending (claimed) -> sent | failed ; expired when its deadline passed before delivery,
+    # superseded when no longer true (jobs/states.py: MessageStatus)
     Column("status", String(16), nullable=False),
     Column("not_after", Date, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
@@ -71,7 +77,10 @@ messages = Table(
     Column("last_answer", Text, nullable=True),
     Column("run_id", Integer, ForeignKey("aw_runs.id"), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The channel whose notifier delivers it (a notifier's `channel`: "email" for both file and smtp).
+    Column("channel", String(16), nullable=False, server_default="email"),
     Index("ix_aw_messages_status", "status"),
+    CheckConstraint(check_in("status", MessageStatus), name="ck_aw_messages_status"),
 )
 
 # One reminder stage of one window for one recipient: the exactly-once key.
@@ -86,6 +95,7 @@ reminders = Table(
     Column("recipient_id", Integer, nullable=False),
     Column("stage", Integer, nullable=False),  # days before safe_deadline
     # queued (has a message) | skipped (a more urgent stage was due) | unreachable (no usable address)
+    # (jobs/states.py: LedgerStatus)
     Column("status", String(16), nullable=False),
     Column("detail", Text, nullable=True),
     Column("due_on", Date, nullable=False),
@@ -102,6 +112,7 @@ reminders = Table(
         name="uq_aw_reminders_key",
     ),
     Index("ix_aw_reminders_message_pk", "message_pk"),
+    CheckConstraint(check_in("status", LedgerStatus), name="ck_aw_reminders_status"),
 )
 
 attempts = Table(

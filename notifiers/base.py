@@ -9,10 +9,12 @@ raising ``TransportError(msg, permanent=...)``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 __all__ = ["Attempt", "Delivery", "Notifier", "OutgoingMessage", "TransportError", "utcnow"]
 
@@ -87,9 +89,21 @@ class Notifier(ABC):
 
     ``send()`` works on its own; inside ``with notifier:`` (or between ``open()`` and ``close()``) a channel
     may keep resources, such as one SMTP connection, for the whole batch.
+
+    ``name`` is the config's ``[notifier] kind``; ``channel`` is what the outbox records for each message it
+    delivers (``aw_messages.channel``: "email" for both the file and the SMTP notifier, as the file notifier
+    writes e-mails to disk); ``section`` is the config.toml section that holds the keys of its settings model.
     """
 
     name: ClassVar[str]
+    channel: ClassVar[str]
+    section: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def from_settings(cls, settings: Any, resolve: Callable[[str], Path], secret: str = "") -> Self:
+        """Build the channel from its section's settings; ``resolve`` anchors a relative path of the file at
+        the file's folder, ``secret`` is what the configuration read from the environment (a password)."""
 
     @abstractmethod
     def send(self, msg: OutgoingMessage) -> Delivery:

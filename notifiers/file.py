@@ -18,8 +18,16 @@ from pathlib import Path
 
 from notifiers.base import Attempt, Delivery, Notifier, OutgoingMessage, TransportError, utcnow
 from notifiers.message import build_email
+from notifiers.settings import ChannelSettings
 
-__all__ = ["FileNotifier", "private_dir", "sanitise_message_id"]
+__all__ = ["FileNotifier", "FileSettings", "private_dir", "sanitise_message_id"]
+
+
+class FileSettings(ChannelSettings):
+    """The file channel's keys. They live in the ``[notifier]`` section, beside ``kind``."""
+
+    outbox_dir: str = "outbox"
+
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -66,10 +74,18 @@ class FileNotifier(Notifier):
     """
 
     name = "file"
+    channel = "email"  # it writes e-mails, to disk
+    section = "notifier"
 
     def __init__(self, outbox_dir: Path | str, clock: Callable[[], datetime] = utcnow) -> None:
         self.outbox_dir = Path(outbox_dir)
         self._clock = clock
+
+    @classmethod
+    def from_settings(
+        cls, settings: FileSettings, resolve: Callable[[str], Path], secret: str = ""
+    ) -> FileNotifier:
+        return cls(resolve(settings.outbox_dir))
 
     def send(self, msg: OutgoingMessage) -> Delivery:
         now = self._clock().astimezone(UTC)

@@ -17,17 +17,61 @@ import ssl
 import time
 from collections.abc import Callable
 from email.policy import EmailPolicy
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field, field_validator
 
 from notifiers.base import Attempt, Delivery, Notifier, OutgoingMessage, TransportError, utcnow
 from notifiers.message import build_email, normalize_address, parse_mailbox
+from notifiers.settings import ChannelSettings
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
-__all__ = ["Security", "SmtpNotifier"]
+__all__ = ["Security", "SmtpNotifier", "SmtpSettings"]
 
 Security = Literal["none", "starttls", "ssl"]
+
+
+class SmtpSettings(ChannelSettings):
+    """The SMTP channel's keys: the ``[smtp]`` section (``sender`` is also the From of the file channel)."""
+
+    host: str = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    security: Security = "none"
+    username: str = ""
+    password_env: str = "APPEALWATCH_SMTP_PASSWORD"
+    sender: str = "Infino <no-reply@infino.example>"
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    backoff_seconds: Annotated[float, Field(ge=0)] = 2.0
+    # A CA bundle for a relay whose certificate an internal CA signed; empty: the system's trust store.
+    ca_file: str = ""
+
+    @field_validator("timeout", "backoff_seconds", mode="before")
+    @classmethod
+    def _int_is_a_number(cls, value: Any) -> Any:
+        # `timeout = 30` is a number too; strict mode would otherwise refuse an int for a float.
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_is_an_address(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        _name, addr = parseaddr(value)
+        if "@" not in addr or any(c in value for c in "\r\n"):
+            raise ValueError(f"not an e-mail address with an optional name: {value!r}")
+        return value
+
+    def longest_send(self) -> float:
+        """Seconds one message may take at worst: each try may spend a timeout on each step (connect,
+        greeting, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, the end of data: about 8 in practice), plus the
+        waits between tries. A claim must outlive it, or a second worker could send the message again."""
+        return self.max_attempts * 8 * self.timeout + sum(
+            self.backoff_seconds * 2**i for i in range(self.max_attempts - 1)
+        )
 
 
 class _SMTP(smtplib.SMTP):
@@ -109,6 +153,27 @@ class SmtpNotifier(Notifier):
     """
 
     name = "smtp"
+    channel = "email"
+    section = "smtp"
+
+    @classmethod
+    def from_settings(
+        cls, settings: SmtpSettings, resolve: Callable[[str], Path], secret: str = ""
+    ) -> SmtpNotifier:
+        """``secret`` is the password the configuration read from the variable named by ``password_env``."""
+        ca_file = settings.ca_file
+        context = ssl.create_default_context(cafile=str(resolve(ca_file))) if ca_file else None
+        return cls(
+            host=settings.host,
+            port=settings.port,
+            security=settings.security,
+            username=settings.username,
+            password=secret,
+            timeout=settings.timeout,
+            max_attempts=settings.max_attempts,
+            backoff=settings.backoff_seconds,
+            ssl_context=context,
+        )
 
     def __init__(
         self,
