@@ -284,9 +284,9 @@ def test_under_cron_run_prints_the_summary_lines_alone(database: Database, tmp_p
     assert proc.returncode == 0, out + err
     assert err == ""
     assert out.splitlines() == [
-        "run 1 for 2025-03-18: 2 windows scanned, 2 open; 2 message(s) planned, 0 held from earlier runs, "
-        "0 report mail(s): 2 sent, 0 failed, 0 expired, 0 superseded, 0 waiting; 6 stage(s) skipped; "
-        "0 without usable e-mail; 0 bad row(s)",
+        "run 1 for 2025-03-18: 2 windows (2 scanned, 0 closed for good before the scan's reach), 2 open; "
+        "2 message(s) planned, 0 held from earlier runs, 0 report mail(s): 2 sent, 0 failed, 0 expired, "
+        "0 superseded, 0 waiting; 6 stage(s) skipped; 0 without usable e-mail; 0 bad row(s)",
         f"report: {tmp_path / 'reports' / '2025-03-18' / 'report.html'}",
     ]
 
