@@ -33,6 +33,7 @@ def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int
         frame = pd.DataFrame(cells, columns=WINDOW_COLUMNS).astype({"days_left": "Int64"})
         frame.to_csv(sys.stdout, index=False)
     else:
+        # rich only for the table: the CSV and JSON that scripts read never pay for its import.
         from rich.console import Console
         from rich.table import Table
 
