@@ -1,13 +1,13 @@
 """Delivery: claim a pending message, send it, record every attempt, mark it. Exactly once.
 
-The workers (`run_workers`), the circuit breaker that stops a pass when the relay is the problem, and the
-counts a pass returns (`DeliveryStats`) are here too.
-
 A message is claimed by a conditional UPDATE that must change exactly one row (pending -> sending, with the
 worker's name and a lease); only then is it sent, and only then marked sent. Two workers, two processes or a
 rerun can therefore never both send it. A process killed between send and mark leaves one message in
 `sending`: it is taken up again when its lease runs out, or at once when its worker is known dead (same host,
 process gone). That single in-flight message is the only one that can ever go out twice.
+
+Here too: the workers (`run_workers`), the breaker that stops a pass when the relay, not the messages, is the
+trouble, and the counts a pass returns (`DeliveryStats`).
 """
 
 from __future__ import annotations
