@@ -22,6 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy jobs notifiers deadlines benchmarks
+	$(BIN)/lint-imports
 
 check: lint test
 

@@ -40,7 +40,7 @@ from jobs.config import load_settings
 from jobs.db import init_db, make_engine, split_sql
 from jobs.due import due_reminders
 from jobs.nightly import ledger_keys, read_night
-from jobs.plan import build_plan
+from jobs.outbox.plan import build_plan
 from jobs.resources import sql_text
 
 MB = 1_000_000  # the unit: peak RSS in MB

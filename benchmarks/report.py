@@ -91,7 +91,7 @@ def markdown(figures: Sequence[Figure], facts: Sequence[tuple[str, str]]) -> str
         "  every complaint closed long ago, so no window of theirs can be open; the night must plan the same",
         "  messages (checked). Its ratio is to the first night's `run --dry-run` above it.",
         "- Rendering: tonight's messages of that first night planned and rendered in-process",
-        "  (`jobs.plan.build_plan`), the night read beforehand; messages per second of that call.",
+        "  (`jobs.outbox.plan.build_plan`), the night read beforehand; messages per second of that call.",
         "- Delivery: a real `appealwatch run` on a fresh SQLite database with the SMTP notifier pointed at an",
         "  aiosmtpd relay on loopback in the benchmark's process; messages per second between the first and the",
         "  last message the relay received. Time and peak RSS are those of the whole run.",

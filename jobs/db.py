@@ -19,9 +19,11 @@ from typing import IO, Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from jobs.resources import data_dir, sql_text
 from jobs.store import OWN_TABLES, VERSION_TABLE
@@ -43,8 +45,6 @@ class DatabaseLost(Exception):
 
 def lost_database(exc: BaseException) -> DatabaseLost | None:
     """A DatabaseLost saying what happened, if `exc` is the database's connection failing; else None."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
     if not isinstance(exc, DBAPIError) or not (
         exc.connection_invalidated or isinstance(exc, OperationalError)
     ):
@@ -58,9 +58,6 @@ def lost_database(exc: BaseException) -> DatabaseLost | None:
 def open_database(url: str) -> Engine:
     """An engine on a database that is ready for the job: reachable, with the five contract tables and the
     project's own tables at the current migration. Anything else is said plainly at start."""
-    from alembic.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
     engine = make_engine(url)
     shown = _shown(engine)
     database = engine.url.database

@@ -1,20 +1,18 @@
 """`appealwatch demo`: a realistic demo database, one nightly run with the file notifier, the report.
 
 Everything goes into one folder (default `demo/`), made afresh each time so that the demo repeats: the
-SQLite database, the config it ran with, the outbox of .eml files and the report.
+SQLite database, the config it ran with, the outbox of .eml files and the report. This module makes the
+folder and its config; the data is `jobs.demo_data`; the command (`jobs.commands.demo`) runs the night.
 """
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from jobs.config import load_settings
-from jobs.db import init_db, make_engine
-from jobs.demo_data import generate
-from jobs.nightly import run_nightly
-from jobs.progress import Progress
+from jobs.config import Settings, load_settings
 
 DEMO_CONFIG = """\
 # Written by `appealwatch demo`. Run the other commands on the demo with --config {config}
@@ -35,7 +33,23 @@ website = "https://www.infino.example/contact"
 """
 
 
-def run_demo(directory: str, on: date | None, seed: int, progress: Progress | None = None) -> int:
+@dataclass
+class DemoFolder:
+    root: Path
+    db: Path  # the SQLite database, not yet made
+    config: Path  # the config.toml the demo runs with
+    settings: Settings
+
+    @property
+    def outbox(self) -> Path:
+        return self.settings.resolve(self.settings.notifier.outbox_dir)
+
+    def report(self, on: date) -> Path:
+        return self.settings.resolve(self.settings.report.out_dir) / on.isoformat() / "report.html"
+
+
+def demo_folder(directory: str) -> DemoFolder:
+    """The demo's folder, emptied of an earlier demo's database, outbox and reports, with its config."""
     root = Path(directory).resolve()
     for name in ("appealwatch.db", "appealwatch.db-wal", "appealwatch.db-shm", "outbox", "reports"):
         target = root / name
@@ -47,30 +61,4 @@ def run_demo(directory: str, on: date | None, seed: int, progress: Progress | No
     db = root / "appealwatch.db"
     config = root / "config.toml"
     config.write_text(DEMO_CONFIG.format(db=db, config=config), encoding="utf-8")
-    settings = load_settings(config, environ={})
-    day = on or settings.today()
-    engine = make_engine(settings.database.url)
-    init_db(engine)
-    with engine.begin() as conn:
-        summary = generate(conn, day, seed=seed)
-    print(summary.describe())
-    print()
-    code = run_nightly(settings, day, progress=progress)
-    if code == 1:
-        print(
-            "(The demo data holds bad rows on purpose: a real night exits 1 for them, and the report lists them.)"
-        )
-    outbox = settings.resolve(settings.notifier.outbox_dir)
-    report = settings.resolve(settings.report.out_dir) / day.isoformat() / "report.html"
-    print(
-        f"""
-Demo ready. Look at:
-  database  {db}
-  outbox    {outbox}  ({len(list(outbox.glob("*.eml")))} e-mails as .eml files; open one in a mail program)
-  report    {report}
-Try:  .venv/bin/appealwatch windows --config {config} --on {day}
-      .venv/bin/appealwatch explain --config {config} --on {day} <decision id>
-      .venv/bin/appealwatch runs --config {config}"""
-    )
-    # The demo's data holds bad rows on purpose, to show how they are reported: that is success here.
-    return 0 if code in (0, 1) else code
+    return DemoFolder(root, db, config, load_settings(config, environ={}))

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from jobs.config import ConfigError, Settings
 from jobs.db import LockHeld, NotReady
+from jobs.exits import Exit
 
 log = logging.getLogger("appealwatch.monitoring")
 TIMEOUT = 10.0  # seconds: a monitor that does not answer must not hold up the night
-EXIT_USAGE, EXIT_LOCKED, EXIT_BUG = 2, 3, 70
 
 
 def ping_address(url: str, suffix: str, rid: str) -> str:
@@ -83,19 +83,24 @@ def monitored(settings: Settings) -> Iterator[Monitored]:
     try:
         yield outcome
     except LockHeld as exc:
-        _end(url, rid, EXIT_LOCKED, str(exc))
+        _end(url, rid, Exit.LOCKED, str(exc))
         raise
     except (NotReady, ConfigError) as exc:
-        _end(url, rid, EXIT_USAGE, str(exc).splitlines()[0])
+        _end(url, rid, Exit.USAGE, str(exc).splitlines()[0])
         raise
     except Exception as exc:
-        _end(url, rid, EXIT_BUG, f"internal error: {type(exc).__name__}")
+        _end(url, rid, Exit.BUG, f"internal error: {type(exc).__name__}")
         raise
     except BaseException:  # SystemExit, KeyboardInterrupt: the night did not finish
-        _end(url, rid, EXIT_BUG if outcome.code is None else outcome.code, "interrupted")
+        _end(url, rid, Exit.BUG if outcome.code is None else outcome.code, "interrupted")
         raise
-    _end(url, rid, EXIT_BUG if outcome.code is None else outcome.code, outcome.note)
+    _end(url, rid, Exit.BUG if outcome.code is None else outcome.code, outcome.note)
 
 
 def _end(url: str, rid: str, code: int, note: str) -> None:
-    ping(url, "" if code == 0 else str(code), rid, f"exit {code}: {note}" if note else f"exit {code}")
+    ping(
+        url,
+        "" if code == Exit.OK else str(int(code)),
+        rid,
+        f"exit {code}: {note}" if note else f"exit {code}",
+    )

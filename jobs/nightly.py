@@ -1,35 +1,38 @@
-"""`appealwatch run`: the nightly job.
+"""The night: `appealwatch run` and `appealwatch deliver`, without the command line (`jobs.commands`).
 
 scan -> validate -> windows (the pure engine) -> what is due -> render -> outbox and ledger (one transaction)
 -> delivery (claim, send, mark) -> supervisor report -> run log. The job lock makes one run at a time; the
-ledger, not the lock, is what makes every reminder go out once, whatever crashes or reruns happen.
+ledger, not the lock, is what makes every reminder go out once, whatever crashes or reruns happen (the
+outbox, `jobs.outbox`, says how). The caller opens the database and says what happened.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select
 
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
-from jobs.db import LockHeld, database, describe_error, job_lock, lost_database
-from jobs.deliver import DeliveryStats, StopFlag, count_pending, delivery_line, run_workers, stopped_line
-from jobs.due import KEY, SERIES, due_reminders
+from jobs.db import LockHeld, describe_error, job_lock, lost_database
+from jobs.due import KEY, due_reminders
+from jobs.exits import Exit
 from jobs.inputs import People, decisions_not_read, read_decisions, read_people
 from jobs.logs import say
-from jobs.monitoring import monitored
-from jobs.plan import Plan, build_plan, refresh_held_reminders, settle_held_digests, write_plan
+from jobs.outbox.delivery import DeliveryStats, StopFlag, count_pending, run_workers, stopped_line
+from jobs.outbox.plan import build_plan
+from jobs.outbox.queue import Plan
+from jobs.outbox.settle import settle
 from jobs.progress import Progress
+from jobs.report import write_report
 from jobs.runlog import finish_run, finish_run_if_possible, mark_died, record_refused, start_run
-from jobs.store import as_date, messages, reminders, runs
+from jobs.store import reminders, runs
 
 log = logging.getLogger("appealwatch.run")
 
@@ -70,8 +73,8 @@ class NightResult:
         }
 
     @property
-    def exit_code(self) -> int:
-        return 1 if self.problems or self.delivery.incomplete else 0
+    def exit_code(self) -> Exit:
+        return Exit.PARTIAL if self.problems or self.delivery.incomplete else Exit.OK
 
 
 def ledger_keys(conn: Connection, on: date) -> pd.DataFrame:
@@ -120,158 +123,6 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
     return NightResult(on, windows, plan, people, problems, not_read=not_read)
 
 
-def print_dry_run(result: NightResult) -> None:
-    plan = result.plan
-    print(f"dry run for {result.on}: nothing is sent or recorded")
-    for message in plan.messages:
-        print(f"  would send {message.summary}")
-    for row in plan.ledger:
-        if row["status"] == "skipped":
-            print(
-                f"  would skip stage {row['stage']}d of decision {row['decision_id']} {row['forum']} for "
-                f"{row['recipient_kind']} {row['recipient_id']} (a more urgent stage is due)"
-            )
-    for item in plan.unreachable:
-        print(
-            f"  no usable e-mail: {item.get('recipient', 'beneficiary')} for decision {item['decision_id']} "
-            f"{item['forum']} deadline {item['safe_deadline']} ({item['reason']}): listed for a letter or call"
-        )
-    for problem in result.problems:
-        print(f"  bad row: {problem}")
-    print(
-        f"{len(plan.messages)} message(s), {plan.count('skipped')} stage(s) skipped, "
-        f"{len(plan.unreachable)} without usable e-mail, {len(result.problems)} bad row(s)"
-    )
-
-
-def supersede_stale(
-    conn: Connection, windows: pd.DataFrame, on: date, offsets: dict[str, Sequence[int]] | None = None
-) -> tuple[int, int]:
-    """Settle the reminders an outage held in the outbox that must not go out as they are.
-
-    A reminder is only true while its window is open with the same safe deadline, and only until a more
-    urgent stage of the same series (decision, forum, deadline, recipient) has been queued or is due tonight
-    (the catch-up rule of `due_reminders`, with the stage `offsets` by recipient kind). One whose safe
-    deadline passed while it waited is `expired`: the family was not told, so the report lists them to call
-    and the night exits 1. The others (appealed, withdrawn, interrupted, a new deadline, a later stage) are
-    `superseded`. Messages claimed by a worker that vanished count as waiting. Returns (superseded, expired).
-    """
-    from jobs.deliver import claim_is_stale
-
-    rows = conn.execute(
-        select(messages.c.id.label("message_pk"), messages.c.status, messages.c.claimed_by, messages.c.lease_until,
-               *[reminders.c[k] for k in KEY])
-        .join(reminders, reminders.c.message_pk == messages.c.id)
-        .where(messages.c.status.in_(("pending", "sending")), messages.c.kind == "reminder")
-    ).all()  # fmt: skip
-    waiting = [w for w in rows if w.status == "pending" or claim_is_stale(w)]
-    if not waiting:
-        return 0, 0
-    state = {
-        (int(d), str(f)): (str(status), pd.Timestamp(sd).date() if pd.notna(sd) else None)
-        for d, f, status, sd in zip(
-            windows["decision_id"], windows["forum"], windows["status"], windows["safe_deadline"], strict=True
-        )
-    }
-    days_left = {
-        (int(d), str(f)): int(n)
-        for d, f, n in zip(windows["decision_id"], windows["forum"], windows["days_left"], strict=True)
-        if pd.notna(n)
-    }
-    queued = conn.execute(
-        select(*[reminders.c[k] for k in KEY]).where(
-            reminders.c.status == "queued", reminders.c.safe_deadline >= min(w.safe_deadline for w in waiting)
-        )
-    ).all()
-    most_urgent: dict[tuple[Any, ...], int] = {}
-    for row in queued:
-        series = tuple(getattr(row, k) for k in SERIES)
-        most_urgent[series] = min(row.stage, most_urgent.get(series, row.stage))
-    outcome: dict[str, list[Any]] = {"superseded": [], "expired": []}
-    for w in waiting:
-        deadline, now = as_date(w.safe_deadline), state.get((w.decision_id, w.forum))
-        # The catch-up rule, as `due_reminders` applies it: only the most urgent stage due tonight goes.
-        due = [
-            o
-            for o in (offsets or {}).get(w.recipient_kind, ())
-            if now == ("open", deadline) and o >= days_left[(w.decision_id, w.forum)]
-        ]
-        if most_urgent[tuple(getattr(w, k) for k in SERIES)] < w.stage or (due and min(due) < w.stage):
-            outcome["superseded"].append(w)
-        elif now == ("open", deadline):
-            continue  # still true: it goes out tonight (re-rendered first)
-        elif deadline < on and (now is None or (now[0] in ("grace", "expired") and now[1] == deadline)):
-            outcome["expired"].append(w)
-        else:
-            outcome["superseded"].append(w)
-    answers = {
-        "superseded": "no longer true: the window changed or a later stage went out",
-        "expired": "deadline passed before delivery",
-    }
-    for status, settled in outcome.items():
-        for w in settled:
-            conn.execute(
-                update(messages)
-                .where(messages.c.id == w.message_pk, messages.c.status == w.status)
-                .where(
-                    messages.c.claimed_by.is_(None)
-                    if w.claimed_by is None
-                    else messages.c.claimed_by == w.claimed_by
-                )
-                .values(status=status, last_answer=answers[status])
-            )
-    return len(outcome["superseded"]), len(outcome["expired"])
-
-
-def settle(
-    engine: Engine,
-    run_id: int,
-    settings: Settings,
-    on: date,
-    windows: pd.DataFrame,
-    people: People,
-    plan: Plan,
-) -> tuple[int, int, int, int]:
-    """Write tonight's plan, then supersede, expire or re-render what an outage held (reminders, advisors'
-    digests, supervisors' report mails), against tonight's windows, in one transaction.
-    Returns (superseded, expired, re-rendered, held): held counts what waited before tonight's plan."""
-    offsets: dict[str, Sequence[int]] = {
-        "beneficiary": settings.reminders.beneficiary_days,
-        "advisor": settings.reminders.advisor_days,
-    }
-    with engine.begin() as conn:
-        # Write first: on SQLite a transaction that reads before its first write can fail on a stale
-        # snapshot when another process (a `deliver`) wrote in between.
-        conn.execute(update(runs).where(runs.c.id == run_id).values(status="running"))
-        held = int(
-            conn.execute(
-                select(func.count())
-                .select_from(messages)
-                .where(messages.c.status.in_(("pending", "sending")))
-            ).scalar_one()
-        )
-        write_plan(conn, plan, run_id)
-        superseded, expired = supersede_stale(conn, windows, on, offsets)
-        refreshed = refresh_held_reminders(conn, windows, people, settings, on)
-        d_superseded, d_expired, d_refreshed = settle_held_digests(conn, windows, people, settings, on)
-        superseded += d_superseded + supersede_old_reports(conn, on)
-    return superseded, expired + d_expired, refreshed + d_refreshed, held
-
-
-def supersede_old_reports(conn: Connection, on: date) -> int:
-    """A supervisors' report mail held from an earlier night is not sent: the nights since have their own."""
-    result = conn.execute(
-        update(messages)
-        .where(
-            messages.c.kind == "report",
-            messages.c.status == "pending",
-            messages.c.message_id < f"<aw.report.{on:%Y%m%d}.",
-        )
-        .values(status="superseded", last_answer="a later night's report replaces it")
-    )
-    return int(result.rowcount or 0)
-
-
 def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> NightResult:
     """For `deliver`: what an outage held, settled against tonight's windows (nothing new is planned).
     Returns the night as read (for re-writing its report), with what was superseded and expired."""
@@ -285,39 +136,12 @@ def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> Ni
     return result
 
 
-def run_nightly(
-    settings: Settings,
-    on: date,
-    dry_run: bool = False,
-    wait: float = 0.0,
-    progress: Progress | None = None,
-) -> int:
-    """The night; `wait` seconds for the lock if another run holds it; the monitor (if any) is pinged."""
-    progress = progress or Progress()
-    if dry_run:
-        with database(settings.database.url) as engine:
-            result = plan_night(engine, settings, on)
-        progress.done()
-        print_dry_run(result)
-        return result.exit_code
-    with monitored(settings) as outcome:
-        with database(settings.database.url) as engine:
-            run_id, result = _run(engine, settings, on, wait, progress)
-        progress.done()
-        result.kind = settings.notifier.kind
-        outcome.code = _summary(run_id, result)
-        stats = result.stats()
-        outcome.note = (
-            f"run {run_id} for {on}: {stats['sent']} sent, {stats['failed']} failed, {stats['expired']} expired, "
-            f"{stats['left_pending']} still in the outbox, {stats['problems']} bad row(s)"
-            + (f"; {result.stopped}" if result.stopped else "")
-        )
-    return outcome.code
-
-
-def _run(
-    engine: Engine, settings: Settings, on: date, wait: float, progress: Progress
+def run_night(
+    engine: Engine, settings: Settings, on: date, wait: float = 0.0, progress: Progress | None = None
 ) -> tuple[int, NightResult]:
+    """The night, under the job lock (`wait` seconds for it if another run holds it), on the run log.
+    Returns the run's id and what the night saw and did."""
+    progress = progress or Progress()
     stop = StopFlag()
     with ExitStack() as held, stop.installed():
 
@@ -352,10 +176,10 @@ def _run(
             )
             result.delivery = run_workers(engine, settings, on, stop=stop, progress=progress)
             result.delivery.expired += held_expired
-            from jobs.report import write_report
-
             progress.step("writing the report")
-            result.report_paths = write_report(engine, settings, on, result, mail=True)
+            result.report_paths = write_report(
+                engine, settings, on, result.windows, result.problems, mail=True
+            )
             result.report_mails = count_pending(engine, ("report",))
             if settings.report.recipients and not stop.is_set():
                 # Only the supervisors' mails just queued: a backlog was tried a moment ago.
@@ -365,14 +189,14 @@ def _run(
             result.delivery.left_pending = count_pending(engine)
             result.stopped = stopped_line(stop, result.delivery.left_pending)
         except LockHeld as exc:
-            finish_run(engine, run_id, 3, {}, str(exc))
+            finish_run(engine, run_id, Exit.LOCKED, {}, str(exc))
             raise
         except BaseException as exc:
             lost = lost_database(exc)
             if lost is not None:
-                finish_run_if_possible(engine, run_id, 2, str(lost))
+                finish_run_if_possible(engine, run_id, Exit.USAGE, str(lost))
                 raise lost from None
-            finish_run(engine, run_id, 70, {}, describe_error(exc))
+            finish_run(engine, run_id, Exit.BUG, {}, describe_error(exc))
             raise
         finish_run(
             engine,
@@ -382,45 +206,76 @@ def _run(
             result.stopped,
             status="stopped" if result.stopped else None,
         )
+    result.kind = settings.notifier.kind
     return run_id, result
 
 
-def _summary(run_id: int, result: NightResult) -> int:
-    on = result.on
-    stats = result.stats()
-    say(
-        log,
-        f"run {run_id} for {on}: {stats['windows'] + result.not_read} windows ({stats['windows']} scanned, "
-        f"{result.not_read} closed for good before the scan's reach), {stats.get('windows_open', 0)} open; "
-        f"{stats['messages']} message(s) planned, {stats['held']} held from earlier runs, "
-        f"{stats['report_mails']} report mail(s): {stats['sent']} sent, {stats['failed']} failed, "
-        f"{stats['expired']} expired, {stats['superseded']} superseded, {stats['left_pending']} waiting; "
-        f"{stats['reminders_skipped']} stage(s) skipped; {stats['reminders_unreachable']} without usable "
-        f"e-mail; {stats['problems']} bad row(s)",
-        run_id=run_id,
-        on=on.isoformat(),
-        exit_code=result.exit_code,
-        **stats,
-    )
-    if result.report_paths:
-        say(log, f"report: {result.report_paths[0]}", run_id=run_id, report=result.report_paths[0])
-    if result.problems or (result.exit_code and not result.delivery.incomplete):
-        say(
-            log,
-            f"exit 1: {stats['problems']} bad row(s), {stats['failed']} refused, {stats['expired']} expired, "
-            f"{stats['left_pending']} still in the outbox: see the report",
-            err=True,
-            run_id=run_id,
-            exit_code=result.exit_code,
+@dataclass
+class Delivered:
+    """What `appealwatch deliver` did: its pass over the outbox, and what the outage had held."""
+
+    run_id: int
+    on: date
+    stats: DeliveryStats
+    held: int  # messages that waited in the outbox when it started
+    superseded: int
+    stopped: str  # what stopped it (SIGTERM, SIGINT), for the last line and the run log; "" if nothing
+
+    @property
+    def exit_code(self) -> Exit:
+        return Exit.PARTIAL if self.stats.incomplete else Exit.OK
+
+    def counts(self) -> dict[str, Any]:
+        return {**self.stats.as_dict(), "held": self.held, "superseded": self.superseded}
+
+
+def deliver_held(
+    engine: Engine, settings: Settings, on: date, workers: int = 1, progress: Progress | None = None
+) -> Delivered:
+    """What the outbox still holds (after an SMTP outage, or as extra workers), settled against tonight's
+    windows first, then delivered; the night's report is written again if its mail waited too."""
+    progress = progress or Progress()
+    stop = StopFlag()
+    with stop.installed():
+        run_id = start_run(engine, "deliver", on)
+        try:
+            # Like a run: what the outage held is checked against tonight's windows before it goes out.
+            progress.step("settling what the outbox held")
+            night = settle_held(engine, settings, on, run_id)
+            expired = night.delivery.expired
+            stats = run_workers(
+                engine, settings, on, workers, kinds=("reminder", "digest"), stop=stop, progress=progress
+            )
+            stats.expired += expired
+            if count_pending(engine, ("report",)):
+                # The night's report mail waited too: written again now, so that it says what went out.
+                with engine.connect() as conn:
+                    ran = conn.execute(
+                        select(func.count())
+                        .select_from(runs)
+                        .where(runs.c.command == "run", runs.c.on_date == on)
+                    ).scalar_one()
+                if ran:
+                    night.delivery = stats
+                    write_report(engine, settings, on, night.windows, night.problems, mail=True)
+                stats.merge(run_workers(engine, settings, on, workers, kinds=("report",), stop=stop))
+            stats.left_pending = count_pending(engine)
+        except BaseException as exc:
+            lost = lost_database(exc)
+            if lost is not None:
+                finish_run_if_possible(engine, run_id, Exit.USAGE, str(lost))
+                raise lost from None
+            finish_run(engine, run_id, Exit.BUG, {}, describe_error(exc))
+            raise
+        done = Delivered(
+            run_id, on, stats, night.held, night.superseded, stopped_line(stop, stats.left_pending)
         )
-    if result.stopped:
-        say(log, result.stopped, err=True, run_id=run_id, stopped=True)
-    elif result.delivery.incomplete:  # the last line: what went wrong with delivery, and what to do
-        say(
-            log,
-            f"exit 1: {delivery_line(result.delivery, result.kind)}",
-            err=True,
-            run_id=run_id,
-            exit_code=result.exit_code,
+        finish_run(
+            engine,
+            run_id,
+            done.exit_code,
+            done.counts(),
+            done.stopped,
+            status="stopped" if done.stopped else None,
         )
-    return result.exit_code
+    return done

@@ -31,6 +31,7 @@ class Progress:
 
 class _Live(Progress):
     def __init__(self) -> None:
+        # rich only when there is a terminal to draw on: cron, scripts and tests never pay for its import.
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as RichProgress

@@ -9,8 +9,8 @@ the latest: an appeal may still be admissible), `unreachable.csv` (families and 
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
+import io
 import os
 import re
 import tempfile
@@ -18,17 +18,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select
 
+from deadlines.validate import Problem
 from jobs.config import Settings
 from jobs.folders import report_folder
+from jobs.inputs import read_by_ids
+from jobs.outbox.ids import report_message_prefix
+from jobs.outbox.queue import queue_report_mail
 from jobs.store import as_date, messages, reminders
-
-if TYPE_CHECKING:
-    from jobs.nightly import NightResult
 
 WINDOW_COLUMNS = [
     "decision_id",
@@ -72,8 +73,6 @@ def csv_cell(value: Any) -> Any:
 
 
 def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -127,8 +126,6 @@ def _names(conn: Connection, table: str, ids: set[int]) -> dict[int, tuple[str, 
     """(full_name, advisor_id or None) by id, read with the same bound-id queries as the night's run."""
     if not ids:
         return {}
-    from jobs.inputs import read_by_ids
-
     columns = ["id", "full_name", "advisor_id"] if table == "beneficiaries" else ["id", "full_name"]
     frame = read_by_ids(conn, f"{table}_of", ids, columns)
     return {int(r["id"]): (r["full_name"], r.get("advisor_id")) for r in frame.to_dict("records")}
@@ -199,7 +196,7 @@ def _deliveries(conn: Connection, on: date) -> list[list[Any]]:
         .where(
             messages.c.id.in_(tonight)
             | messages.c.status.in_(("pending", "sending"))
-            | messages.c.message_id.like(f"<aw.report.{on:%Y%m%d}.%")
+            | messages.c.message_id.like(f"{report_message_prefix(on)}%")
         )
         .order_by(messages.c.id)
     ).all()  # fmt: skip
@@ -214,13 +211,14 @@ def write_report(
     engine: Engine,
     settings: Settings,
     on: date,
-    result: NightResult,
+    windows: pd.DataFrame,
+    bad_rows: Sequence[Problem],
     out_dir: str | None = None,
     mail: bool = False,
 ) -> list[str]:
-    """Write the night's report; with `mail`, queue it for the supervisors. Returns the paths, HTML first."""
+    """Write the night's report of tonight's `windows` and the `bad_rows` met reading them; with `mail`, queue
+    it for the supervisors. Returns the paths, HTML first."""
     root = report_folder(settings, on, out_dir)
-    windows = result.windows
     rows = [
         list(record.values()) for record in window_records(windows)
     ]  # the shape `windows --format csv` has
@@ -232,7 +230,7 @@ def write_report(
         sent = _deliveries(conn, on)
     _csv(root / "unreachable.csv", TO_CALL_COLUMNS, unreachable)
     problems = [
-        [p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in result.problems
+        [p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in bad_rows
     ]
     _csv(root / "problems.csv", ["table", "row_id", "column", "problem", "row"], problems)
     _csv(root / "deliveries.csv", DELIVERY_COLUMNS, sent)
@@ -305,56 +303,3 @@ server or could not go out before its deadline while the window is still open or
         with engine.begin() as conn:
             queue_report_mail(conn, settings, on, subject, summary, page)
     return [str(root / "report.html"), str(root)]
-
-
-def queue_report_mail(
-    conn: Connection, settings: Settings, on: date, subject: str, summary: str, page: str
-) -> None:
-    """One report mail per supervisor per night, through the same outbox (so: once, and retried)."""
-    from jobs.plan import PlannedMessage, message_domain, queue_messages
-
-    domain = message_domain(settings.smtp.sender)
-    text = (
-        f"{summary}\n\nThe full report is the HTML version of this mail; it and its CSV files are in "
-        f"{settings.resolve(settings.report.out_dir).resolve() / on.isoformat()}.\n"
-    )
-    planned = [
-        PlannedMessage(
-            message_id=f"<aw.report.{on:%Y%m%d}.{hashlib.sha256(address.lower().encode()).hexdigest()[:10]}@{domain}>",
-            kind="report",
-            recipient_kind="supervisor",
-            recipient_id=None,
-            to_name="",
-            to_addr=address,
-            language="en",
-            subject=subject,
-            text=text,
-            html=page,
-            not_after=on + timedelta(days=7),  # a week-old report is not worth sending
-            summary=f"report to {address}",
-        )
-        for address in settings.report.recipients
-    ]
-    queue_messages(conn, planned, run_id=None)
-    # A rerun of the night, or `deliver` after an outage, writes the report again: a copy still waiting
-    # says tonight's truth, not what the outbox held when it was first queued.
-    for message in planned:
-        conn.execute(
-            update(messages)
-            .where(messages.c.message_id == message.message_id, messages.c.status == "pending")
-            .values(subject=message.subject, body_text=message.text, body_html=message.html)
-        )
-
-
-def write_report_command(settings: Settings, on: date, out_dir: str | None) -> int:
-    """`appealwatch report`: the same report as a run, computed afresh, sending and recording nothing."""
-    from jobs.db import database
-    from jobs.nightly import plan_night
-
-    # --out on the command line is relative to where it was typed, not to the config file.
-    out = str(Path(out_dir).resolve()) if out_dir else None
-    with database(settings.database.url) as engine:
-        result = plan_night(engine, settings, on)
-        paths = write_report(engine, settings, on, result, out)
-    print(f"report: {paths[0]}")
-    return result.exit_code

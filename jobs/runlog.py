@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from typing import Any
 
-import click
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, RowMapping, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
-from jobs.config import Settings
+from jobs.exits import Exit
 from jobs.states import RunStatus
 from jobs.store import runs
 
@@ -47,7 +49,8 @@ def finish_run(
     status: str | None = None,
 ) -> None:
     """Record the outcome: ok (0), partial (1), failed; or the status given (`stopped` by a signal)."""
-    status = status or {0: RunStatus.OK, 1: RunStatus.PARTIAL}.get(exit_code, RunStatus.FAILED)
+    outcomes: dict[int, str] = {Exit.OK: RunStatus.OK, Exit.PARTIAL: RunStatus.PARTIAL}
+    status = status or outcomes.get(exit_code, RunStatus.FAILED)
     with engine.begin() as conn:
         conn.execute(
             update(runs)
@@ -55,7 +58,7 @@ def finish_run(
             .values(
                 finished_at=now_utc(),
                 status=status,
-                exit_code=exit_code,
+                exit_code=int(exit_code),
                 stats=json.dumps(stats, sort_keys=True, default=str),
                 message=message or None,
             )
@@ -64,10 +67,6 @@ def finish_run(
 
 def finish_run_if_possible(engine: Engine, run_id: int, exit_code: int, message: str) -> None:
     """Record the end of a run whose database failed: if it is still unreachable, the row stays `running`."""
-    from contextlib import suppress
-
-    from sqlalchemy.exc import SQLAlchemyError
-
     with suppress(SQLAlchemyError):
         finish_run(engine, run_id, exit_code, {}, message)
 
@@ -76,7 +75,7 @@ def record_refused(engine: Engine, command: str, on: date, message: str) -> int:
     """A run that never started because another held the lock (exit 3): on the record all the same, so
     that `runs` shows the night was tried."""
     run_id = start_run(engine, command, on)
-    finish_run(engine, run_id, 3, {}, message, status=RunStatus.REFUSED)
+    finish_run(engine, run_id, Exit.LOCKED, {}, message, status=RunStatus.REFUSED)
     return run_id
 
 
@@ -116,34 +115,6 @@ def mark_died(engine: Engine, by_run: int) -> int:
     return len(dead)
 
 
-def print_runs(settings: Settings, last: int) -> int:
-    from jobs.db import database
-
-    with database(settings.database.url) as engine, engine.connect() as conn:
-        rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(last)).mappings().all()
-    if not rows:
-        click.echo("no runs yet")
-        return 0
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("run", "command", "for day", "started (UTC)", "took", "status", "exit", "counts", "note")
-    for row in rows:
-        took = ""
-        if row["finished_at"] is not None:
-            took = f"{(row['finished_at'] - row['started_at']).total_seconds():.1f}s"
-        stats = json.loads(row["stats"]) if row["stats"] else {}
-        counts = ", ".join(f"{k}={v}" for k, v in stats.items() if isinstance(v, int) and v)
-        table.add_row(
-            str(row["id"]),
-            row["command"] + (" (dry)" if row["dry_run"] else ""),
-            str(row["on_date"]),
-            row["started_at"].strftime("%Y-%m-%d %H:%M:%S"),
-            took,
-            row["status"],
-            "" if row["exit_code"] is None else str(row["exit_code"]),
-            counts,
-            "" if row["status"] in (RunStatus.OK, RunStatus.RUNNING) else (row["message"] or ""),
-        )
-    Console(width=200).print(table)
-    return 0
+def recent_runs(conn: Connection, last: int) -> Sequence[RowMapping]:
+    """The `last` runs, the latest first, for `appealwatch runs`."""
+    return conn.execute(select(runs).order_by(runs.c.id.desc()).limit(last)).mappings().all()

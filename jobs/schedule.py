@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import logging
 import signal
-import traceback
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from jobs.config import Settings
-from jobs.db import LockHeld, NotReady, database, describe_error, is_database_error
-from jobs.deliver import SHUTDOWN
+from jobs.exits import Exit
 from jobs.logs import LogFormat, say, setup_logging
+from jobs.outbox.delivery import SHUTDOWN
 
 log = logging.getLogger("appealwatch.schedule")
 
@@ -30,41 +30,8 @@ def schedule_logging(fmt: LogFormat = "text") -> None:
     setup_logging(fmt, timestamps=True)
 
 
-def nightly_job(settings: Settings) -> None:
-    from jobs.nightly import run_nightly
-
-    try:
-        code = run_nightly(settings, settings.today())
-    except LockHeld as exc:
-        log.warning("skipped: %s", exc)
-        return
-    except NotReady as exc:
-        log.error("the nightly run could not start: %s", exc, extra={"fields": {"exit_code": 2}})
-        return
-    except Exception as exc:
-        # A bug: logged in the same shape as every other line (not APScheduler's), and the next night runs.
-        if is_database_error(exc):
-            # Never the database's whole message: PostgreSQL's DETAIL can carry a family's name and address.
-            stack = "".join(traceback.format_tb(exc.__traceback__))
-            log.error(
-                "the nightly run failed (a bug): %s\n%s",
-                describe_error(exc),
-                stack.rstrip(),
-                extra={"fields": {"exit_code": 70}},
-            )
-            return
-        log.exception(
-            "the nightly run failed (a bug): see the traceback", extra={"fields": {"exit_code": 70}}
-        )
-        return
-    say(log, f"nightly run finished with exit code {code}", exit_code=code)
-
-
-def serve(settings: Settings, log_format: LogFormat = "text") -> int:
-    schedule_logging(log_format)
-    # Fail at start, not at 2 a.m.: the database must be there and migrated (NotReady: exit 2).
-    with database(settings.database.url):
-        pass
+def serve(settings: Settings, night: Callable[[Settings], None]) -> Exit:
+    """Run `night(settings)` on [schedule] cron until SIGTERM or SIGINT; then finish the message in hand."""
     # SIGTERM and SIGINT are taken synchronously by the main thread (sigwait), never by an asynchronous
     # handler: a handler that touched the scheduler's locks could deadlock with the thread it interrupted.
     # Blocked before any thread starts, so the scheduler's threads inherit the mask.
@@ -73,7 +40,7 @@ def serve(settings: Settings, log_format: LogFormat = "text") -> int:
     trigger = CronTrigger.from_crontab(settings.schedule.cron, timezone=settings.schedule.timezone)
     scheduler = BackgroundScheduler(timezone=settings.schedule.timezone)
     job = scheduler.add_job(
-        nightly_job,
+        night,
         trigger,
         args=[settings],
         id="nightly",
@@ -97,4 +64,4 @@ def serve(settings: Settings, log_format: LogFormat = "text") -> int:
     SHUTDOWN.set()
     scheduler.shutdown(wait=True)
     say(log, "stopped")
-    return 0
+    return Exit.OK

@@ -187,7 +187,7 @@ def test_a_database_error_is_printed_without_the_row_it_was_about(database: Data
     """Point 6: whatever bug lets a database error through, its message reaches the terminal and the log as one
     line, without PostgreSQL's DETAIL ("Failing row contains (...)") or the statement's parameters."""
     script = (
-        "import sys, jobs.views as v\n"
+        "import sys, jobs.commands.windows as v\n"
         "from sqlalchemy import text\n"
         "from jobs.db import make_engine\n"
         "def boom(*a, **k):\n"
@@ -195,7 +195,7 @@ def test_a_database_error_is_printed_without_the_row_it_was_about(database: Data
         "        conn.execute(text(\"INSERT INTO advisors (id, full_name, email) VALUES (7, NULL, 'secret@mail.example')\"))\n"
         "v.print_windows = boom\n"
         f"sys.argv = ['appealwatch', 'windows', '--config', {str(config(database, tmp_path))!r}]\n"
-        "from jobs.cli import main; main()\n"
+        "from jobs.commands import main; main()\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALWATCH_")}
     done = subprocess.run(

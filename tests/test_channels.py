@@ -15,10 +15,10 @@ from sqlalchemy import Engine, MetaData, Table, insert, select, text, update
 from test_cli import appealwatch
 from test_delivery import ON, families, outbox_rows, smtp_config
 
+from jobs.commands.deliver import deliver_pending
+from jobs.commands.run import run_nightly
 from jobs.config import Settings, load_settings
 from jobs.db import _alembic_config, init_db
-from jobs.deliver import deliver_pending
-from jobs.nightly import run_nightly
 from jobs.store import OWN_TABLES, VERSION_TABLE, attempts, messages, metadata, reminders, runs
 from notifiers import CHANNELS, NOTIFIERS
 from notifiers.settings import ChannelSettings

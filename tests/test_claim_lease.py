@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import select, update
 from test_delivery import ON, families, outbox_rows, smtp_config
 
+from jobs.commands.deliver import deliver_pending
+from jobs.commands.run import run_nightly
 from jobs.config import load_settings
-from jobs.deliver import deliver_pending
-from jobs.nightly import run_nightly
 from jobs.store import messages
 
 from conftest import Database

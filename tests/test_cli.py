@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from jobs.cli import cli
+from jobs.commands import cli
 from jobs.db import job_lock, make_engine
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,11 +103,11 @@ def test_an_unreachable_database_exits_2_naming_it(tmp_path: Path) -> None:
 def test_a_bug_exits_70_never_1(tmp_path: Path) -> None:
     """1 means "done, some rows failed" to cron and the fund's scripts; a crash must not look like that."""
     script = (
-        "import sys, jobs.views as v\n"
+        "import sys, jobs.commands.windows as v\n"
         "def boom(*a, **k): raise RuntimeError('boom')\n"
         "v.print_windows = boom\n"
         "sys.argv = ['appealwatch', 'windows']\n"
-        "from jobs.cli import main; main()\n"
+        "from jobs.commands import main; main()\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALWATCH_")}
     done = subprocess.run(

@@ -350,7 +350,7 @@ def test_the_start_checks_of_schedule_start_no_thread_that_could_take_sigterm() 
     the report folder check imported them) would take the signal and kill the process mid-send."""
     script = (
         "import os, sys\n"
-        "import jobs.cli, jobs.folders, jobs.schedule\n"
+        "import jobs.commands, jobs.folders, jobs.schedule\n"
         "print(len(os.listdir('/proc/self/task')), 'pandas' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

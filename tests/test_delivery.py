@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from jobs.commands.deliver import deliver_pending
+from jobs.commands.run import run_nightly
 from jobs.config import load_settings
-from jobs.deliver import deliver_pending
-from jobs.nightly import run_nightly
 from jobs.store import attempts, messages, reminders
 
 import builders as b
@@ -288,7 +288,7 @@ def test_a_reminder_held_up_by_an_outage_is_not_sent_once_the_window_is_appealed
 def test_a_relay_that_is_down_stops_the_pass_after_a_few_failures_and_the_rest_waits(
     database: Database, tmp_path: Path
 ) -> None:
-    from jobs.deliver import CIRCUIT_BREAKER
+    from jobs.outbox.delivery import CIRCUIT_BREAKER
 
     families(database.engine, CIRCUIT_BREAKER + 5)
     down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
@@ -324,7 +324,7 @@ def test_a_refused_reminder_puts_the_family_on_the_list_to_call(database: Databa
 
 
 def test_the_report_command_writes_files_but_mails_nobody(database: Database, tmp_path: Path) -> None:
-    from jobs.report import write_report_command
+    from jobs.commands.report import write_report_command
 
     families(database.engine, 1)
     path = smtp_config(tmp_path, database.url, free_port())
@@ -436,7 +436,7 @@ def test_a_relay_that_refuses_everyone_alike_costs_nobody_a_reminder(
     database: Database, tmp_path: Path
 ) -> None:
     """554 5.7.1 Relay access denied at RCPT, for every recipient: the relay's fault, not the families'."""
-    from jobs.deliver import SAME_REFUSALS
+    from jobs.outbox.delivery import SAME_REFUSALS
 
     families(database.engine, SAME_REFUSALS + 3)
     with SmtpTestServer(

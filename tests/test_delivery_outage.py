@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, select
 from test_delivery import ON, families, outbox_rows, smtp_config
 
+from jobs.commands.deliver import deliver_pending
+from jobs.commands.run import run_nightly
 from jobs.config import load_settings
-from jobs.deliver import deliver_pending
-from jobs.nightly import run_nightly
 from jobs.store import messages
 
 import builders as b

@@ -11,7 +11,7 @@ import click
 import pytest
 from pydantic import BaseModel
 
-from jobs.cli import cli
+from jobs.commands import cli
 from jobs.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]

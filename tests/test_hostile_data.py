@@ -16,7 +16,8 @@ from sqlalchemy import Connection, Engine, delete, select, text
 from test_bad_rows import DUE, loosen
 from test_nightly import settings_for
 
-from jobs.nightly import plan_night, run_nightly
+from jobs.commands.run import run_nightly
+from jobs.nightly import plan_night
 from jobs.store import attempts, messages, reminders, runs
 
 import builders as b

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from jobs.commands.run import run_nightly
 from jobs.config import Settings, load_settings
-from jobs.nightly import run_nightly
 from jobs.store import messages, reminders
 
 import builders as b

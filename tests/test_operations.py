@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine, select
 
+from jobs.commands.run import run_nightly
 from jobs.config import load_settings
 from jobs.db import LockHeld, job_lock, make_engine
-from jobs.nightly import run_nightly
 from jobs.store import messages, runs
 
 import builders as b

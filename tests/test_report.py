@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from jobs.commands.run import run_nightly
 from jobs.config import load_settings
-from jobs.nightly import run_nightly
 
 import builders as b
 
@@ -80,7 +80,7 @@ def test_the_report_lists_who_to_call_what_is_in_grace_and_the_bad_rows(
 def test_the_report_written_the_morning_after_shows_the_nights_numbers(
     db_engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
-    from jobs.report import write_report_command
+    from jobs.commands.report import write_report_command
 
     with db_engine.begin() as conn:
         b.beneficiary(conn, 1, "Els Maes", "els@mail.example")

@@ -17,8 +17,8 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, select
 
+from jobs.commands.schedule import nightly_job
 from jobs.config import load_settings
-from jobs.schedule import nightly_job
 from jobs.store import runs
 
 import builders as b
@@ -120,7 +120,8 @@ def test_schedule_in_json_gives_the_next_run_as_a_field(db_url: str, tmp_path: P
 NIGHT = """
 import sys
 from jobs.config import load_settings
-from jobs.schedule import nightly_job, schedule_logging
+from jobs.commands.schedule import nightly_job
+from jobs.schedule import schedule_logging
 schedule_logging()
 settings = load_settings(sys.argv[1], environ={})
 if sys.argv[2] == "bug":

@@ -12,8 +12,8 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 from test_delivery import ON, families, smtp_config
 
+from jobs.commands.run import run_nightly
 from jobs.config import load_settings
-from jobs.nightly import run_nightly
 from jobs.states import LedgerStatus, MessageStatus, RunStatus
 from jobs.store import messages, reminders, runs
 

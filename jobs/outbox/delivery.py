@@ -5,6 +5,9 @@ worker's name and a lease); only then is it sent, and only then marked sent. Two
 rerun can therefore never both send it. A process killed between send and mark leaves one message in
 `sending`: it is taken up again when its lease runs out, or at once when its worker is known dead (same host,
 process gone). That single in-flight message is the only one that can ever go out twice.
+
+Here too: the workers (`run_workers`), the breaker that stops a pass when the relay, not the messages, is the
+trouble, and the counts a pass returns (`DeliveryStats`).
 """
 
 from __future__ import annotations
@@ -526,83 +529,6 @@ def delivery_line(stats: DeliveryStats, kind: str) -> str:
     if gone:
         parts.append(f"{', '.join(gone)}: the report lists the families to write to or call")
     return "; ".join(parts)
-
-
-def deliver_pending(settings: Settings, on: date, workers: int = 1, progress: Progress | None = None) -> int:
-    """`appealwatch deliver`: what the outbox still holds, then exit 0, or 1 if some could not go out."""
-    from jobs.db import database, describe_error, lost_database
-    from jobs.logs import say
-    from jobs.nightly import settle_held
-    from jobs.report import write_report
-    from jobs.runlog import finish_run, finish_run_if_possible, start_run
-    from jobs.store import runs
-
-    progress = progress or Progress()
-    stop = StopFlag()
-    with database(settings.database.url) as engine, stop.installed():
-        run_id = start_run(engine, "deliver", on)
-        try:
-            # Like a run: what the outage held is checked against tonight's windows before it goes out.
-            progress.step("settling what the outbox held")
-            night = settle_held(engine, settings, on, run_id)
-            expired = night.delivery.expired
-            stats = run_workers(
-                engine, settings, on, workers, kinds=("reminder", "digest"), stop=stop, progress=progress
-            )
-            stats.expired += expired
-            if count_pending(engine, ("report",)):
-                # The night's report mail waited too: written again now, so that it says what went out.
-                with engine.connect() as conn:
-                    ran = conn.execute(
-                        select(func.count())
-                        .select_from(runs)
-                        .where(runs.c.command == "run", runs.c.on_date == on)
-                    ).scalar_one()
-                if ran:
-                    night.delivery = stats
-                    write_report(engine, settings, on, night, mail=True)
-                stats.merge(run_workers(engine, settings, on, workers, kinds=("report",), stop=stop))
-            stats.left_pending = count_pending(engine)
-        except BaseException as exc:
-            lost = lost_database(exc)
-            if lost is not None:
-                finish_run_if_possible(engine, run_id, 2, str(lost))
-                raise lost from None
-            finish_run(engine, run_id, 70, {}, describe_error(exc))
-            raise
-        code = 1 if stats.incomplete else 0
-        stopped = stopped_line(stop, stats.left_pending)
-        finish_run(
-            engine,
-            run_id,
-            code,
-            {**stats.as_dict(), "held": night.held, "superseded": night.superseded},
-            stopped,
-            status="stopped" if stopped else None,
-        )
-    progress.done()
-    counts: dict[str, Any] = {**stats.as_dict(), "held": night.held, "superseded": night.superseded}
-    say(
-        log,
-        f"deliver for {on}: {night.held} message(s) waited: {stats.sent} sent, {stats.failed} failed, "
-        f"{stats.expired} expired, {night.superseded} superseded, {stats.left_pending} waiting"
-        + (f", {stats.lost_claims} lost claims" if stats.lost_claims else ""),
-        run_id=run_id,
-        on=on.isoformat(),
-        exit_code=code,
-        **counts,
-    )
-    if stopped:
-        say(log, stopped, err=True, run_id=run_id, exit_code=code)
-    elif code:
-        say(
-            log,
-            f"exit 1: {delivery_line(stats, settings.notifier.kind)}",
-            err=True,
-            run_id=run_id,
-            exit_code=code,
-        )
-    return code
 
 
 def stopped_line(stop: StopFlag, waiting: int) -> str:

@@ -1,0 +1,73 @@
+"""The command line, `appealwatch` (and `python -m jobs`): the names of docs/commands.md.
+
+One thin module per verb: it parses, opens the database, calls the library and prints. The options every
+command shares, and the mapping of the job's known failures to exit codes, are in `jobs.commands.options`;
+the codes themselves in `jobs.exits`: 0 done; 1 done, but some rows or deliveries failed; 2 bad configuration
+or usage; 3 another run holds the lock; 70 a bug.
+
+Start-up stays light: `import jobs.commands` imports no pandas or numpy (their threads would start before
+`schedule` blocks SIGTERM), so the verbs import the libraries that need them when they run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+
+import click
+
+from jobs.commands import deliver, demo, explain, init_db, report, run, runs, schedule, windows
+from jobs.commands.options import config_option
+from jobs.db import describe_error, is_database_error
+from jobs.exits import Exit
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@config_option
+@click.version_option(package_name="appealwatch")
+def cli() -> None:
+    """appealwatch: appeal deadlines of Groeipakket decisions, reminders before they pass, reports."""
+
+
+for verb in (init_db, demo, run, windows, explain, report, schedule, deliver, runs):
+    cli.add_command(verb.command)
+
+
+def _log_bug(exc: Exception) -> None:
+    """The traceback of a bug, through the log (text or json). A database error's message is cut to its first
+    line, and the errors chained to it are not shown: PostgreSQL's DETAIL would put a family's name and
+    address into cron's mail."""
+    log = logging.getLogger("appealwatch.cli")
+    if not is_database_error(exc):
+        log.error("appealwatch: internal error (a bug): see the traceback below", exc_info=True)
+        return
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    log.error(
+        "appealwatch: internal error (a bug): %s\nTraceback (most recent call last):\n%s",
+        describe_error(exc),
+        stack.rstrip(),
+    )
+
+
+def main() -> None:
+    try:
+        # Without standalone mode click returns the command's exit code instead of leaving with it.
+        code = cli(prog_name="appealwatch", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as exc:  # usage errors: exit 2, as click would
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # The reader stopped early (`appealwatch windows | head`): what it wanted, it got.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(Exit.OK)
+    except click.exceptions.Abort:
+        click.echo("appealwatch: aborted", err=True)
+        sys.exit(Exit.INTERRUPTED)
+    except Exception as exc:
+        _log_bug(exc)
+        sys.exit(Exit.BUG)  # never 1, which cron and the fund's scripts read as "done, some rows failed"
+    sys.exit(code if isinstance(code, int) else Exit.OK)

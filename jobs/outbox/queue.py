@@ -1,0 +1,153 @@
+"""Writing the outbox and the ledger: tonight's plan (its messages, pending, and its ledger rows) in the
+caller's transaction, and the supervisors' report mails.
+
+The ledger row (decision, forum, safe_deadline, recipient, stage) is the exactly-once key; the message it
+points to was rendered when it was planned, so the ledger shows exactly what was sent, and carries a
+Message-ID derived from the key (`jobs.outbox.ids`). Both are written with INSERT ... ON CONFLICT DO NOTHING
+on their unique keys: if the transaction commits, every message is pending in the outbox and delivery can
+claim it; if it does not, nothing was recorded and the next run plans the same stages again. Nothing is lost
+either way, and a key another process wrote meanwhile is left as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from jobs.channels import DEFAULT_CHANNEL
+from jobs.config import Settings
+from jobs.due import KEY
+from jobs.outbox.ids import message_domain, report_message_id
+from jobs.runlog import now_utc
+from jobs.store import messages, reminders
+
+
+@dataclass
+class PlannedMessage:
+    message_id: str
+    kind: str  # reminder | digest | report
+    recipient_kind: str
+    recipient_id: int | None
+    to_name: str
+    to_addr: str
+    language: str
+    subject: str
+    text: str
+    html: str
+    not_after: date
+    summary: str  # one line for --dry-run and the log
+    channel: str = DEFAULT_CHANNEL  # the notifier channel that delivers it (aw_messages.channel)
+
+
+@dataclass
+class Plan:
+    messages: list[PlannedMessage] = field(default_factory=list)
+    ledger: list[dict[str, Any]] = field(default_factory=list)  # rows for aw_reminders (+ "message_id")
+    unreachable: list[dict[str, Any]] = field(default_factory=list)  # for the supervisor report
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.ledger if row["status"] == status)
+
+
+def insert_for(conn: Connection) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def queue_messages(conn: Connection, planned: list[PlannedMessage], run_id: int | None) -> None:
+    """Put rendered messages in the outbox, pending; a Message-ID already there is left as it is."""
+    if not planned:
+        return
+    now = now_utc()
+    conn.execute(
+        insert_for(conn)(messages).on_conflict_do_nothing(index_elements=["message_id"]),
+        [
+            {
+                "message_id": m.message_id,
+                "channel": m.channel,
+                "kind": m.kind,
+                "recipient_kind": m.recipient_kind,
+                "recipient_id": m.recipient_id,
+                "to_name": m.to_name,
+                "to_addr": m.to_addr,
+                "language": m.language,
+                "subject": m.subject,
+                "body_text": m.text,
+                "body_html": m.html,
+                "status": "pending",
+                "not_after": m.not_after,
+                "attempts": 0,
+                "run_id": run_id,
+                "created_at": now,
+            }
+            for m in planned
+        ],
+    )
+
+
+def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
+    """Outbox and ledger in the caller's transaction; keys already present are left as they are."""
+    queue_messages(conn, plan.messages, run_id)
+    ids = [m.message_id for m in plan.messages]
+    pks: dict[str, int] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        found = conn.execute(
+            select(messages.c.message_id, messages.c.id).where(messages.c.message_id.in_(chunk))
+        )
+        pks.update({message_id: pk for message_id, pk in found})
+    if plan.ledger:
+        now = now_utc()
+        conn.execute(
+            insert_for(conn)(reminders).on_conflict_do_nothing(index_elements=KEY),  # uq_aw_reminders_key
+            [
+                {
+                    **{k: v for k, v in row.items() if k != "message_id"},
+                    "message_pk": pks.get(row["message_id"]) if row["message_id"] else None,
+                    "run_id": run_id,
+                    "created_at": now,
+                }
+                for row in plan.ledger
+            ],
+        )
+
+
+def queue_report_mail(
+    conn: Connection, settings: Settings, on: date, subject: str, summary: str, page: str
+) -> None:
+    """One report mail per supervisor per night, through the same outbox (so: once, and retried)."""
+    domain = message_domain(settings.smtp.sender)
+    text = (
+        f"{summary}\n\nThe full report is the HTML version of this mail; it and its CSV files are in "
+        f"{settings.resolve(settings.report.out_dir).resolve() / on.isoformat()}.\n"
+    )
+    planned = [
+        PlannedMessage(
+            message_id=report_message_id(on, address, domain),
+            kind="report",
+            recipient_kind="supervisor",
+            recipient_id=None,
+            to_name="",
+            to_addr=address,
+            language="en",
+            subject=subject,
+            text=text,
+            html=page,
+            not_after=on + timedelta(days=7),  # a week-old report is not worth sending
+            summary=f"report to {address}",
+        )
+        for address in settings.report.recipients
+    ]
+    queue_messages(conn, planned, run_id=None)
+    # A rerun of the night, or `deliver` after an outage, writes the report again: a copy still waiting
+    # says tonight's truth, not what the outbox held when it was first queued.
+    for message in planned:
+        conn.execute(
+            update(messages)
+            .where(messages.c.message_id == message.message_id, messages.c.status == "pending")
+            .values(subject=message.subject, body_text=message.text, body_html=message.html)
+        )

@@ -1,0 +1,290 @@
+"""Settling what an outage held in the outbox, against tonight's windows, in the transaction that writes
+tonight's plan: a held message goes out only while it is still true, and says tonight's truth.
+
+- a reminder whose window changed (appealed, withdrawn, interrupted, a new deadline) or whose series has had a
+  more urgent stage since is `superseded`; one whose safe deadline passed while it waited is `expired` (the
+  family was not told: the report lists them to call, and the night exits 1);
+- a reminder still true is rendered again ("2 days left", not last week's "7 days left"): same Message-ID;
+- an advisor's digest keeps the items still true and is rendered again, or is superseded or expired;
+- a supervisors' report mail from an earlier night is superseded: each night has its own.
+
+Messages claimed by a worker that vanished count as waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, select, update
+
+from jobs.config import Settings
+from jobs.due import KEY, SERIES
+from jobs.inputs import People
+from jobs.outbox.delivery import claim_is_stale
+from jobs.outbox.ids import report_message_prefix
+from jobs.outbox.plan import _item, _person, _Planner, _py
+from jobs.outbox.queue import Plan, write_plan
+from jobs.render import build_digest_context, render
+from jobs.store import as_date, messages, reminders, runs
+
+
+def settle(
+    engine: Engine,
+    run_id: int,
+    settings: Settings,
+    on: date,
+    windows: pd.DataFrame,
+    people: People,
+    plan: Plan,
+) -> tuple[int, int, int, int]:
+    """Write tonight's plan, then supersede, expire or re-render what an outage held (reminders, advisors'
+    digests, supervisors' report mails), against tonight's windows, in one transaction.
+    Returns (superseded, expired, re-rendered, held): held counts what waited before tonight's plan."""
+    offsets: dict[str, Sequence[int]] = {
+        "beneficiary": settings.reminders.beneficiary_days,
+        "advisor": settings.reminders.advisor_days,
+    }
+    with engine.begin() as conn:
+        # Write first: on SQLite a transaction that reads before its first write can fail on a stale
+        # snapshot when another process (a `deliver`) wrote in between.
+        conn.execute(update(runs).where(runs.c.id == run_id).values(status="running"))
+        held = int(
+            conn.execute(
+                select(func.count())
+                .select_from(messages)
+                .where(messages.c.status.in_(("pending", "sending")))
+            ).scalar_one()
+        )
+        write_plan(conn, plan, run_id)
+        superseded, expired = supersede_stale(conn, windows, on, offsets)
+        refreshed = refresh_held_reminders(conn, windows, people, settings, on)
+        d_superseded, d_expired, d_refreshed = settle_held_digests(conn, windows, people, settings, on)
+        superseded += d_superseded + supersede_old_reports(conn, on)
+    return superseded, expired + d_expired, refreshed + d_refreshed, held
+
+
+def supersede_old_reports(conn: Connection, on: date) -> int:
+    """A supervisors' report mail held from an earlier night is not sent: the nights since have their own."""
+    result = conn.execute(
+        update(messages)
+        .where(
+            messages.c.kind == "report",
+            messages.c.status == "pending",
+            messages.c.message_id < report_message_prefix(on),
+        )
+        .values(status="superseded", last_answer="a later night's report replaces it")
+    )
+    return int(result.rowcount or 0)
+
+
+def supersede_stale(
+    conn: Connection, windows: pd.DataFrame, on: date, offsets: dict[str, Sequence[int]] | None = None
+) -> tuple[int, int]:
+    """Settle the reminders an outage held in the outbox that must not go out as they are.
+
+    A reminder is only true while its window is open with the same safe deadline, and only until a more
+    urgent stage of the same series (decision, forum, deadline, recipient) has been queued or is due tonight
+    (the catch-up rule of `due_reminders`, with the stage `offsets` by recipient kind). One whose safe
+    deadline passed while it waited is `expired`: the family was not told, so the report lists them to call
+    and the night exits 1. The others (appealed, withdrawn, interrupted, a new deadline, a later stage) are
+    `superseded`. Messages claimed by a worker that vanished count as waiting. Returns (superseded, expired).
+    """
+    rows = conn.execute(
+        select(messages.c.id.label("message_pk"), messages.c.status, messages.c.claimed_by, messages.c.lease_until,
+               *[reminders.c[k] for k in KEY])
+        .join(reminders, reminders.c.message_pk == messages.c.id)
+        .where(messages.c.status.in_(("pending", "sending")), messages.c.kind == "reminder")
+    ).all()  # fmt: skip
+    waiting = [w for w in rows if w.status == "pending" or claim_is_stale(w)]
+    if not waiting:
+        return 0, 0
+    state = {
+        (int(d), str(f)): (str(status), pd.Timestamp(sd).date() if pd.notna(sd) else None)
+        for d, f, status, sd in zip(
+            windows["decision_id"], windows["forum"], windows["status"], windows["safe_deadline"], strict=True
+        )
+    }
+    days_left = {
+        (int(d), str(f)): int(n)
+        for d, f, n in zip(windows["decision_id"], windows["forum"], windows["days_left"], strict=True)
+        if pd.notna(n)
+    }
+    queued = conn.execute(
+        select(*[reminders.c[k] for k in KEY]).where(
+            reminders.c.status == "queued", reminders.c.safe_deadline >= min(w.safe_deadline for w in waiting)
+        )
+    ).all()
+    most_urgent: dict[tuple[Any, ...], int] = {}
+    for row in queued:
+        series = tuple(getattr(row, k) for k in SERIES)
+        most_urgent[series] = min(row.stage, most_urgent.get(series, row.stage))
+    outcome: dict[str, list[Any]] = {"superseded": [], "expired": []}
+    for w in waiting:
+        deadline, now = as_date(w.safe_deadline), state.get((w.decision_id, w.forum))
+        # The catch-up rule, as `due_reminders` applies it: only the most urgent stage due tonight goes.
+        due = [
+            o
+            for o in (offsets or {}).get(w.recipient_kind, ())
+            if now == ("open", deadline) and o >= days_left[(w.decision_id, w.forum)]
+        ]
+        if most_urgent[tuple(getattr(w, k) for k in SERIES)] < w.stage or (due and min(due) < w.stage):
+            outcome["superseded"].append(w)
+        elif now == ("open", deadline):
+            continue  # still true: it goes out tonight (re-rendered first)
+        elif deadline < on and (now is None or (now[0] in ("grace", "expired") and now[1] == deadline)):
+            outcome["expired"].append(w)
+        else:
+            outcome["superseded"].append(w)
+    answers = {
+        "superseded": "no longer true: the window changed or a later stage went out",
+        "expired": "deadline passed before delivery",
+    }
+    for status, settled in outcome.items():
+        for w in settled:
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == w.message_pk, messages.c.status == w.status)
+                .where(
+                    messages.c.claimed_by.is_(None)
+                    if w.claimed_by is None
+                    else messages.c.claimed_by == w.claimed_by
+                )
+                .values(status=status, last_answer=answers[status])
+            )
+    return len(outcome["superseded"]), len(outcome["expired"])
+
+
+def refresh_held_reminders(
+    conn: Connection, windows: pd.DataFrame, people: People, settings: Settings, on: date
+) -> int:
+    """Re-render the reminders that an outage held in the outbox since an earlier night, so that what goes out
+    tonight says tonight's truth ("2 days left", not last week's "7 days left"). Same message, same Message-ID;
+    only the text changes. Those no longer true at all were superseded just before."""
+    held = conn.execute(
+        select(messages.c.id, *[reminders.c[k] for k in ("decision_id", "forum", "safe_deadline", "stage")])
+        .join(reminders, reminders.c.message_pk == messages.c.id)
+        .join(runs, runs.c.id == messages.c.run_id)
+        .where(messages.c.status == "pending", messages.c.kind == "reminder", runs.c.on_date < on)
+    ).all()
+    if not held:
+        return 0
+    planner = _Planner(windows, people, settings, on)
+    refreshed = 0
+    for row in held:
+        key = {
+            "decision_id": row.decision_id,
+            "forum": row.forum,
+            "safe_deadline": as_date(row.safe_deadline),
+            "stage": row.stage,
+        }
+        fresh = planner.rerender(key)
+        if fresh is not None:
+            rendered, person = fresh
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == row.id, messages.c.status == "pending")
+                .values(
+                    subject=rendered.subject,
+                    body_text=rendered.text,
+                    body_html=rendered.html,
+                    to_name=person["full_name"],  # the family's current name, address and language
+                    to_addr=person["address"],
+                    language=person["lang"],
+                )
+            )
+            refreshed += 1
+    return refreshed
+
+
+def settle_held_digests(
+    conn: Connection, windows: pd.DataFrame, people: People, settings: Settings, on: date
+) -> tuple[int, int, int]:
+    """The advisors' digests an outage held since an earlier night, settled against tonight like reminders.
+
+    An item stays only while its window is open with the same safe deadline and no more urgent advisor stage
+    is due (that one goes in tonight's digest); a family to call stays while its window is open and it still
+    has no usable address. A digest with something left is rendered again with tonight's facts (days left,
+    the advisor's name and address; same Message-ID); one with nothing left is `expired` when a deadline
+    passed while it waited, else `superseded`. Returns (superseded, expired, re-rendered)."""
+    held = conn.execute(
+        select(messages.c.id, messages.c.recipient_id, messages.c.run_id)
+        .join(runs, runs.c.id == messages.c.run_id)
+        .where(messages.c.status == "pending", messages.c.kind == "digest", runs.c.on_date < on)
+    ).all()
+    if not held:
+        return 0, 0, 0
+    planner = _Planner(windows, people, settings, on)
+    stages = sorted(int(o) for o in settings.reminders.advisor_days)
+    counts = {"superseded": 0, "expired": 0, "refreshed": 0}
+    for digest in held:
+        advisor = _person(planner.advisors, digest.recipient_id)
+        rows = conn.execute(
+            select(reminders).where(
+                (reminders.c.message_pk == digest.id)
+                | (
+                    (reminders.c.run_id == digest.run_id)
+                    & (reminders.c.status == "unreachable")
+                    & (reminders.c.recipient_kind == "beneficiary")
+                )
+            )
+        ).all()
+        items: list[dict[str, Any]] = []
+        to_call: list[dict[str, Any]] = []
+        passed = False
+        for row in rows:
+            deadline = as_date(row.safe_deadline)
+            window = planner.windows.get((int(row.decision_id), str(row.forum)))
+            beneficiary = None if window is None else _person(planner.beneficiaries, window["beneficiary_id"])
+            open_ = (
+                window is not None
+                and window["status"] == "open"
+                and _py(window["safe_deadline"]) == deadline
+                and beneficiary is not None
+            )
+            if not open_:
+                passed = passed or deadline < on
+                continue
+            assert window is not None and beneficiary is not None
+            key = {c: getattr(row, c) for c in ("decision_id", "forum", "stage")} | {
+                "safe_deadline": deadline
+            }
+            item = _item(key, window, beneficiary)
+            if row.message_pk == digest.id:
+                if any(item["days_left"] <= o < row.stage for o in stages):
+                    continue  # a more urgent advisor stage is due: tonight's digest carries it
+                items.append(item)
+            elif beneficiary["address"] is None and beneficiary.get("advisor_id") == digest.recipient_id:
+                to_call.append({**item, "reason": beneficiary["address_problem"] or "missing",
+                                "beneficiary_id": beneficiary["id"]})  # fmt: skip
+        if advisor is None or advisor["address"] is None or not (items or to_call):
+            status = "expired" if passed and advisor is not None else "superseded"
+            answer = "deadline passed before delivery" if status == "expired" else "no longer true"
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == digest.id, messages.c.status == "pending")
+                .values(status=status, last_answer=answer)
+            )
+            counts[status] += 1
+            continue
+        lang = advisor["lang"]
+        rendered = render(
+            "digest", lang, build_digest_context(advisor, items, to_call, on, planner.fund, lang)
+        )
+        conn.execute(
+            update(messages)
+            .where(messages.c.id == digest.id, messages.c.status == "pending")
+            .values(
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                to_name=advisor["full_name"],
+                to_addr=advisor["address"],
+                language=lang,
+                not_after=max(i["safe_deadline"] for i in items + to_call),
+            )
+        )
+        counts["refreshed"] += 1
+    return counts["superseded"], counts["expired"], counts["refreshed"]
