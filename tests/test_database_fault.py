@@ -8,12 +8,14 @@ import contextlib
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from test_delivery import ON, _appealwatch, families, smtp_config
+from test_operations import Monitor
 
 from jobs.store import messages
 
@@ -117,3 +119,49 @@ def test_the_database_going_away_mid_run_is_said_plainly_and_the_next_run_carrie
     assert len(rows) == 3 and {s for _m, s in rows} == {"sent"}
     assert set(received) == {m for m, _s in rows}
     assert sum(n - 1 for n in received.values()) <= 1, "only the message in flight at the fault may repeat"
+
+
+def _cut_at_first_mail(proxy: CuttableProxy) -> tuple[threading.Event, Callable[[str, str | None], None]]:
+    cut = threading.Event()
+
+    def script(event: str, _address: str | None) -> None:
+        if event == "MAIL" and not cut.is_set():
+            cut.set()
+            proxy.cut()
+
+    return cut, script
+
+
+def _through_proxy(database: Database) -> tuple[CuttableProxy, str]:
+    url = make_url(database.url)
+    proxy = CuttableProxy(url.port or 5432)
+    return proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+
+
+def test_a_database_lost_mid_run_is_pinged_to_the_monitor_as_exit_2_as_the_process_exits(
+    database: Database, tmp_path: Path
+) -> None:
+    if database.backend == "sqlite":
+        pytest.skip(
+            "SQLite is a file opened in the job's own process: there is no connection to lose mid-run"
+        )
+    families(database.engine, 1)
+    proxy, through_proxy = _through_proxy(database)
+    cut, script = _cut_at_first_mail(proxy)
+    monitor = Monitor()
+    monitor.thread.start()
+    try:
+        with SmtpTestServer(script=script) as server:
+            extra = f'[monitoring]\nping_url = "{monitor.url}"\n'
+            proc = _appealwatch(
+                smtp_config(tmp_path, through_proxy, server.port, extra), "run", "--on", ON.isoformat()
+            )
+            out, err = proc.communicate(timeout=300)
+    finally:
+        monitor.server.shutdown()
+        monitor.server.server_close()
+    assert cut.is_set()
+    assert proc.returncode == 2, out + err
+    assert monitor.paths() == ["/ping/abc-123/start", "/ping/abc-123/2"]
+    body = monitor.pings[1][3]
+    assert body.startswith("exit 2: the database failed during the run"), body
