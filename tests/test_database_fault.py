@@ -5,6 +5,7 @@ database that cannot be reached), nothing is marked sent that was not, and the n
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 from collections import Counter
@@ -17,6 +18,8 @@ from sqlalchemy.engine import make_url
 from test_delivery import ON, _appealwatch, families, smtp_config
 from test_operations import Monitor
 
+from jobs.commands.schedule import nightly_job
+from jobs.config import load_settings
 from jobs.store import messages
 
 from conftest import Database
@@ -138,6 +141,13 @@ def _through_proxy(database: Database) -> tuple[CuttableProxy, str]:
     return proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
 
 
+def with_supervisors(config: Path) -> Path:
+    """The config with a supervisor on `[report] recipients` (its last section): a report mail every night."""
+    with config.open("a", encoding="utf-8") as file:
+        file.write('recipients = ["supervisors@infino.example"]\n')
+    return config
+
+
 def test_a_database_lost_mid_run_is_pinged_to_the_monitor_as_exit_2_as_the_process_exits(
     database: Database, tmp_path: Path
 ) -> None:
@@ -165,3 +175,26 @@ def test_a_database_lost_mid_run_is_pinged_to_the_monitor_as_exit_2_as_the_proce
     assert monitor.paths() == ["/ping/abc-123/start", "/ping/abc-123/2"]
     body = monitor.pings[1][3]
     assert body.startswith("exit 2: the database failed during the run"), body
+
+
+def test_under_schedule_a_database_lost_mid_run_is_logged_as_lost_not_as_a_bug_and_the_next_night_runs(
+    database: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    if database.backend == "sqlite":
+        pytest.skip(
+            "SQLite is a file opened in the job's own process: there is no connection to lose mid-run"
+        )
+    proxy, through_proxy = _through_proxy(database)
+    cut, script = _cut_at_first_mail(proxy)
+    caplog.set_level(logging.INFO, logger="appealwatch")
+    with SmtpTestServer(script=script) as server:
+        # The supervisors' report mail goes out every night, whatever day the test runs on.
+        nightly_job(load_settings(with_supervisors(smtp_config(tmp_path, through_proxy, server.port)), {}))
+        assert cut.is_set()
+        [lost] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert "the database failed during the run" in lost.getMessage()
+        assert "a bug" not in lost.getMessage() and "Traceback" not in caplog.text
+        assert lost.__dict__["fields"]["exit_code"] == 2
+        caplog.clear()
+        nightly_job(load_settings(with_supervisors(smtp_config(tmp_path, database.url, server.port)), {}))
+    assert any("nightly run finished with exit code" in r.getMessage() for r in caplog.records), caplog.text
