@@ -3,17 +3,18 @@ server on loopback, real SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
-from test_delivery import ON, families, outbox_rows, smtp_config
+from test_delivery import ON, _appealwatch, families, outbox_rows, smtp_config
 
 from jobs.commands.deliver import deliver_pending
 from jobs.commands.run import run_nightly
 from jobs.config import load_settings
-from jobs.store import messages
+from jobs.store import messages, runs
 
 import builders as b
 from conftest import Database
@@ -208,3 +209,28 @@ def test_a_refused_login_is_one_line_with_the_next_step_for_run_and_for_deliver_
             [line] = err.strip().splitlines()
             assert "535" in line and "4 message(s) wait" in line and "appealwatch deliver" in line
     assert set(statuses(database.engine).values()) == {"pending"}
+
+
+# -- deliver checks the report folder at start, as run does ---------------------------------------------------
+
+
+def test_deliver_with_an_unwritable_report_folder_exits_2_at_start_and_sends_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    """The reminders and the supervisors' mail waited for a relay; `[report] out_dir` became a file meanwhile:
+    `deliver` says so before it sends anything, not after the reminders went out."""
+    families(database.engine, 2)
+    config = with_supervisor(smtp_config(tmp_path, database.url, free_port()))
+    assert run_nightly(load_settings(config, {}), ON) == 1  # the relay is down: all three wait
+    shutil.rmtree(tmp_path / "reports")
+    (tmp_path / "reports").write_text("not a folder\n", encoding="utf-8")
+    with SmtpTestServer() as server:
+        config = with_supervisor(smtp_config(tmp_path, database.url, server.port))
+        proc = _appealwatch(config, "deliver", "--on", ON.isoformat())
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 2, out + err
+        assert server.messages == []
+    assert "[report] out_dir: cannot write the report in" in err and "nothing was sent or recorded" in err
+    assert set(statuses(database.engine).values()) == {"pending"}
+    with database.engine.connect() as conn:
+        assert conn.execute(select(runs.c.command)).scalars().all() == ["run"], "the deliver was not recorded"
