@@ -4,11 +4,12 @@ server on loopback, real SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
+from test_claim_lease import ELSEWHERE
 from test_delivery import ON, _appealwatch, families, outbox_rows, smtp_config
 
 from jobs.commands.deliver import deliver_pending
@@ -84,8 +85,12 @@ def test_an_unknown_address_alone_in_its_pass_still_fails_that_message(
 # -- 4. what an outage held ----------------------------------------------------------------------------------
 
 
-def test_held_digests_are_settled_against_the_night_they_go_out(database: Database, tmp_path: Path) -> None:
-    """An follows families 1 (deadline ON + 2) and 3 (ON + 13), Bart family 2 (ON + 2); a week-long outage."""
+@pytest.mark.parametrize("held", ["pending", "stale claim"])
+def test_held_digests_are_settled_against_the_night_they_go_out(
+    database: Database, tmp_path: Path, held: str
+) -> None:
+    """An follows families 1 (deadline ON + 2) and 3 (ON + 13), Bart family 2 (ON + 2); a week-long outage.
+    Held as `pending`, or as `sending` with a stale claim (a worker that vanished mid-send): settled alike."""
     with database.engine.begin() as conn:
         b.advisor(conn, 1, "An Peeters", "an@infino.example", "en")
         b.advisor(conn, 2, "Bart Claes", "bart@infino.example", "en")
@@ -96,6 +101,13 @@ def test_held_digests_are_settled_against_the_night_they_go_out(database: Databa
     outage = ON - timedelta(days=1)  # 2025-03-17: An's digest holds families 1 and 3, Bart's family 2
     down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
     assert run_nightly(down, outage) == 1
+    if held == "stale claim":
+        with database.engine.begin() as conn:
+            conn.execute(
+                update(messages).values(
+                    status="sending", claimed_by=ELSEWHERE, lease_until=datetime.now(UTC) - timedelta(hours=1)
+                )
+            )
     back = outage + timedelta(days=7)  # 2025-03-24: families 1 and 2 past their deadline, family 3 has 7 days
     with SmtpTestServer() as server:
         up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
