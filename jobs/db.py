@@ -114,6 +114,14 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
+    @event.listens_for(engine, "do_connect")
+    def _sqlite_private_file(_dialect: Any, _record: Any, _args: Any, _kwargs: Any) -> None:
+        # The database holds every message sent (names, addresses, bodies): a file SQLite is about to create is
+        # made first, owner-only, whatever the umask; its -wal and -shm files take its mode. A file that
+        # exists keeps the mode its operator gave it.
+        if parsed.database not in (None, "", ":memory:") and not parsed.database.startswith("file:"):
+            private_file(Path(parsed.database))
+
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, open transactions: pysqlite would run SELECTs outside any
@@ -134,6 +142,20 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty and readable by its owner only (0600 whatever the umask), unless it exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # a folder that is missing or not writable: SQLite says so in its own words
+    try:
+        os.fchmod(fd, 0o600)  # the mode given to open passes through the umask (a umask of 0077 aside)
+    finally:
+        os.close(fd)
 
 
 def visible_relations(conn: Connection, names: tuple[str, ...]) -> set[str]:
@@ -357,7 +379,8 @@ def job_lock(
         yield HeldLock()  # a private in-memory database: nobody else can run on it
         return
     lock_path = Path(f"{database}.{name}.lock")
-    handle: IO[str] = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+    # Owner-only when it creates it, like the database beside it; held open for the lock's lifetime.
+    handle: IO[str] = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600), "a+")
 
     def try_flock() -> bool:
         try:

@@ -32,5 +32,8 @@ def report_folder(settings: Settings, on: date | None, out_dir: str | None = Non
         with tempfile.TemporaryFile(dir=root, prefix=".probe."):
             pass
     except OSError as exc:
-        raise ReportFolderError(f"cannot write the report in {root}: {exc.strerror or exc}") from None
+        # A file where a folder belongs (`--out report.html`): "File exists" would not say which, nor why.
+        file = next((p for p in (root, *root.parents) if p.exists() and not p.is_dir()), None)
+        why = f"{file} is a file, not a folder" if file is not None else exc.strerror or exc
+        raise ReportFolderError(f"cannot write the report in {root}: {why}") from None
     return root

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from jobs.config import ConfigError, Settings
-from jobs.db import LockHeld, NotReady
+from jobs.db import DatabaseLost, LockHeld, NotReady
 from jobs.exits import Exit
 
 log = logging.getLogger("appealwatch.monitoring")
@@ -85,7 +85,7 @@ def monitored(settings: Settings) -> Iterator[Monitored]:
     except LockHeld as exc:
         _end(url, rid, Exit.LOCKED, str(exc))
         raise
-    except (NotReady, ConfigError) as exc:
+    except (NotReady, DatabaseLost, ConfigError) as exc:  # exit 2 on the command line (jobs.commands.options)
         _end(url, rid, Exit.USAGE, str(exc).splitlines()[0])
         raise
     except Exception as exc:

@@ -25,7 +25,14 @@ from jobs.due import KEY, due_reminders
 from jobs.exits import Exit
 from jobs.inputs import People, decisions_not_read, read_decisions, read_people
 from jobs.logs import say
-from jobs.outbox.delivery import DeliveryStats, StopFlag, count_pending, run_workers, stopped_line
+from jobs.outbox.delivery import (
+    DeliveryStats,
+    StopFlag,
+    count_pending,
+    delivery_line,
+    run_workers,
+    stopped_line,
+)
 from jobs.outbox.plan import build_plan
 from jobs.outbox.queue import Plan
 from jobs.outbox.settle import settle
@@ -75,6 +82,25 @@ class NightResult:
     @property
     def exit_code(self) -> Exit:
         return Exit.PARTIAL if self.problems or self.delivery.incomplete else Exit.OK
+
+    def bad_rows_line(self) -> str:
+        """The line of a night that exits 1 for its rows (or what failed), "" when it has none."""
+        if not (self.problems or (self.exit_code and not self.delivery.incomplete)):
+            return ""
+        stats = self.stats()
+        return (
+            f"exit 1: {stats['problems']} bad row(s), {stats['failed']} refused, {stats['expired']} expired, "
+            f"{stats['left_pending']} still in the outbox: see the report"
+        )
+
+    def last_line(self) -> str:
+        """The night's last line when it did not end cleanly (what stopped it, or what failed); "" if it did.
+        Printed last by `run`, and the note `appealwatch runs` shows."""
+        if self.stopped:
+            return self.stopped
+        if self.delivery.incomplete:
+            return f"exit 1: {delivery_line(self.delivery, self.kind)}"
+        return self.bad_rows_line()
 
 
 def ledger_keys(conn: Connection, on: date) -> pd.DataFrame:
@@ -198,15 +224,15 @@ def run_night(
                 raise lost from None
             finish_run(engine, run_id, Exit.BUG, {}, describe_error(exc))
             raise
+        result.kind = settings.notifier.kind
         finish_run(
             engine,
             run_id,
             result.exit_code,
             result.stats(),
-            result.stopped,
+            result.last_line(),
             status="stopped" if result.stopped else None,
         )
-    result.kind = settings.notifier.kind
     return run_id, result
 
 
@@ -270,12 +296,14 @@ def deliver_held(
         done = Delivered(
             run_id, on, stats, night.held, night.superseded, stopped_line(stop, stats.left_pending)
         )
+        # The note `runs` shows: what stopped it, or what failed (the last line `deliver` prints).
+        failed = f"exit 1: {delivery_line(stats, settings.notifier.kind)}" if done.exit_code else ""
         finish_run(
             engine,
             run_id,
             done.exit_code,
             done.counts(),
-            done.stopped,
+            done.stopped or failed,
             status="stopped" if done.stopped else None,
         )
     return done

@@ -23,6 +23,18 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+REPO = Path(__file__).resolve().parents[1]
+# What the tools themselves keep in the repository (caches, the virtualenv, byte code): not the tests' doing.
+TOOL_FOLDERS = {
+    ".git",
+    ".venv",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".benchmarks",
+}
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -40,6 +52,26 @@ def _pg_schema_url(base: str, schema: str) -> str:
     query = dict(url.query)
     query["options"] = f"-csearch_path={schema}"
     return url.set(query=query).render_as_string(hide_password=False)
+
+
+def repository_files() -> set[str]:
+    """Every file and folder in the repository but the tools' own (see TOOL_FOLDERS)."""
+    found: set[str] = set()
+    for folder, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if d not in TOOL_FOLDERS and not d.endswith(".egg-info")]
+        here = Path(folder).relative_to(REPO)
+        found.update(str(here / name) for name in [*dirs, *files])
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def the_suite_leaves_the_repository_as_it_found_it() -> Iterator[None]:
+    """A test writes in its tmp_path, never in the repository (a `reports/` or `outbox/` folder, a database)."""
+    before = repository_files()
+    yield
+    left = sorted(repository_files() - before)
+    if left:
+        pytest.fail(f"the tests left new files in the repository: {', '.join(left[:10])}", pytrace=False)
 
 
 @pytest.fixture(params=BACKENDS)

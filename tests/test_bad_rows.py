@@ -68,6 +68,11 @@ def bad_rows(output: str) -> list[str]:
     return [line.split("bad row: ", 1)[1] for line in output.splitlines() if "bad row: " in line]
 
 
+def to_call_csv(path: Path, on: str = ON) -> list[dict[str, str]]:
+    with open(path.parent / "reports" / on / "unreachable.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def problems_csv(path: Path, on: str = ON) -> list[dict[str, str]]:
     with open(path.parent / "reports" / on / "problems.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -148,6 +153,10 @@ def test_a_duplicate_key_in_a_view_is_reported_and_skipped_row_by_row_never_a_cr
     )
     # Els (decision 1) and her advisor's digest; Lukas (his advisor's id is duplicated: no digest).
     assert recipients == ["an.peeters@infino.example", "els.maes@mail.example", "lukas@mail.example"]
+    assert [(r["decision_id"], r["reason"]) for r in to_call_csv(path)] == [
+        ("2", "beneficiary row skipped as a bad row (id): see the bad rows"),
+        ("3", "advisor row skipped as a bad row (id): see the bad rows"),
+    ]
 
 
 def test_a_null_name_is_reported_and_skipped_and_no_row_contents_reach_the_log(
@@ -181,6 +190,11 @@ def test_a_null_name_is_reported_and_skipped_and_no_row_contents_reach_the_log(
     )
     # Lukas still gets his reminder; an advisor without a name gets no digest (reported, for the supervisors).
     assert recipients == ["an.peeters@infino.example", "els.maes@mail.example", "lukas@mail.example"]
+    # The family whose row was skipped is listed to call, for the reason its row was skipped: it is there.
+    assert [(r["decision_id"], r["reason"]) for r in to_call_csv(path)] == [
+        ("2", "beneficiary row skipped as a bad row (full_name): see the bad rows"),
+        ("3", "advisor row skipped as a bad row (full_name): see the bad rows"),
+    ]
 
 
 def test_a_database_error_is_printed_without_the_row_it_was_about(database: Database, tmp_path: Path) -> None:

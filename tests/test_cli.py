@@ -126,22 +126,24 @@ def test_the_exit_codes_reach_the_shell_through_the_console_script(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'aw.db'}"
     env = {"APPEALWATCH_DATABASE_URL": url}
     script = str(Path(sys.executable).parent / "appealwatch")
+    # In tmp_path, not the repository: there is no config.toml there, so the report folder is tmp_path/reports.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("APPEALWATCH_")}, **env}
     assert (
         subprocess.run(
-            [script, "init-db"], env={**os.environ, **env}, capture_output=True, timeout=120
+            [script, "init-db"], cwd=tmp_path, env=env, capture_output=True, timeout=120
         ).returncode
         == 0
     )
     run = [script, "run", "--on", "2025-03-18"]
-    assert subprocess.run(run, env={**os.environ, **env}, capture_output=True, timeout=120).returncode == 0
+    assert subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, timeout=120).returncode == 0
     engine = make_engine(url)
     with engine.begin() as conn:
         b.beneficiary(conn, 1, "Els Maes", "els@mail.example")
         b.decision(conn, 1, 1, "family_bonus", date(2025, 3, 1))  # an unknown kind: a bad row
-    done = subprocess.run(run, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert "1 bad row(s)" in done.stderr
     explain = subprocess.run(
-        [script, "explain", "424242"], env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+        [script, "explain", "424242"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert explain.returncode == 2 and "no decision with id 424242" in explain.stderr

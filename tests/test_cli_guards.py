@@ -157,6 +157,7 @@ def test_report_out_pointing_at_a_file_exits_2_in_one_line(tmp_path: Path) -> No
     assert done.returncode == 2, done.stderr
     [line] = done.stderr.splitlines()
     assert line.startswith(f"appealwatch: --out: cannot write the report in {tmp_path / 'report.html'}")
+    assert f"{tmp_path / 'report.html'} is a file, not a folder" in line and "File exists" not in line
 
 
 # --- 11. configuration and usage wording ------------------------------------------------------------------

@@ -3,17 +3,19 @@ server on loopback, real SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import shutil
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
-from test_delivery import ON, families, outbox_rows, smtp_config
+from sqlalchemy import Engine, select, update
+from test_claim_lease import ELSEWHERE
+from test_delivery import ON, _appealwatch, families, outbox_rows, smtp_config
 
 from jobs.commands.deliver import deliver_pending
 from jobs.commands.run import run_nightly
 from jobs.config import load_settings
-from jobs.store import messages
+from jobs.store import messages, runs
 
 import builders as b
 from conftest import Database
@@ -83,8 +85,12 @@ def test_an_unknown_address_alone_in_its_pass_still_fails_that_message(
 # -- 4. what an outage held ----------------------------------------------------------------------------------
 
 
-def test_held_digests_are_settled_against_the_night_they_go_out(database: Database, tmp_path: Path) -> None:
-    """An follows families 1 (deadline ON + 2) and 3 (ON + 13), Bart family 2 (ON + 2); a week-long outage."""
+@pytest.mark.parametrize("held", ["pending", "stale claim"])
+def test_held_digests_are_settled_against_the_night_they_go_out(
+    database: Database, tmp_path: Path, held: str
+) -> None:
+    """An follows families 1 (deadline ON + 2) and 3 (ON + 13), Bart family 2 (ON + 2); a week-long outage.
+    Held as `pending`, or as `sending` with a stale claim (a worker that vanished mid-send): settled alike."""
     with database.engine.begin() as conn:
         b.advisor(conn, 1, "An Peeters", "an@infino.example", "en")
         b.advisor(conn, 2, "Bart Claes", "bart@infino.example", "en")
@@ -95,6 +101,13 @@ def test_held_digests_are_settled_against_the_night_they_go_out(database: Databa
     outage = ON - timedelta(days=1)  # 2025-03-17: An's digest holds families 1 and 3, Bart's family 2
     down = load_settings(smtp_config(tmp_path, database.url, free_port(), "max_attempts = 1\n"), {})
     assert run_nightly(down, outage) == 1
+    if held == "stale claim":
+        with database.engine.begin() as conn:
+            conn.execute(
+                update(messages).values(
+                    status="sending", claimed_by=ELSEWHERE, lease_until=datetime.now(UTC) - timedelta(hours=1)
+                )
+            )
     back = outage + timedelta(days=7)  # 2025-03-24: families 1 and 2 past their deadline, family 3 has 7 days
     with SmtpTestServer() as server:
         up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
@@ -208,3 +221,28 @@ def test_a_refused_login_is_one_line_with_the_next_step_for_run_and_for_deliver_
             [line] = err.strip().splitlines()
             assert "535" in line and "4 message(s) wait" in line and "appealwatch deliver" in line
     assert set(statuses(database.engine).values()) == {"pending"}
+
+
+# -- deliver checks the report folder at start, as run does ---------------------------------------------------
+
+
+def test_deliver_with_an_unwritable_report_folder_exits_2_at_start_and_sends_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    """The reminders and the supervisors' mail waited for a relay; `[report] out_dir` became a file meanwhile:
+    `deliver` says so before it sends anything, not after the reminders went out."""
+    families(database.engine, 2)
+    config = with_supervisor(smtp_config(tmp_path, database.url, free_port()))
+    assert run_nightly(load_settings(config, {}), ON) == 1  # the relay is down: all three wait
+    shutil.rmtree(tmp_path / "reports")
+    (tmp_path / "reports").write_text("not a folder\n", encoding="utf-8")
+    with SmtpTestServer() as server:
+        config = with_supervisor(smtp_config(tmp_path, database.url, server.port))
+        proc = _appealwatch(config, "deliver", "--on", ON.isoformat())
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 2, out + err
+        assert server.messages == []
+    assert "[report] out_dir: cannot write the report in" in err and "nothing was sent or recorded" in err
+    assert set(statuses(database.engine).values()) == {"pending"}
+    with database.engine.connect() as conn:
+        assert conn.execute(select(runs.c.command)).scalars().all() == ["run"], "the deliver was not recorded"

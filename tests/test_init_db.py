@@ -165,3 +165,62 @@ def test_every_statement_of_the_shipped_schema_files_names_a_contract_table() ->
     for name in ("schema/contract.sqlite", "schema/contract.postgresql", "schema/contract_indexes"):
         targets = {ddl_target(s) for s in split_sql(sql_text(name))}
         assert targets <= set(CONTRACT_TABLES), name
+
+
+# -- privacy at rest: the SQLite database holds every message sent ------------------------------------------
+
+
+def _aw(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALWATCH_")}
+    return subprocess.run(
+        [sys.executable, "-m", "jobs", *args, "--config", str(cfg)],
+        cwd=cfg.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        umask=0o022,  # the usual umask: files it creates would be 0644, readable by every user
+    )
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_sqlite_database_its_wal_and_shm_and_the_lock_file_are_created_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "appealwatch.db"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'[database]\nurl = "sqlite:///{db}"\n[notifier]\nkind = "file"\noutbox_dir = "outbox"\n'
+        '[report]\nout_dir = "reports"\n',
+        encoding="utf-8",
+    )
+    made = _aw(cfg, "init-db")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert _mode(db) == 0o600
+    reader = make_engine(f"sqlite:///{db}")
+    try:
+        with reader.connect() as conn:  # held open: the -wal and -shm files stay while it is
+            conn.execute(text("SELECT count(*) FROM decisions")).scalar_one()
+            night = _aw(cfg, "run", "--on", "2025-03-18")
+            assert night.returncode == 0, night.stdout + night.stderr
+            files = {p.name: _mode(p) for p in tmp_path.glob("appealwatch.db*")}
+    finally:
+        reader.dispose()
+    assert files == {
+        "appealwatch.db": 0o600,
+        "appealwatch.db-wal": 0o600,
+        "appealwatch.db-shm": 0o600,
+        "appealwatch.db.nightly.lock": 0o600,
+    }
+
+
+def test_a_database_file_that_exists_keeps_the_mode_the_operator_gave_it(tmp_path: Path) -> None:
+    db = tmp_path / "appealwatch.db"
+    db.touch()
+    db.chmod(0o640)  # an operator's choice (a group that backs it up)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
+    made = _aw(cfg, "init-db")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert _mode(db) == 0o640

@@ -442,3 +442,36 @@ def test_a_ping_url_that_is_not_http_exits_2_at_start(tmp_path: Path, bad: str) 
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "monitoring.ping_url:" in err
+
+
+# --- runs: a partial run's note is its last line (what failed) ---------------------------------------------
+
+
+def test_runs_shows_what_failed_in_a_partial_run(database: Database, tmp_path: Path) -> None:
+    families(database.engine, 1)
+    a_bad_row(database.engine)
+    cfg = config(tmp_path, database.url)
+    assert run_nightly(load_settings(cfg, {}), ON) == 1
+    [(command, status, code, note)] = run_rows(database.engine)
+    assert (command, status, code) == ("run", "partial", 1)
+    assert note is not None and note.startswith("exit 1: 1 bad row(s), 0 refused"), note
+    proc = appealwatch(cfg, "runs")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "exit 1: 1 bad row(s)" in out
+
+
+def test_runs_shows_what_failed_in_a_partial_run_and_deliver_when_the_relay_is_down(
+    database: Database, tmp_path: Path
+) -> None:
+    families(database.engine, 1)
+    cfg = config(tmp_path, database.url, smtp_port=free_port())  # nothing listens there
+    assert run_nightly(load_settings(cfg, {}), ON) == 1
+    proc = appealwatch(cfg, "deliver", "--on", ON.isoformat())
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    rows = run_rows(database.engine)
+    assert [(c, s, e) for c, s, e, _n in rows] == [("run", "partial", 1), ("deliver", "partial", 1)]
+    for _c, _s, _e, note in rows:
+        assert note is not None and note.startswith("exit 1: SMTP relay unreachable"), note
+    assert err.strip().splitlines()[-1].endswith(rows[1][3])

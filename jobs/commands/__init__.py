@@ -53,10 +53,9 @@ def _log_bug(exc: Exception) -> None:
 
 def main() -> None:
     try:
-        # Without standalone mode click returns the command's exit code instead of leaving with it.
+        # Without standalone mode click returns the command's exit code (`ctx.exit(code)`, `--help`,
+        # `--version`) instead of leaving with it: the one `sys.exit` of a normal end is the last line.
         code = cli(prog_name="appealwatch", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
     except click.ClickException as exc:  # usage errors: exit 2, as click would
         exc.show()
         sys.exit(exc.exit_code)

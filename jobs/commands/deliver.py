@@ -8,6 +8,7 @@ from datetime import date, datetime
 import click
 
 from jobs.commands.options import (
+    check_report_folder,
     config_option,
     exits_cleanly,
     log_format_option,
@@ -74,6 +75,9 @@ def command(ctx: click.Context, on: datetime | None, workers: int, log_format: s
     settings = settings_from(ctx)
     day = resolve_on(settings, on)
     refuse_mail_from_the_future(settings, day, "deliver")
+    # The night's report is written again if its supervisors' mail waited: its folder is checked now, before
+    # anything is sent, not after the reminders went out.
+    check_report_folder(settings, day, None, "[report] out_dir")
     with progress_for(log_format) as progress:
         code = deliver_pending(settings, day, workers=workers, progress=progress)
     ctx.exit(code)

@@ -24,7 +24,6 @@ from jobs.config import Settings
 from jobs.db import database
 from jobs.logs import say
 from jobs.monitoring import monitored
-from jobs.outbox.delivery import delivery_line
 from jobs.progress import Progress
 
 if TYPE_CHECKING:
@@ -111,25 +110,12 @@ def summary(run_id: int, result: NightResult) -> int:
     )
     if result.report_paths:
         say(log, f"report: {result.report_paths[0]}", run_id=run_id, report=result.report_paths[0])
-    if result.problems or (result.exit_code and not result.delivery.incomplete):
-        say(
-            log,
-            f"exit 1: {stats['problems']} bad row(s), {stats['failed']} refused, {stats['expired']} expired, "
-            f"{stats['left_pending']} still in the outbox: see the report",
-            err=True,
-            run_id=run_id,
-            exit_code=result.exit_code,
-        )
+    if result.bad_rows_line():
+        say(log, result.bad_rows_line(), err=True, run_id=run_id, exit_code=result.exit_code)
     if result.stopped:
         say(log, result.stopped, err=True, run_id=run_id, stopped=True)
     elif result.delivery.incomplete:  # the last line: what went wrong with delivery, and what to do
-        say(
-            log,
-            f"exit 1: {delivery_line(result.delivery, result.kind)}",
-            err=True,
-            run_id=run_id,
-            exit_code=result.exit_code,
-        )
+        say(log, result.last_line(), err=True, run_id=run_id, exit_code=result.exit_code)
     return result.exit_code
 
 

@@ -18,7 +18,7 @@ from jobs.commands.options import (
 )
 from jobs.commands.run import run_nightly
 from jobs.config import Settings
-from jobs.db import LockHeld, NotReady, database, describe_error, is_database_error
+from jobs.db import DatabaseLost, LockHeld, NotReady, database, describe_error, is_database_error
 from jobs.exits import Exit
 from jobs.logs import say
 from jobs.schedule import schedule_logging, serve
@@ -35,6 +35,10 @@ def nightly_job(settings: Settings) -> None:
         return
     except NotReady as exc:
         log.error("the nightly run could not start: %s", exc, extra={"fields": {"exit_code": Exit.USAGE}})
+        return
+    except DatabaseLost as exc:
+        # Not a bug: the database went away (exit 2 on the command line); the next night carries on.
+        log.error("the nightly run stopped: %s", exc, extra={"fields": {"exit_code": Exit.USAGE}})
         return
     except Exception as exc:
         # A bug: logged in the same shape as every other line (not APScheduler's), and the next night runs.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import date
 from typing import Any
 
@@ -90,10 +91,24 @@ class _Planner:
         records: list[dict[str, Any]] = windows.to_dict("records")  # type: ignore[assignment]
         self.windows = {(int(w["decision_id"]), str(w["forum"])): w for w in records}
         self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
+        # Why a person's row is not there although the table has it: skipped as a bad row (which column).
+        self.skipped: dict[tuple[str, int], str] = {}
+        for problem in people.problems:
+            if problem.skipped and problem.row_id is not None:
+                with suppress(TypeError, ValueError):
+                    self.skipped.setdefault((problem.table, int(problem.row_id)), problem.column)
         # per advisor: the items at an advisor stage (with their ledger rows), and the families to call
         self.items: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.item_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.to_call: dict[int, list[dict[str, Any]]] = defaultdict(list)
+
+    def absent(self, table: str, row_id: Any) -> str:
+        """Why a person's row is not there: skipped as a bad row (the report lists it), or missing."""
+        who = "beneficiary" if table == "beneficiaries" else "advisor"
+        column = self.skipped.get((table, int(row_id))) if pd.notna(row_id) else None
+        if column is not None:
+            return f"{who} row skipped as a bad row ({column}): see the bad rows"
+        return f"{who} row missing"
 
     def stage(self, action: dict[str, Any]) -> None:
         key = {k: _py(action[k]) for k in ("decision_id", "forum", "recipient_kind", "recipient_id", "stage")}
@@ -108,10 +123,11 @@ class _Planner:
         beneficiary = _person(self.beneficiaries, window["beneficiary_id"])
         if beneficiary is None:
             # The decision names a beneficiary the fund's table does not have: a data problem to chase.
-            row.update(status="unreachable", detail="beneficiary row missing")
+            reason = self.absent("beneficiaries", window["beneficiary_id"])
+            row.update(status="unreachable", detail=reason)
             self.plan.unreachable.append(
-                {**key, "days_left": days_left, "beneficiary_name": f"(beneficiary {window['beneficiary_id']} missing)",
-                 "reason": "beneficiary row missing", "advisor_id": None}
+                {**key, "days_left": days_left, "beneficiary_name": f"(beneficiary {window['beneficiary_id']} {'skipped' if 'skipped' in reason else 'missing'})",
+                 "reason": reason, "advisor_id": None}
             )  # fmt: skip
             return
         item = _item(key, window, beneficiary)
@@ -183,7 +199,7 @@ class _Planner:
             )
             if advisor is None or advisor["address"] is None:
                 reason = (
-                    "advisor row missing"
+                    self.absent("advisors", advisor_id)
                     if advisor is None
                     else "advisor has an invalid e-mail address"
                     if advisor["address_problem"] == "invalid"

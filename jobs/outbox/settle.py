@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from jobs.config import Settings
 from jobs.due import KEY, SERIES
@@ -209,11 +209,14 @@ def settle_held_digests(
     has no usable address. A digest with something left is rendered again with tonight's facts (days left,
     the advisor's name and address; same Message-ID); one with nothing left is `expired` when a deadline
     passed while it waited, else `superseded`. Returns (superseded, expired, re-rendered)."""
-    held = conn.execute(
-        select(messages.c.id, messages.c.recipient_id, messages.c.run_id)
+    rows = conn.execute(
+        select(messages.c.id, messages.c.recipient_id, messages.c.run_id, messages.c.status,
+               messages.c.claimed_by, messages.c.lease_until)
         .join(runs, runs.c.id == messages.c.run_id)
-        .where(messages.c.status == "pending", messages.c.kind == "digest", runs.c.on_date < on)
-    ).all()
+        .where(messages.c.status.in_(("pending", "sending")), messages.c.kind == "digest", runs.c.on_date < on)
+    ).all()  # fmt: skip
+    # As for reminders: one claimed by a worker that vanished (a stale claim) counts as waiting.
+    held = [d for d in rows if d.status == "pending" or claim_is_stale(d)]
     if not held:
         return 0, 0, 0
     planner = _Planner(windows, people, settings, on)
@@ -262,11 +265,7 @@ def settle_held_digests(
         if advisor is None or advisor["address"] is None or not (items or to_call):
             status = "expired" if passed and advisor is not None else "superseded"
             answer = "deadline passed before delivery" if status == "expired" else "no longer true"
-            conn.execute(
-                update(messages)
-                .where(messages.c.id == digest.id, messages.c.status == "pending")
-                .values(status=status, last_answer=answer)
-            )
+            conn.execute(update(messages).where(still_held(digest)).values(status=status, last_answer=answer))
             counts[status] += 1
             continue
         lang = advisor["lang"]
@@ -275,7 +274,7 @@ def settle_held_digests(
         )
         conn.execute(
             update(messages)
-            .where(messages.c.id == digest.id, messages.c.status == "pending")
+            .where(still_held(digest))
             .values(
                 subject=rendered.subject,
                 body_text=rendered.text,
@@ -288,3 +287,11 @@ def settle_held_digests(
         )
         counts["refreshed"] += 1
     return counts["superseded"], counts["expired"], counts["refreshed"]
+
+
+def still_held(row: Any) -> Any:
+    """The condition that a message is still exactly as it was judged (pending, or the same stale claim)."""
+    claim = (
+        messages.c.claimed_by.is_(None) if row.claimed_by is None else messages.c.claimed_by == row.claimed_by
+    )
+    return and_(messages.c.id == row.id, messages.c.status == row.status, claim)
