@@ -375,6 +375,12 @@ NO_ADDRESS = {
     "de": ("Keine nutzbare E-Mail-Adresse", "keine E-Mail-Adresse", "ungültige E-Mail-Adresse"),
     "en": ("No usable e-mail address", "no e-mail address", "invalid e-mail address"),
 }
+CALL = {
+    "nl": "Graag bellen of schrijven",
+    "fr": "Merci d'appeler ou d'écrire",
+    "de": "Bitte anrufen oder schreiben",
+    "en": "Please call or write",
+}
 GREETING = {"nl": "Beste", "fr": "Bonjour", "de": "Guten Tag", "en": "Dear"}
 
 
@@ -399,19 +405,25 @@ def test_a_digest_renders_in_every_language(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_a_digest_lists_items_by_deadline_and_the_unreachable_apart(lang: str) -> None:
-    title, missing, invalid = NO_ADDRESS[lang]
+def test_a_digest_lists_families_by_deadline_and_says_who_has_no_address(lang: str) -> None:
+    _title, missing, invalid = NO_ADDRESS[lang]
     for part in both_parts(digest(lang)):
-        section = part.lower().index(title.lower())
-        assert part.index("Marie Dubois") < part.index("Jan Peeters") < section  # 9 June before 20 June
-        assert section < part.index("Lotte Maes") < part.index("Karim El Idrissi")  # 8 June before 6 July
-        assert missing in part and invalid in part
+        # 8 June, 9 June, 20 June, 6 July: one order, each family's block saying whom to call and why
+        names = ["Lotte Maes", "Marie Dubois", "Jan Peeters", "Karim El Idrissi"]
+        assert [part.index(n) for n in names] == sorted(part.index(n) for n in names)
+        lotte = part[part.index("Lotte Maes") : part.index("Marie Dubois")]
+        karim = part[part.index("Karim El Idrissi") :]
+        assert missing in lotte and CALL[lang] in lotte
+        assert invalid in karim and CALL[lang] in karim
+        assert CALL[lang] not in part[part.index("Marie Dubois") : part.index("Karim El Idrissi")]
 
 
-def test_the_digest_context_sorts_by_deadline() -> None:
+def test_the_digest_context_sorts_families_by_deadline() -> None:
     context = build_digest_context(ADVISOR, ITEMS, UNREACHABLE, NIGHT, FUND, "en")
-    assert [i["decision_id"] for i in context["items"]] == [7, 12]
-    assert [u["decision_id"] for u in context["unreachable"]] == [5, 99]
+    assert [[d["decision_id"] for d in f["decisions"]] for f in context["families"]] == [[5], [7], [12], [99]]
+    assert [d["family"] for f in context["families"] for d in f["decisions"]] == [
+        "to_call", "not_tonight", "not_tonight", "to_call"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -419,6 +431,7 @@ def test_a_digest_without_unreachable_families_has_no_such_section(lang: str) ->
     title = NO_ADDRESS[lang][0].lower()
     for part in both_parts(digest(lang, unreachable=[])):
         assert title not in part.lower()
+        assert CALL[lang] not in part
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
