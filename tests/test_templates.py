@@ -481,3 +481,62 @@ def test_an_advisor_without_e_mail_is_named_and_the_fund_is_given_to_reach_them(
     for part in both_parts(reminder("labour_court", lang, advisor={**ADVISOR, "email": None})):
         assert "Sofie Janssens" in part
         assert part.count(FUND["phone"]) == 2  # beside the advisor, and route 1
+
+
+# A digest with every kind of entry: a family with phone, a decision needing confirmation, a window in grace,
+# an open complaint and a corrected date (issue 10 passes corrections; the digest lists them already).
+FULL_ITEMS = [
+    {**ITEMS[0], "beneficiary_id": 1, "beneficiary_lang": "fr", "beneficiary_phone": "0470 12 34 56",
+     "latest_deadline": date(2025, 6, 23), "needs_confirmation": True},
+]  # fmt: skip
+FULL_OTHERS = [
+    {"beneficiary_id": 1, "beneficiary_name": "Jan Peeters", "decision_id": 30, "kind": "payment",
+     "forum": "arbitration", "status": "grace", "safe_deadline": date(2025, 6, 1),
+     "latest_deadline": date(2025, 6, 10), "needs_confirmation": False},
+    {"beneficiary_id": 1, "beneficiary_name": "Jan Peeters", "decision_id": 31, "kind": "payment",
+     "forum": "arbitration", "status": "interrupted", "safe_deadline": None, "latest_deadline": None,
+     "interrupted_since": date(2025, 5, 2)},
+]  # fmt: skip
+FULL_CORRECTIONS = [
+    {"beneficiary_id": 1, "beneficiary_name": "Jan Peeters", "decision_id": 12, "kind": "care_allowance",
+     "forum": "labour_court", "old_deadline": date(2025, 6, 27), "new_deadline": date(2025, 6, 20)},
+]  # fmt: skip
+# The weekday of each date in the digest, in each language (Friday 20 June, Monday 23 June, Sunday 1 June,
+# Tuesday 10 June, Friday 2 May, Friday 27 June; the night is Friday 6 June).
+WEEKDAYS = {
+    "nl": ["vrijdag 20 juni 2025", "maandag 23 juni 2025", "zondag 1 juni 2025", "dinsdag 10 juni 2025",
+           "vrijdag 2 mei 2025", "vrijdag 27 juni 2025", "vrijdag 6 juni 2025"],
+    "fr": ["vendredi 20 juin 2025", "lundi 23 juin 2025", "dimanche 1er juin 2025", "mardi 10 juin 2025",
+           "vendredi 2 mai 2025", "vendredi 27 juin 2025", "vendredi 6 juin 2025"],
+    "de": ["Freitag, 20. Juni 2025", "Montag, 23. Juni 2025", "Sonntag, 1. Juni 2025", "Dienstag, 10. Juni 2025",
+           "Freitag, 2. Mai 2025", "Freitag, 27. Juni 2025", "Freitag, 6. Juni 2025"],
+    "en": ["Friday, 20 June 2025", "Monday, 23 June 2025", "Sunday, 1 June 2025", "Tuesday, 10 June 2025",
+           "Friday, 2 May 2025", "Friday, 27 June 2025", "Friday, 6 June 2025"],
+}  # fmt: skip
+FRENCH = {"nl": "Frans", "fr": "français", "de": "Französisch", "en": "French"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_full_digest_says_every_date_with_its_weekday_in_every_language(lang: str) -> None:
+    context = build_digest_context(
+        ADVISOR, FULL_ITEMS, [], NIGHT, FUND, lang, emailed={(12, "labour_court")}, others=FULL_OTHERS,
+        corrections=FULL_CORRECTIONS,
+    )  # fmt: skip
+    r = render("digest", lang, context)
+    assert WEEKDAYS[lang][-1] in r.subject
+    for part in (r.text, html.unescape(r.html)):
+        for day in WEEKDAYS[lang]:
+            assert day in part
+        assert FRENCH[lang] in part and "0470 12 34 56" in part
+        assert part.count("Jan Peeters") == 1, "one block per family"
+        assert "{{" not in part and "None" not in part
+    (family,) = context["families"]
+    assert [len(family[k]) for k in ("decisions", "grace", "complaints", "corrections")] == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("kind", TEMPLATE_KINDS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_kind_renders_in_every_language(kind: str, lang: str) -> None:
+    r = reminder("arbitration", lang) if kind == "reminder" else digest(lang)
+    assert r.subject and r.text.strip() and r.html.strip()
+    assert f'<html lang="{lang}">' in r.html
