@@ -20,6 +20,7 @@ from jobs.render import (
     build_digest_context,
     build_reminder_context,
     format_date,
+    format_day,
     reason_sentence,
     render,
     templates_dir,
@@ -524,6 +525,10 @@ def test_a_full_digest_says_every_date_with_its_weekday_in_every_language(lang: 
     )  # fmt: skip
     r = render("digest", lang, context)
     assert WEEKDAYS[lang][-1] in r.subject
+    # one header line, unfolded: the night and how many to call, read whole on a phone
+    longest = render("digest", lang, {**context, "on_text": format_day(date(2025, 9, 24), lang),
+                                      "counts": {**context["counts"], "to_call": 12}})  # fmt: skip
+    assert len(longest.subject) <= 72, longest.subject
     for part in (r.text, html.unescape(r.html)):
         for day in WEEKDAYS[lang]:
             assert day in part
