@@ -9,7 +9,8 @@ way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import jinja2
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 
 from deadlines.rules import INTERRUPTIBLE_FORUMS
@@ -26,6 +28,7 @@ from jobs.phrases import phrases
 from jobs.resources import data_dir
 
 __all__ = [
+    "FAMILY_STATES",
     "LANGUAGES",
     "PARTS",
     "TEMPLATE_KINDS",
@@ -36,6 +39,8 @@ __all__ = [
     "contact_lines",
     "days_left_text",
     "format_date",
+    "format_day",
+    "language_name",
     "reason_sentence",
     "render",
     "templates_dir",
@@ -220,6 +225,34 @@ def _by_deadline(row: Mapping[str, Any]) -> tuple[date, str, str]:
     return (_as_date(row["safe_deadline"]) or date.max, str(row["beneficiary_name"]), str(row["decision_id"]))
 
 
+def format_day(d: date, lang: str) -> str:
+    """The date with its weekday, as an advisor reads it on a phone: "dinsdag 2 december 2025",
+    "lundi 1er décembre 2025", "Dienstag, 2. Dezember 2025", "Tuesday 2 December 2025"."""
+    words = phrases(lang)
+    day = _as_date(d)
+    assert day is not None
+    text = babel_format_date(day, format="full", locale=words.locale)
+    if day.day == 1 and words.first_of_month != "1":
+        text = re.sub(r"\b1\b", words.first_of_month, text, count=1)
+    return text
+
+
+def language_name(code: str, lang: str) -> str:
+    """A language's name in `lang`, from CLDR ("Nederlands", "néerlandais", "Niederländisch", "Dutch")."""
+    name = Locale.parse(phrases(lang).locale).languages.get(code)
+    return str(name) if name else code
+
+
+FAMILY_STATES: Final = ("emailed", "to_call", "not_tonight")
+"""What the digest says of a family for one decision: e-mailed tonight, no usable address (to call or write),
+or an address on file but no reminder tonight."""
+
+
+def _family_key(row: Mapping[str, Any]) -> tuple[str, str]:
+    ident = row.get("beneficiary_id")
+    return ("id", str(ident)) if ident is not None else ("name", str(row["beneficiary_name"]))
+
+
 def build_digest_context(
     advisor: Mapping[str, Any],
     items: Sequence[Mapping[str, Any]],
@@ -227,59 +260,134 @@ def build_digest_context(
     on: date,
     fund: Mapping[str, Any],
     lang: str,
+    *,
+    emailed: Collection[tuple[int, str]] = (),
+    others: Sequence[Mapping[str, Any]] = (),
+    corrections: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The advisor's nightly digest: windows whose advisor stage is due, and families to write or call.
+    """The advisor's nightly digest: one block per family, the most urgent family first.
 
-    Both lists come out sorted by safe deadline (then name, then decision), each row with its texts in
-    `lang` beside the raw values.
+    - `items`: windows whose advisor stage is due; `unreachable`: windows whose family stage is due but the
+      family has no usable address (`reason` "missing" or "invalid"): to call or write. A window in both is
+      one decision, said once.
+    - `emailed`: the (decision_id, forum) whose family reminder was queued tonight.
+    - `others`: the advisor's families' windows in grace (safe deadline passed, latest not yet: "still
+      possible until ...") and interrupted by an open complaint (`interrupted_since`). A family that has
+      only an interrupted window gets no block of its own: an open complaint is not a thing to act on.
+    - `corrections` (issue 10): deadlines we quoted that changed, `decision_id`, `forum`, `beneficiary_id`,
+      `beneficiary_name`, `old_deadline`, `new_deadline`; listed in the family's block.
+
+    Rows carry `beneficiary_id`, `beneficiary_name`, and when known `beneficiary_lang`, `beneficiary_phone`
+    (the optional `beneficiaries.phone`), `latest_deadline` and `needs_confirmation`. Each decision gets one
+    statement: both deadlines with their weekday, the days left beside the safe one, and what was done for
+    the family tonight; no stage numbers.
     """
     words = phrases(lang)
+    families: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def row(item: Mapping[str, Any]) -> dict[str, Any]:
-        safe = _as_date(item["safe_deadline"])
-        assert safe is not None
-        days_left = int(item["days_left"])
+    def family(row: Mapping[str, Any]) -> dict[str, Any]:
+        key = _family_key(row)
+        if key not in families:
+            code = str(row.get("beneficiary_lang") or "")
+            families[key] = {
+                "name": str(row["beneficiary_name"]),
+                "lang": code,
+                "lang_name": language_name(code, lang) if code else "",
+                "phone": str(row.get("beneficiary_phone") or "").strip(),
+                "decisions": [],
+                "grace": [],
+                "complaints": [],
+                "corrections": [],
+                "_seen": set(),
+            }
+        return families[key]
+
+    def about(row: Mapping[str, Any]) -> dict[str, Any]:
+        kind = str(row.get("kind") or "")
+        latest = _as_date(row.get("latest_deadline"))
         return {
-            "beneficiary_name": str(item["beneficiary_name"]),
-            "decision_id": item["decision_id"],
-            "forum": item["forum"],
-            "forum_name": words.bodies[item["forum"]].short,
-            "safe_deadline": safe,
-            "deadline_text": format_date(safe, lang),
-            "days_left": days_left,
-            "days_left_text": words.days_left_short(days_left),
+            "decision_id": row["decision_id"],
+            "kind_label": words.kinds[kind].label if kind in words.kinds else "",
+            "forum": row["forum"],
+            "forum_name": words.bodies[row["forum"]].short,
+            "latest_deadline": latest,
+            "latest_text": format_day(latest, lang) if latest else "",
+            "needs_confirmation": bool(row.get("needs_confirmation") or False),
         }
 
-    rows = []
-    for item in sorted(items, key=_by_deadline):
-        kind = str(item.get("kind") or "")
-        rows.append(
+    def decision(row: Mapping[str, Any], state: str, reason: str = "") -> None:
+        block = family(row)
+        if (row["decision_id"], row["forum"]) in block["_seen"]:
+            return
+        block["_seen"].add((row["decision_id"], row["forum"]))
+        safe = _as_date(row["safe_deadline"])
+        assert safe is not None
+        days_left = int(row["days_left"])
+        block["decisions"].append(
             {
-                **row(item),
-                "kind": kind,
-                "kind_label": words.kinds[kind].label if kind in words.kinds else "",
-                "stage": int(item["stage"]),
-                "stage_text": words.stage(int(item["stage"])),
+                **about(row),
+                "safe_deadline": safe,
+                "safe_text": format_day(safe, lang),
+                "days_left": days_left,
+                "days_left_text": words.days_left_short(days_left),
+                "family": state,
+                "reason_text": words.unreachable_reasons.get(reason, words.unreachable_reasons["missing"])
+                if state == "to_call"
+                else "",
             }
         )
-    missing = []
-    for item in sorted(unreachable, key=_by_deadline):
-        reason = str(item["reason"])
-        missing.append(
-            {
-                **row(item),
-                "reason": reason,
-                "reason_text": words.unreachable_reasons.get(reason, words.unreachable_reasons["missing"]),
-            }
+
+    for row in sorted(unreachable, key=_by_deadline):
+        decision(row, "to_call", str(row.get("reason") or "missing"))
+    sent = {(int(d), str(f)) for d, f in emailed}
+    for row in sorted(items, key=_by_deadline):
+        tonight = (int(row["decision_id"]), str(row["forum"])) in sent
+        decision(row, "emailed" if tonight else "not_tonight")
+    for row in sorted(
+        others, key=lambda r: (_as_date(r.get("latest_deadline")) or date.max, r["decision_id"])
+    ):
+        if row.get("status") == "grace":
+            safe = _as_date(row["safe_deadline"])
+            assert safe is not None
+            family(row)["grace"].append(
+                {**about(row), "safe_deadline": safe, "safe_text": format_day(safe, lang)}
+            )
+    for row in others:
+        since = _as_date(row.get("interrupted_since"))
+        if row.get("status") == "interrupted" and since is not None and _family_key(row) in families:
+            family(row)["complaints"].append({**about(row), "since_text": format_day(since, lang)})
+    for row in corrections:
+        old, new = _as_date(row["old_deadline"]), _as_date(row["new_deadline"])
+        assert old is not None and new is not None
+        family(row)["corrections"].append(
+            {**about(row), "old_text": format_day(old, lang), "new_text": format_day(new, lang)}
         )
+
+    def urgency(block: dict[str, Any]) -> tuple[date, str]:
+        days = [d["safe_deadline"] for d in block["decisions"]] + [
+            g["latest_deadline"] for g in block["grace"]
+        ]
+        return (min((d for d in days if d is not None), default=date.max), block["name"])
+
+    ordered = sorted(families.values(), key=urgency)
+    for block in ordered:
+        del block["_seen"]
+        block["decisions"].sort(key=lambda d: (d["safe_deadline"], str(d["decision_id"])))
+    decisions = [d for block in ordered for d in block["decisions"]]
     return {
         "lang": lang,
         "advisor": _person(advisor),
         "fund": _fund_view(fund, lang),
         "on": _as_date(on),
-        "on_text": format_date(on, lang),
-        "items": rows,
-        "unreachable": missing,
+        "on_text": format_day(on, lang),
+        "families": ordered,
+        "counts": {
+            "families": len(ordered),
+            "decisions": len(decisions),
+            "emailed": sum(d["family"] == "emailed" for d in decisions),
+            "to_call": sum(d["family"] == "to_call" for d in decisions),
+            "grace": sum(len(block["grace"]) for block in ordered),
+        },
     }
 
 

@@ -20,6 +20,7 @@ from jobs.render import (
     build_digest_context,
     build_reminder_context,
     format_date,
+    format_day,
     reason_sentence,
     render,
     templates_dir,
@@ -375,6 +376,12 @@ NO_ADDRESS = {
     "de": ("Keine nutzbare E-Mail-Adresse", "keine E-Mail-Adresse", "ungültige E-Mail-Adresse"),
     "en": ("No usable e-mail address", "no e-mail address", "invalid e-mail address"),
 }
+CALL = {
+    "nl": "Graag bellen of schrijven",
+    "fr": "Merci d'appeler ou d'écrire",
+    "de": "Bitte anrufen oder schreiben",
+    "en": "Please call or write",
+}
 GREETING = {"nl": "Beste", "fr": "Bonjour", "de": "Guten Tag", "en": "Dear"}
 
 
@@ -399,19 +406,25 @@ def test_a_digest_renders_in_every_language(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_a_digest_lists_items_by_deadline_and_the_unreachable_apart(lang: str) -> None:
-    title, missing, invalid = NO_ADDRESS[lang]
+def test_a_digest_lists_families_by_deadline_and_says_who_has_no_address(lang: str) -> None:
+    _title, missing, invalid = NO_ADDRESS[lang]
     for part in both_parts(digest(lang)):
-        section = part.lower().index(title.lower())
-        assert part.index("Marie Dubois") < part.index("Jan Peeters") < section  # 9 June before 20 June
-        assert section < part.index("Lotte Maes") < part.index("Karim El Idrissi")  # 8 June before 6 July
-        assert missing in part and invalid in part
+        # 8 June, 9 June, 20 June, 6 July: one order, each family's block saying whom to call and why
+        names = ["Lotte Maes", "Marie Dubois", "Jan Peeters", "Karim El Idrissi"]
+        assert [part.index(n) for n in names] == sorted(part.index(n) for n in names)
+        lotte = part[part.index("Lotte Maes") : part.index("Marie Dubois")]
+        karim = part[part.index("Karim El Idrissi") :]
+        assert missing in lotte and CALL[lang] in lotte
+        assert invalid in karim and CALL[lang] in karim
+        assert CALL[lang] not in part[part.index("Marie Dubois") : part.index("Karim El Idrissi")]
 
 
-def test_the_digest_context_sorts_by_deadline() -> None:
+def test_the_digest_context_sorts_families_by_deadline() -> None:
     context = build_digest_context(ADVISOR, ITEMS, UNREACHABLE, NIGHT, FUND, "en")
-    assert [i["decision_id"] for i in context["items"]] == [7, 12]
-    assert [u["decision_id"] for u in context["unreachable"]] == [5, 99]
+    assert [[d["decision_id"] for d in f["decisions"]] for f in context["families"]] == [[5], [7], [12], [99]]
+    assert [d["family"] for f in context["families"] for d in f["decisions"]] == [
+        "to_call", "not_tonight", "not_tonight", "to_call"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -419,6 +432,7 @@ def test_a_digest_without_unreachable_families_has_no_such_section(lang: str) ->
     title = NO_ADDRESS[lang][0].lower()
     for part in both_parts(digest(lang, unreachable=[])):
         assert title not in part.lower()
+        assert CALL[lang] not in part
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -468,3 +482,66 @@ def test_an_advisor_without_e_mail_is_named_and_the_fund_is_given_to_reach_them(
     for part in both_parts(reminder("labour_court", lang, advisor={**ADVISOR, "email": None})):
         assert "Sofie Janssens" in part
         assert part.count(FUND["phone"]) == 2  # beside the advisor, and route 1
+
+
+# A digest with every kind of entry: a family with phone, a decision needing confirmation, a window in grace,
+# an open complaint and a corrected date (issue 10 passes corrections; the digest lists them already).
+FULL_ITEMS = [
+    {**ITEMS[0], "beneficiary_id": 1, "beneficiary_lang": "fr", "beneficiary_phone": "0470 12 34 56",
+     "latest_deadline": date(2025, 6, 23), "needs_confirmation": True},
+]  # fmt: skip
+FULL_OTHERS = [
+    {"beneficiary_id": 1, "beneficiary_name": "Jan Peeters", "decision_id": 30, "kind": "payment",
+     "forum": "arbitration", "status": "grace", "safe_deadline": date(2025, 6, 1),
+     "latest_deadline": date(2025, 6, 10), "needs_confirmation": False},
+    {"beneficiary_id": 1, "beneficiary_name": "Jan Peeters", "decision_id": 31, "kind": "payment",
+     "forum": "arbitration", "status": "interrupted", "safe_deadline": None, "latest_deadline": None,
+     "interrupted_since": date(2025, 5, 2)},
+]  # fmt: skip
+FULL_CORRECTIONS = [
+    {"beneficiary_id": 1, "beneficiary_name": "Jan Peeters", "decision_id": 12, "kind": "care_allowance",
+     "forum": "labour_court", "old_deadline": date(2025, 6, 27), "new_deadline": date(2025, 6, 20)},
+]  # fmt: skip
+# The weekday of each date in the digest, in each language (Friday 20 June, Monday 23 June, Sunday 1 June,
+# Tuesday 10 June, Friday 2 May, Friday 27 June; the night is Friday 6 June).
+WEEKDAYS = {
+    "nl": ["vrijdag 20 juni 2025", "maandag 23 juni 2025", "zondag 1 juni 2025", "dinsdag 10 juni 2025",
+           "vrijdag 2 mei 2025", "vrijdag 27 juni 2025", "vrijdag 6 juni 2025"],
+    "fr": ["vendredi 20 juin 2025", "lundi 23 juin 2025", "dimanche 1er juin 2025", "mardi 10 juin 2025",
+           "vendredi 2 mai 2025", "vendredi 27 juin 2025", "vendredi 6 juin 2025"],
+    "de": ["Freitag, 20. Juni 2025", "Montag, 23. Juni 2025", "Sonntag, 1. Juni 2025", "Dienstag, 10. Juni 2025",
+           "Freitag, 2. Mai 2025", "Freitag, 27. Juni 2025", "Freitag, 6. Juni 2025"],
+    "en": ["Friday, 20 June 2025", "Monday, 23 June 2025", "Sunday, 1 June 2025", "Tuesday, 10 June 2025",
+           "Friday, 2 May 2025", "Friday, 27 June 2025", "Friday, 6 June 2025"],
+}  # fmt: skip
+FRENCH = {"nl": "Frans", "fr": "français", "de": "Französisch", "en": "French"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_full_digest_says_every_date_with_its_weekday_in_every_language(lang: str) -> None:
+    context = build_digest_context(
+        ADVISOR, FULL_ITEMS, [], NIGHT, FUND, lang, emailed={(12, "labour_court")}, others=FULL_OTHERS,
+        corrections=FULL_CORRECTIONS,
+    )  # fmt: skip
+    r = render("digest", lang, context)
+    assert WEEKDAYS[lang][-1] in r.subject
+    # one header line, unfolded: the night and how many to call, read whole on a phone
+    longest = render("digest", lang, {**context, "on_text": format_day(date(2025, 9, 24), lang),
+                                      "counts": {**context["counts"], "to_call": 12}})  # fmt: skip
+    assert len(longest.subject) <= 72, longest.subject
+    for part in (r.text, html.unescape(r.html)):
+        for day in WEEKDAYS[lang]:
+            assert day in part
+        assert FRENCH[lang] in part and "0470 12 34 56" in part
+        assert part.count("Jan Peeters") == 1, "one block per family"
+        assert "{{" not in part and "None" not in part
+    (family,) = context["families"]
+    assert [len(family[k]) for k in ("decisions", "grace", "complaints", "corrections")] == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("kind", TEMPLATE_KINDS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_kind_renders_in_every_language(kind: str, lang: str) -> None:
+    r = reminder("arbitration", lang) if kind == "reminder" else digest(lang)
+    assert r.subject and r.text.strip() and r.html.strip()
+    assert f'<html lang="{lang}">' in r.html

@@ -70,13 +70,30 @@ def _item(
 ) -> dict[str, Any]:
     """One stage of one window as the templates and the report show it."""
     return {
-        "beneficiary_name": beneficiary["full_name"],
-        "decision_id": key["decision_id"],
-        "kind": window["kind"],
+        **_family(window, beneficiary),
         "forum": key["forum"],
         "safe_deadline": key["safe_deadline"],
         "days_left": int(window["days_left"]),
         "stage": key["stage"],
+    }
+
+
+def _family(window: Mapping[str, Any], beneficiary: Mapping[str, Any]) -> dict[str, Any]:
+    """A window with its family as the advisor's digest shows it; `phone` is the optional contract column
+    `beneficiaries.phone`, read when the people frame has it."""
+    return {
+        "beneficiary_id": beneficiary["id"],
+        "beneficiary_name": beneficiary["full_name"],
+        "beneficiary_lang": beneficiary["lang"],
+        "beneficiary_phone": beneficiary.get("phone") or "",
+        "decision_id": _py(window["decision_id"]),
+        "kind": window["kind"],
+        "forum": window["forum"],
+        "status": window["status"],
+        "safe_deadline": _py(window["safe_deadline"]),
+        "latest_deadline": _py(window["latest_deadline"]),
+        "interrupted_since": _py(window["interrupted_since"]),
+        "needs_confirmation": bool(window["needs_confirmation"]),
     }
 
 
@@ -101,6 +118,16 @@ class _Planner:
         self.items: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.item_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.to_call: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        # the windows whose family reminder is queued tonight (the digest says "e-mailed tonight")
+        self.emailed: set[tuple[int, str]] = set()
+        # per advisor: their families' windows in grace or interrupted by an open complaint
+        self.others: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for w in records:
+            if w["status"] in ("grace", "interrupted"):
+                family = _person(self.beneficiaries, w["beneficiary_id"])
+                advisor_id = None if family is None else family.get("advisor_id")
+                if family is not None and advisor_id is not None:
+                    self.others[int(advisor_id)].append(_family(w, family))
 
     def absent(self, table: str, row_id: Any) -> str:
         """Why a person's row is not there: skipped as a bad row (the report lists it), or missing."""
@@ -148,6 +175,7 @@ class _Planner:
         rendered = self.render_reminder(window, item, beneficiary, advisor)
         message_id = reminder_message_id(key, self.domain)
         row.update(status="queued", message_id=message_id)
+        self.emailed.add((key["decision_id"], key["forum"]))
         summary = (
             f"reminder  to beneficiary {beneficiary['id']} <{beneficiary['address']}> [{lang}] "
             f"decision {key['decision_id']} {key['forum']} deadline {key['safe_deadline']} stage {key['stage']}d"
@@ -189,6 +217,22 @@ class _Planner:
             window, _item(key, window, beneficiary), beneficiary, advisor
         ), beneficiary
 
+    def render_digest(
+        self,
+        advisor: dict[str, Any],
+        items: list[dict[str, Any]],
+        to_call: list[dict[str, Any]],
+        emailed: set[tuple[int, str]],
+    ) -> Rendered:
+        """An advisor's digest: tonight's items and families to call, with their families' windows in grace
+        and open complaints (corrections, issue 10, are to be passed here too)."""
+        lang = advisor["lang"]
+        context = build_digest_context(
+            advisor, items, to_call, self.on, self.fund, lang, emailed=emailed,
+            others=self.others.get(int(advisor["id"]), []),
+        )  # fmt: skip
+        return render("digest", lang, context)
+
     def digests(self) -> None:
         for advisor_id in sorted(set(self.items) | set(self.to_call)):
             advisor = _person(self.advisors, advisor_id)
@@ -212,10 +256,8 @@ class _Planner:
                         {**item, "reason": reason, "advisor_id": advisor_id, "recipient": "advisor"}
                     )
                 continue
+            rendered = self.render_digest(advisor, items, to_call, self.emailed)
             lang = advisor["lang"]
-            rendered = render(
-                "digest", lang, build_digest_context(advisor, items, to_call, self.on, self.fund, lang)
-            )
             keys = [reminder_message_id(r, self.domain) for r in rows]
             keys += [f"u{u['decision_id']}.{u['forum']}.{u['stage']}" for u in to_call]
             message_id = digest_message_id(advisor_id, self.on, keys, self.domain)

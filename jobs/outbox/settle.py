@@ -27,7 +27,6 @@ from jobs.outbox.delivery import claim_is_stale
 from jobs.outbox.ids import report_message_prefix
 from jobs.outbox.plan import _item, _person, _Planner, _py
 from jobs.outbox.queue import Plan, write_plan
-from jobs.render import build_digest_context, render
 from jobs.store import as_date, messages, reminders, runs
 
 
@@ -229,15 +228,23 @@ def settle_held_digests(
                 (reminders.c.message_pk == digest.id)
                 | (
                     (reminders.c.run_id == digest.run_id)
-                    & (reminders.c.status == "unreachable")
+                    & reminders.c.status.in_(("unreachable", "queued"))
                     & (reminders.c.recipient_kind == "beneficiary")
                 )
             )
         ).all()
         items: list[dict[str, Any]] = []
         to_call: list[dict[str, Any]] = []
+        # the family reminders queued the night the digest was planned: it said "e-mailed tonight" of them
+        emailed = {
+            (int(r.decision_id), str(r.forum))
+            for r in rows
+            if r.recipient_kind == "beneficiary" and r.status == "queued"
+        }
         passed = False
         for row in rows:
+            if row.recipient_kind == "beneficiary" and row.status == "queued":
+                continue
             deadline = as_date(row.safe_deadline)
             window = planner.windows.get((int(row.decision_id), str(row.forum)))
             beneficiary = None if window is None else _person(planner.beneficiaries, window["beneficiary_id"])
@@ -269,9 +276,7 @@ def settle_held_digests(
             counts[status] += 1
             continue
         lang = advisor["lang"]
-        rendered = render(
-            "digest", lang, build_digest_context(advisor, items, to_call, on, planner.fund, lang)
-        )
+        rendered = planner.render_digest(advisor, items, to_call, emailed)
         conn.execute(
             update(messages)
             .where(still_held(digest))
