@@ -31,17 +31,19 @@ __all__ = [
     "TEMPLATE_KINDS",
     "Rendered",
     "body_view",
+    "build_correction_context",
     "build_digest_context",
     "build_reminder_context",
     "contact_lines",
     "days_left_text",
     "format_date",
+    "format_day",
     "reason_sentence",
     "render",
     "templates_dir",
 ]
 
-TEMPLATE_KINDS: Final = ("reminder", "digest")
+TEMPLATE_KINDS: Final = ("reminder", "digest", "correction")
 PARTS: Final = ("subject", "txt", "html")
 
 
@@ -66,6 +68,19 @@ def format_date(d: date, lang: str) -> str:
         # French writes the first of the month as an ordinal ("1er juin"); CLDR does not.
         text = text.replace("1 ", f"{words.first_of_month} ", 1)
     return text
+
+
+# The weekday before the date, as each language writes it: "dinsdag 1 december 2026", "mardi 1er décembre
+# 2026", "Dienstag, 1. Dezember 2026", "Tuesday 1 December 2026".
+_WEEKDAY_SEPARATOR: Final = {"de": ", "}
+
+
+def format_day(d: date, lang: str) -> str:
+    """The date with its weekday, in the recipient's language (format_date, with the weekday first)."""
+    day = _as_date(d)
+    assert day is not None
+    weekday = babel_format_date(day, format="EEEE", locale=phrases(lang).locale)
+    return f"{weekday}{_WEEKDAY_SEPARATOR.get(lang, ' ')}{format_date(day, lang)}"
 
 
 # --- Phrases built from numbers -------------------------------------------------------------------
@@ -216,6 +231,31 @@ def build_reminder_context(
     }
 
 
+def build_correction_context(
+    window: Mapping[str, Any],
+    beneficiary: Mapping[str, Any],
+    advisor: Mapping[str, Any] | None,
+    fund: Mapping[str, Any],
+    lang: str,
+) -> dict[str, Any]:
+    """A correction notice (jobs.corrections): the reminder's context (the forum, how to file, the advisor,
+    the reason for the new date) plus the old and the new deadline with their weekdays, whether the new one is
+    earlier, and which sentence says why it changed (`why`: complaint, art89 or informed)."""
+    context = build_reminder_context(window, beneficiary, advisor, fund, lang)
+    old, new = _as_date(window["old_deadline"]), _as_date(window["safe_deadline"])
+    assert old is not None and new is not None
+    restarted, informed = _as_date(window.get("restarted_on")), _as_date(window.get("informed_on"))
+    return {
+        **context,
+        "old_day": format_day(old, lang),
+        "new_day": format_day(new, lang),
+        "earlier": new < old,
+        "why": str(window["why"]),
+        "restarted_day": format_day(restarted, lang) if restarted else "",
+        "informed_day": format_day(informed, lang) if informed else "",
+    }
+
+
 def _by_deadline(row: Mapping[str, Any]) -> tuple[date, str, str]:
     return (_as_date(row["safe_deadline"]) or date.max, str(row["beneficiary_name"]), str(row["decision_id"]))
 
@@ -227,10 +267,12 @@ def build_digest_context(
     on: date,
     fund: Mapping[str, Any],
     lang: str,
+    corrections: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The advisor's nightly digest: windows whose advisor stage is due, and families to write or call.
+    """The advisor's nightly digest: windows whose advisor stage is due, families to write or call, and
+    tonight's corrections (a deadline a family was given changed: jobs.corrections).
 
-    Both lists come out sorted by safe deadline (then name, then decision), each row with its texts in
+    The lists come out sorted by safe deadline (then name, then decision), each row with its texts in
     `lang` beside the raw values.
     """
     words = phrases(lang)
@@ -272,6 +314,12 @@ def build_digest_context(
                 "reason_text": words.unreachable_reasons.get(reason, words.unreachable_reasons["missing"]),
             }
         )
+    corrected = []
+    for item in sorted(corrections, key=_by_deadline):
+        old = _as_date(item["old_deadline"])
+        assert old is not None
+        corrected.append({**row(item), "old_deadline": old, "old_text": format_day(old, lang),
+                          "new_text": format_day(_as_date(item["safe_deadline"]) or old, lang)})  # fmt: skip
     return {
         "lang": lang,
         "advisor": _person(advisor),
@@ -280,6 +328,7 @@ def build_digest_context(
         "on_text": format_date(on, lang),
         "items": rows,
         "unreachable": missing,
+        "corrections": corrected,
     }
 
 
