@@ -55,13 +55,15 @@ def last_quoted(conn: Connection, decision_ids: Iterable[int]) -> dict[tuple[int
     latest: dict[tuple[int, str, int], tuple[tuple[datetime, int], date]] = {}
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
-        quoted = conn.execute(
-            select(reminders.c.decision_id, reminders.c.forum, reminders.c.recipient_id,
-                   reminders.c.safe_deadline.label("deadline"), messages.c.sent_at, messages.c.id)
-            .join(messages, messages.c.id == reminders.c.message_pk)
-            .where(reminders.c.decision_id.in_(chunk), reminders.c.recipient_kind == "beneficiary",
-                   messages.c.kind == "reminder", messages.c.status == "sent")
-        ).all()  # fmt: skip
+        quoted = list(
+            conn.execute(
+                select(reminders.c.decision_id, reminders.c.forum, reminders.c.recipient_id,
+                       reminders.c.safe_deadline.label("deadline"), messages.c.sent_at, messages.c.id)
+                .join(messages, messages.c.id == reminders.c.message_pk)
+                .where(reminders.c.decision_id.in_(chunk), reminders.c.recipient_kind == "beneficiary",
+                       messages.c.kind == "reminder", messages.c.status == "sent")
+            ).all()
+        )  # fmt: skip
         quoted += conn.execute(
             select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
                    corrections.c.new_deadline.label("deadline"), messages.c.sent_at, messages.c.id)

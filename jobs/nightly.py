@@ -247,7 +247,13 @@ def deliver_held(
             night = settle_held(engine, settings, on, run_id)
             expired = night.delivery.expired
             stats = run_workers(
-                engine, settings, on, workers, kinds=("reminder", "correction", "digest"), stop=stop, progress=progress
+                engine,
+                settings,
+                on,
+                workers,
+                kinds=("reminder", "correction", "digest"),
+                stop=stop,
+                progress=progress,
             )
             stats.expired += expired
             if count_pending(engine, ("report",)):

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy import Engine, select, text
+from test_delivery import smtp_config
 
 from jobs.commands.run import run_nightly
 from jobs.config import load_settings
@@ -17,7 +18,6 @@ from jobs.store import corrections, messages, reminders
 import builders as b
 from conftest import Database
 from smtp_server import SmtpTestServer
-from test_delivery import smtp_config
 
 # A payment decision notified 2026-01-15 without the appeal information (art. 89): the arbitration term starts
 # 2026-05-15, so the safe deadline X is Friday 2026-08-14 and the 30-day reminder is due on 2026-07-15.
@@ -88,16 +88,19 @@ def test_an_earlier_deadline_after_a_late_complaint_is_told_once_naming_both_dat
         kinds = [m.kind for m in conn.execute(select(messages.c.kind).order_by(messages.c.id))]
         assert kinds == ["reminder", "correction", "digest"]
         skipped = conn.execute(
-            select(reminders.c.detail).where(
-                reminders.c.safe_deadline == Y, reminders.c.recipient_kind == "beneficiary"
-            )
-        ).scalar_one()
-        assert skipped == "the correction notice gave the new deadline tonight"
+            select(reminders.c.stage, reminders.c.status, reminders.c.detail)
+            .where(reminders.c.safe_deadline == Y, reminders.c.recipient_kind == "beneficiary")
+            .order_by(reminders.c.stage)
+        ).all()
+        assert [tuple(r) for r in skipped] == [
+            (14, "skipped", "the correction notice gave the new deadline tonight"),
+            (30, "skipped", "a more urgent stage was due at the same time"),
+        ]
 
 
 def test_a_later_deadline_is_told_once_too_in_the_family_language(database: Database, tmp_path: Path) -> None:
     """Notified 2026-01-15 with the appeal information: X' = 2026-04-17 (Friday), the 30-day stage on
-    2026-03-18. Then the notification date is corrected to 2026-02-02: Y' = Tuesday 2026-05-05, later."""
+    2026-03-18. Then the notification date is corrected to 2026-02-02: Y' = Monday 2026-05-04, later."""
     with database.engine.begin() as conn:
         b.beneficiary(conn, 2, "Marie Dubois", "marie@mail.example", "fr")
         b.decision(conn, 7, 2, "payment", NOTIFIED)

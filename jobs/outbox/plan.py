@@ -170,12 +170,18 @@ class _Planner:
             "why": due["why"],
         }
         advisor = _person(self.advisors, beneficiary.get("advisor_id"))
+        if beneficiary["address"] is None:
+            # No usable address: the advisor's digest lists the family to write to or call, as for a reminder.
+            reason = beneficiary["address_problem"] or "missing"
+            row["detail"] = f"{reason} e-mail address"
+            if advisor is not None:
+                self.to_call[int(advisor["id"])].append(
+                    {**item, "reason": reason, "beneficiary_id": beneficiary["id"]}
+                )
+            return
         if advisor is not None:
             self.corrections[int(advisor["id"])].append(item)
             self.correction_rows[int(advisor["id"])].append(row)
-        if beneficiary["address"] is None:
-            row["detail"] = f"{beneficiary['address_problem'] or 'missing'} e-mail address"
-            return
         view = {
             **{k: _py(v) for k, v in reason_facts(window).items()},
             **item,

@@ -43,7 +43,12 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer, sa.ForeignKey("aw_runs.id"), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint(
-            "decision_id", "forum", "recipient_kind", "recipient_id", "new_deadline", name="uq_aw_corrections_key"
+            "decision_id",
+            "forum",
+            "recipient_kind",
+            "recipient_id",
+            "new_deadline",
+            name="uq_aw_corrections_key",
         ),
         sa.CheckConstraint(
             f"status IN ({', '.join(repr(s) for s in LEDGER_STATES)})", name="ck_aw_corrections_status"
