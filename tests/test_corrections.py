@@ -4,13 +4,16 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
 
+from click.testing import CliRunner
 from sqlalchemy import Engine, select, text
 from test_delivery import smtp_config
 
+from jobs.commands import cli
 from jobs.commands.run import run_nightly
 from jobs.config import load_settings
 from jobs.store import corrections, messages, reminders
@@ -132,3 +135,54 @@ def test_a_deadline_that_disappears_sends_no_notice(database: Database, tmp_path
         assert len(server.wait_for_messages(1)) == 1
     with database.engine.connect() as conn:
         assert conn.execute(select(corrections)).all() == []
+
+
+def test_history_shows_the_quoted_deadline_its_correction_and_every_delivery_in_text_and_json(
+    database: Database, tmp_path: Path
+) -> None:
+    _a_family(database.engine)
+    with SmtpTestServer() as server:
+        config = smtp_config(tmp_path, database.url, server.port)
+        settings = load_settings(config, {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        _record_the_complaint(database.engine)
+        assert run_nightly(settings, SECOND_NIGHT) == 0
+        server.wait_for_messages(3)
+
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["--config", str(config), "history", "571", "--on", "2026-07-21"])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    quoted = next(i for i, line in enumerate(lines) if f"deadline {X}  stage 30d to beneficiary 1" in line)
+    assert lines[quoted].endswith(": corrected (corrected to 2026-08-03)")
+    told = next(
+        i for i, line in enumerate(lines) if f"correction to beneficiary 1: deadline {X} -> {Y}" in line
+    )
+    assert quoted < told  # oldest first
+    assert "(complaint): sent" in lines[told]
+    delivered = [line for line in lines if "attempt" in line and ": delivered: 250" in line]
+    assert len(delivered) == 3  # the reminder, the correction, the advisor's digest: each with the answer
+    assert f"window open  safe deadline {Y}" in lines[-1]
+
+    as_json = runner.invoke(
+        cli, ["--config", str(config), "history", "571", "--format", "json", "--on", "2026-07-21"]
+    )
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.output)
+    events = data["events"]
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    [first] = [e for e in events if e["event"] == "stage" and e["stage"] == 30 and e["safe_deadline"] == str(X)
+               and e["recipient"] == "beneficiary 1"]  # fmt: skip
+    assert first["outcome"] == "corrected"
+    [fix] = [e for e in events if e["event"] == "correction"]
+    assert (fix["old_deadline"], fix["safe_deadline"], fix["outcome"]) == (str(X), str(Y), "sent")
+    assert {e["message_id"] for e in events if e["event"] == "attempt" and e["code"] == 250} >= {
+        first["message_id"],
+        fix["message_id"],
+    }
+    assert data["windows"] == [
+        {"event": "window", "on": "2026-07-21", "forum": "arbitration", "status": "open",
+         "safe_deadline": str(Y), "latest_deadline": "2026-08-04"}
+    ]  # fmt: skip
+    missing = runner.invoke(cli, ["--config", str(config), "history", "99999"])
+    assert missing.exit_code == 2
