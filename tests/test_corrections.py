@@ -79,6 +79,11 @@ def test_an_earlier_deadline_after_a_late_complaint_is_told_once_naming_both_dat
         assert "vroeger dan de datum die we u eerder gaven" in part  # which holds: the earlier, new one
         assert "klacht" in part and "vrijdag 1 mei 2026" in part  # why: the complaint closed on 1 May
 
+    # The supervisors' report lists it.
+    report = (tmp_path / "reports" / SECOND_NIGHT.isoformat() / "corrections.csv").read_text(encoding="utf-8")
+    assert report.splitlines()[1:] == [f"571,arbitration,1,{X},{Y},complaint,sent"]
+    assert "Corrections (1)" in (tmp_path / "reports" / SECOND_NIGHT.isoformat() / "report.html").read_text()
+
     # The advisor's digest lists the correction; the family gets no separate 14-day reminder that night.
     [digest] = [r.message for r in received[1:] if r.rcpt_tos == ("an.peeters@infino.example",)]
     digest_text = _parts(digest)[0]
