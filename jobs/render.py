@@ -72,7 +72,7 @@ def format_date(d: date, lang: str) -> str:
 
 # The weekday before the date, as each language writes it: "dinsdag 1 december 2026", "mardi 1er décembre
 # 2026", "Dienstag, 1. Dezember 2026", "Tuesday 1 December 2026".
-_WEEKDAY_SEPARATOR: Final = {"de": ", "}
+_WEEKDAY_SEPARATOR: Final = {"nl": " ", "fr": " ", "de": ", ", "en": " "}
 
 
 def format_day(d: date, lang: str) -> str:
@@ -80,7 +80,7 @@ def format_day(d: date, lang: str) -> str:
     day = _as_date(d)
     assert day is not None
     weekday = babel_format_date(day, format="EEEE", locale=phrases(lang).locale)
-    return f"{weekday}{_WEEKDAY_SEPARATOR.get(lang, ' ')}{format_date(day, lang)}"
+    return f"{weekday}{_WEEKDAY_SEPARATOR[lang]}{format_date(day, lang)}"
 
 
 # --- Phrases built from numbers -------------------------------------------------------------------

@@ -11,13 +11,14 @@ from jobs.commands.run import run_nightly
 from jobs.config import named_config
 from jobs.db import init_db, make_engine
 from jobs.demo import demo_folder
-from jobs.demo_correction import seed_a_correction
 from jobs.demo_data import generate
 from jobs.exits import Exit
 from jobs.progress import Progress
 
 
 def run_demo(directory: str, on: date | None, seed: int, progress: Progress | None = None) -> int:
+    from jobs.demo_correction import seed_a_correction  # pandas (Message-IDs): imported when it runs
+
     folder = demo_folder(directory)
     settings = folder.settings
     day = on or settings.today()
