@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, func, select
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
+from jobs.corrections import due_corrections
 from jobs.db import LockHeld, describe_error, job_lock, lost_database
 from jobs.due import KEY, due_reminders
 from jobs.exits import Exit
@@ -70,6 +71,7 @@ class NightResult:
             "reminders_queued": self.plan.count("queued"),
             "reminders_skipped": self.plan.count("skipped"),
             "reminders_unreachable": self.plan.count("unreachable"),
+            "corrections": len(self.plan.corrections),
             "messages": len(self.plan.messages),
             "problems": len(self.problems),
             "superseded": self.superseded,
@@ -145,7 +147,8 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
             settings.reminders.beneficiary_days,
             settings.reminders.advisor_days,
         )
-    plan = build_plan(actions, windows, people, settings, on)
+        corrections = due_corrections(conn, windows)
+    plan = build_plan(actions, windows, people, settings, on, corrections)
     return NightResult(on, windows, plan, people, problems, not_read=not_read)
 
 
@@ -270,7 +273,13 @@ def deliver_held(
             night = settle_held(engine, settings, on, run_id)
             expired = night.delivery.expired
             stats = run_workers(
-                engine, settings, on, workers, kinds=("reminder", "digest"), stop=stop, progress=progress
+                engine,
+                settings,
+                on,
+                workers,
+                kinds=("reminder", "correction", "digest"),
+                stop=stop,
+                progress=progress,
             )
             stats.expired += expired
             if count_pending(engine, ("report",)):

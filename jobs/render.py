@@ -34,6 +34,7 @@ __all__ = [
     "TEMPLATE_KINDS",
     "Rendered",
     "body_view",
+    "build_correction_context",
     "build_digest_context",
     "build_reminder_context",
     "contact_lines",
@@ -46,7 +47,7 @@ __all__ = [
     "templates_dir",
 ]
 
-TEMPLATE_KINDS: Final = ("reminder", "digest")
+TEMPLATE_KINDS: Final = ("reminder", "digest", "correction")
 PARTS: Final = ("subject", "txt", "html")
 
 
@@ -71,6 +72,10 @@ def format_date(d: date, lang: str) -> str:
         # French writes the first of the month as an ordinal ("1er juin"); CLDR does not.
         text = text.replace("1 ", f"{words.first_of_month} ", 1)
     return text
+
+
+# The weekday before the date, as each language writes it: "dinsdag 1 december 2026", "mardi 1er décembre
+# 2026", "Dienstag, 1. Dezember 2026", "Tuesday 1 December 2026".
 
 
 # --- Phrases built from numbers -------------------------------------------------------------------
@@ -218,6 +223,31 @@ def build_reminder_context(
         "show_cost_note": words.bodies[forum_id].cost_note is not None,
         "complaint_interrupts": forum_id in INTERRUPTIBLE_FORUMS,
         "bodies": {body_id: body_view(body_id, lang, district) for body_id in ORGANISATION_IDS},
+    }
+
+
+def build_correction_context(
+    window: Mapping[str, Any],
+    beneficiary: Mapping[str, Any],
+    advisor: Mapping[str, Any] | None,
+    fund: Mapping[str, Any],
+    lang: str,
+) -> dict[str, Any]:
+    """A correction notice (jobs.corrections): the reminder's context (the forum, how to file, the advisor,
+    the reason for the new date) plus the old and the new deadline with their weekdays, whether the new one is
+    earlier, and which sentence says why it changed (`why`: complaint, art89 or informed)."""
+    context = build_reminder_context(window, beneficiary, advisor, fund, lang)
+    old, new = _as_date(window["old_deadline"]), _as_date(window["safe_deadline"])
+    assert old is not None and new is not None
+    restarted, informed = _as_date(window.get("restarted_on")), _as_date(window.get("informed_on"))
+    return {
+        **context,
+        "old_day": format_day(old, lang),
+        "new_day": format_day(new, lang),
+        "earlier": new < old,
+        "why": str(window["why"]),
+        "restarted_day": format_day(restarted, lang) if restarted else "",
+        "informed_day": format_day(informed, lang) if informed else "",
     }
 
 

@@ -3,6 +3,7 @@
 Written to `[report] out_dir/<day>/`: `report.html` for people, CSV files for spreadsheets and scripts:
 `windows.csv` (every window scanned, with both deadlines), `grace.csv` (windows past the safe deadline but not
 the latest: an appeal may still be admissible), `unreachable.csv` (families and advisors to write to or call),
+`corrections.csv` (tonight's corrections of a deadline a family was given),
 `problems.csv` (bad rows of the fund's tables, skipped one by one) and `deliveries.csv` (tonight's messages).
 """
 
@@ -29,7 +30,7 @@ from jobs.folders import report_folder
 from jobs.inputs import read_by_ids
 from jobs.outbox.ids import report_message_prefix
 from jobs.outbox.queue import queue_report_mail
-from jobs.store import as_date, messages, reminders
+from jobs.store import as_date, corrections, messages, reminders
 
 WINDOW_COLUMNS = [
     "decision_id",
@@ -203,6 +204,35 @@ def _deliveries(conn: Connection, on: date) -> list[list[Any]]:
     return [list(r) for r in rows]
 
 
+CORRECTION_COLUMNS = [
+    "decision_id",
+    "forum",
+    "beneficiary_id",
+    "old_deadline",
+    "new_deadline",
+    "why",
+    "status",
+]
+
+
+def _corrections(conn: Connection, on: date) -> list[list[Any]]:
+    """Tonight's corrections (jobs.corrections): a deadline a family was given changed; with the notice's
+    status (sent, pending, ...), or `unreachable` when the family has no usable address."""
+    rows = conn.execute(
+        select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
+               corrections.c.old_deadline, corrections.c.new_deadline, corrections.c.why, corrections.c.status,
+               messages.c.status.label("message_status"))
+        .outerjoin(messages, messages.c.id == corrections.c.message_pk)
+        .where(corrections.c.due_on == on)
+        .order_by(corrections.c.new_deadline, corrections.c.decision_id)
+    ).all()  # fmt: skip
+    return [
+        [r.decision_id, r.forum, r.recipient_id, as_date(r.old_deadline).isoformat(),
+         as_date(r.new_deadline).isoformat(), r.why, r.message_status or r.status]
+        for r in rows
+    ]  # fmt: skip
+
+
 def _py_int(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
@@ -228,12 +258,14 @@ def write_report(
     with engine.connect() as conn:
         unreachable = _to_call(conn, on, windows)
         sent = _deliveries(conn, on)
+        corrected = _corrections(conn, on)
     _csv(root / "unreachable.csv", TO_CALL_COLUMNS, unreachable)
     problems = [
         [p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in bad_rows
     ]
     _csv(root / "problems.csv", ["table", "row_id", "column", "problem", "row"], problems)
     _csv(root / "deliveries.csv", DELIVERY_COLUMNS, sent)
+    _csv(root / "corrections.csv", CORRECTION_COLUMNS, corrected)
 
     # Windows as computed now; stages and messages as the ledger holds them for the night, so that a rerun
     # of the night, or `appealwatch report` the morning after, shows the same numbers.
@@ -277,6 +309,10 @@ td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}th{{background:#
 <p>A reminder was due tonight but there is no usable e-mail address, or a reminder was refused by the mail
 server or could not go out before its deadline while the window is still open or in grace: send a letter or call.</p>
 {_table(TO_CALL_COLUMNS, unreachable, "Nobody tonight.")}
+<h2>Corrections ({len(corrected)})</h2>
+<p>A deadline a family was given by e-mail changed (a complaint recorded, a notification date corrected): each
+family was sent one correction notice tonight, or is listed to write to or call.</p>
+{_table(CORRECTION_COLUMNS, corrected, "No correction tonight.")}
 <h2>In grace ({len(grace)})</h2>
 <p>The safe deadline has passed but the latest reading has not: an appeal may still be admissible.</p>
 {_table(WINDOW_COLUMNS, grace, "No window in grace.")}

@@ -32,6 +32,15 @@ class LedgerStatus(StrEnum):
     UNREACHABLE = "unreachable"  # no usable address: the report lists the family to write to or call
 
 
+class MessageKind(StrEnum):
+    """`aw_messages.kind`: what a message is (its templates are `templates/<kind>/`, but for the report)."""
+
+    REMINDER = "reminder"  # a reminder stage to a family
+    DIGEST = "digest"  # an advisor's nightly digest
+    REPORT = "report"  # the supervisors' report mail
+    CORRECTION = "correction"  # a family told that a deadline we quoted changed (jobs/corrections.py)
+
+
 class RunStatus(StrEnum):
     """`aw_runs.status`: a run, a delivery or a report, from its start to its outcome."""
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from jobs.states import LedgerStatus, MessageStatus, RunStatus, check_in
+from jobs.states import LedgerStatus, MessageKind, MessageStatus, RunStatus, check_in
 
 metadata = MetaData()
 # Alembic's version table for these tables, named so it cannot clash with the fund's own `alembic_version`.
@@ -57,7 +57,7 @@ messages = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("message_id", String(255), nullable=False, unique=True),
-    Column("kind", String(16), nullable=False),  # reminder | digest | report
+    Column("kind", String(16), nullable=False),  # reminder | digest | report | correction (MessageKind)
     Column("recipient_kind", String(16), nullable=False),  # beneficiary | advisor | supervisor
     Column("recipient_id", Integer, nullable=True),
     Column("to_name", Text, nullable=False),
@@ -81,6 +81,7 @@ messages = Table(
     Column("channel", String(16), nullable=False, server_default="email"),
     Index("ix_aw_messages_status", "status"),
     CheckConstraint(check_in("status", MessageStatus), name="ck_aw_messages_status"),
+    CheckConstraint(check_in("kind", MessageKind), name="ck_aw_messages_kind"),
 )
 
 # One reminder stage of one window for one recipient: the exactly-once key.
@@ -113,6 +114,33 @@ reminders = Table(
     ),
     Index("ix_aw_reminders_message_pk", "message_pk"),
     CheckConstraint(check_in("status", LedgerStatus), name="ck_aw_reminders_status"),
+)
+
+# One correction notice: a family told that the safe deadline a delivered message quoted for a decision and
+# forum changed (jobs/corrections.py). The key holds the new deadline: one notice per change, whatever reruns.
+corrections = Table(
+    "aw_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("decision_id", Integer, nullable=False),
+    Column("forum", String(32), nullable=False),
+    Column("recipient_kind", String(16), nullable=False),  # beneficiary
+    Column("recipient_id", Integer, nullable=False),
+    Column("new_deadline", Date, nullable=False),
+    Column("old_deadline", Date, nullable=False),  # the one the last delivered message quoted
+    Column("why", String(32), nullable=False),  # complaint | art89 | informed: which sentence says why
+    # queued (has a message) | unreachable (no usable address) (jobs/states.py: LedgerStatus)
+    Column("status", String(16), nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("due_on", Date, nullable=False),
+    Column("message_pk", Integer, ForeignKey("aw_messages.id"), nullable=True),
+    Column("digest_pk", Integer, ForeignKey("aw_messages.id"), nullable=True),  # the advisor's digest
+    Column("run_id", Integer, ForeignKey("aw_runs.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "decision_id", "forum", "recipient_kind", "recipient_id", "new_deadline", name="uq_aw_corrections_key"
+    ),
+    CheckConstraint(check_in("status", LedgerStatus), name="ck_aw_corrections_status"),
 )
 
 attempts = Table(

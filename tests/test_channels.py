@@ -19,7 +19,7 @@ from jobs.commands.deliver import deliver_pending
 from jobs.commands.run import run_nightly
 from jobs.config import Settings, load_settings
 from jobs.db import _alembic_config, init_db
-from jobs.store import OWN_TABLES, VERSION_TABLE, attempts, messages, metadata, reminders, runs
+from jobs.store import VERSION_TABLE, attempts, messages, metadata, reminders, runs
 from notifiers import CHANNELS, NOTIFIERS
 from notifiers.settings import ChannelSettings
 
@@ -76,9 +76,9 @@ def test_an_outbox_at_the_previous_migration_upgrades_keeping_its_messages_which
 
     after = _rows(database.engine)
     with database.engine.connect() as conn:
-        assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one() == "0002"
+        assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one() == "0003"
     assert [m["channel"] for m in after["aw_messages"]] == ["email", "email"]
-    for name in OWN_TABLES:
+    for name in ("aw_runs", "aw_messages", "aw_reminders", "aw_attempts"):  # aw_corrections: new in 0003
         assert len(after[name]) == len(before[name]) > 0, name
     keep = ("message_id", "status", "to_addr", "subject", "body_text", "not_after", "attempts")
     assert [{k: m[k] for k in keep} for m in after["aw_messages"]] == [

@@ -18,7 +18,7 @@ import traceback
 
 import click
 
-from jobs.commands import deliver, demo, explain, init_db, report, run, runs, schedule, windows
+from jobs.commands import deliver, demo, explain, history, init_db, report, run, runs, schedule, windows
 from jobs.commands.options import config_option
 from jobs.db import describe_error, is_database_error
 from jobs.exits import Exit
@@ -31,7 +31,7 @@ def cli() -> None:
     """appealwatch: appeal deadlines of Groeipakket decisions, reminders before they pass, reports."""
 
 
-for verb in (init_db, demo, run, windows, explain, report, schedule, deliver, runs):
+for verb in (init_db, demo, run, windows, explain, history, report, schedule, deliver, runs):
     cli.add_command(verb.command)
 
 

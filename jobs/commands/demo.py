@@ -17,6 +17,8 @@ from jobs.progress import Progress
 
 
 def run_demo(directory: str, on: date | None, seed: int, progress: Progress | None = None) -> int:
+    from jobs.demo_correction import seed_a_correction  # pandas (Message-IDs): imported when it runs
+
     folder = demo_folder(directory)
     settings = folder.settings
     day = on or settings.today()
@@ -24,7 +26,12 @@ def run_demo(directory: str, on: date | None, seed: int, progress: Progress | No
     init_db(engine)
     with engine.begin() as conn:
         summary = generate(conn, day, seed=seed)
+        corrected = seed_a_correction(conn, day, settings.smtp.sender)
     print(summary.describe())
+    print(
+        f"  correction:    decisions {corrected[0]} (nl) and {corrected[1]} (fr): a reminder of an earlier night "
+        "(seeded in the ledger), then a complaint recorded late that moves the deadline earlier"
+    )
     print()
     code = run_nightly(settings, day, progress=progress)
     if code == Exit.PARTIAL:
@@ -40,6 +47,7 @@ Demo ready. Look at:
   report    {folder.report(day)}
 Try:  .venv/bin/appealwatch windows --config {folder.config} --on {day}
       .venv/bin/appealwatch explain --config {folder.config} --on {day} <decision id>
+      .venv/bin/appealwatch history --config {folder.config} --on {day} {corrected[0]}
       .venv/bin/appealwatch runs --config {folder.config}"""
     )
     # The demo's data holds bad rows on purpose, to show how they are reported: that is success here.

@@ -2,6 +2,7 @@
 the same message again meets the same Message-ID, which the outbox's unique key then refuses.
 
 - a reminder: `<aw.r.DECISION.FORUM.YYYYMMDD.bID|aID.sSTAGE@DOMAIN>`, from its ledger key;
+- a correction notice: `<aw.c.DECISION.FORUM.YYYYMMDD.bID@DOMAIN>`, from its key (the new deadline);
 - an advisor's digest: `<aw.d.ADVISOR.NIGHT.HASH@DOMAIN>`, the hash over the items it carries;
 - a supervisors' report mail: `<aw.report.NIGHT.HASH@DOMAIN>`, one per address and night.
 """
@@ -27,6 +28,15 @@ def reminder_message_id(key: Mapping[str, Any], domain: str) -> str:
     return (
         f"<aw.r.{key['decision_id']}.{key['forum']}.{deadline}.{key['recipient_kind'][0]}"
         f"{key['recipient_id']}.s{key['stage']}@{domain}>"
+    )
+
+
+def correction_message_id(key: Mapping[str, Any], domain: str) -> str:
+    """Stable across reruns: one correction per (decision, forum, recipient, new deadline)."""
+    deadline = pd.Timestamp(key["new_deadline"]).strftime("%Y%m%d")
+    return (
+        f"<aw.c.{key['decision_id']}.{key['forum']}.{deadline}.{key['recipient_kind'][0]}"
+        f"{key['recipient_id']}@{domain}>"
     )
 
 

@@ -19,9 +19,15 @@ import pandas as pd
 from deadlines.explain import reason_facts
 from jobs.config import Settings
 from jobs.inputs import People
-from jobs.outbox.ids import digest_message_id, message_domain, reminder_message_id
+from jobs.outbox.ids import correction_message_id, digest_message_id, message_domain, reminder_message_id
 from jobs.outbox.queue import Plan, PlannedMessage
-from jobs.render import Rendered, build_digest_context, build_reminder_context, render
+from jobs.render import (
+    Rendered,
+    build_correction_context,
+    build_digest_context,
+    build_reminder_context,
+    render,
+)
 
 
 def _py(value: Any) -> Any:
@@ -52,7 +58,7 @@ def _message(
     return PlannedMessage(
         message_id=message_id,
         kind=kind,
-        recipient_kind="beneficiary" if kind == "reminder" else "advisor",
+        recipient_kind="advisor" if kind == "digest" else "beneficiary",
         recipient_id=int(person["id"]),
         to_name=person["full_name"],
         to_addr=person["address"],
@@ -120,6 +126,10 @@ class _Planner:
         self.to_call: dict[int, list[dict[str, Any]]] = defaultdict(list)
         # the windows whose family reminder is queued tonight (the digest says "e-mailed tonight")
         self.emailed: set[tuple[int, str]] = set()
+        # per advisor: tonight's corrections (with their rows); the series a correction told tonight
+        self.corrections: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.correction_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.corrected: set[tuple[int, str, date, int]] = set()
         # per advisor: their families' windows in grace or interrupted by an open complaint
         self.others: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for w in records:
@@ -144,6 +154,10 @@ class _Planner:
         self.plan.ledger.append(row)
         if action["action"] != "send":
             row["detail"] = "a more urgent stage was due at the same time"
+            return
+        series = (key["decision_id"], key["forum"], key["safe_deadline"], key["recipient_id"])
+        if key["recipient_kind"] == "beneficiary" and series in self.corrected:
+            row["detail"] = "the correction notice gave the new deadline tonight"
             return
         window = self.windows[(key["decision_id"], key["forum"])]
         days_left = int(window["days_left"])
@@ -182,6 +196,54 @@ class _Planner:
         )
         self.plan.messages.append(
             _message("reminder", beneficiary, rendered, message_id, key["safe_deadline"], summary)
+        )
+
+    def correction(self, due: dict[str, Any]) -> None:
+        """A correction notice to the family (jobs.corrections), and its line in the advisor's digest."""
+        row = {**due, "due_on": self.on, "status": "unreachable", "detail": None, "message_id": None,
+               "digest_message_id": None}  # fmt: skip
+        self.plan.corrections.append(row)
+        window = self.windows[(due["decision_id"], due["forum"])]
+        beneficiary = _person(self.beneficiaries, window["beneficiary_id"])
+        if beneficiary is None:
+            row["detail"] = self.absent("beneficiaries", window["beneficiary_id"])
+            return
+        item = {
+            **_item({**due, "safe_deadline": due["new_deadline"], "stage": 0}, window, beneficiary),
+            "old_deadline": due["old_deadline"],
+            "why": due["why"],
+        }
+        advisor = _person(self.advisors, beneficiary.get("advisor_id"))
+        if beneficiary["address"] is None:
+            # No usable address: the advisor's digest lists the family to write to or call, as for a reminder.
+            reason = beneficiary["address_problem"] or "missing"
+            row["detail"] = f"{reason} e-mail address"
+            if advisor is not None:
+                self.to_call[int(advisor["id"])].append(
+                    {**item, "reason": reason, "beneficiary_id": beneficiary["id"]}
+                )
+            return
+        if advisor is not None:
+            self.corrections[int(advisor["id"])].append(item)
+            self.correction_rows[int(advisor["id"])].append(row)
+        view = {
+            **{k: _py(v) for k, v in reason_facts(window).items()},
+            **item,
+            "decided_on": _py(window.get("decided_on")),
+        }
+        lang = beneficiary["lang"]
+        rendered = render(
+            "correction", lang, build_correction_context(view, beneficiary, advisor, self.fund, lang)
+        )
+        message_id = correction_message_id(due, self.domain)
+        row.update(status="queued", message_id=message_id)
+        self.corrected.add((due["decision_id"], due["forum"], due["new_deadline"], int(beneficiary["id"])))
+        summary = (
+            f"correction to beneficiary {beneficiary['id']} <{beneficiary['address']}> [{lang}] "
+            f"decision {due['decision_id']} {due['forum']} deadline {due['old_deadline']} -> {due['new_deadline']}"
+        )
+        self.plan.messages.append(
+            _message("correction", beneficiary, rendered, message_id, due["new_deadline"], summary)
         )
 
     def render_reminder(
@@ -223,24 +285,27 @@ class _Planner:
         items: list[dict[str, Any]],
         to_call: list[dict[str, Any]],
         emailed: set[tuple[int, str]],
+        corrected: list[dict[str, Any]] | None = None,
     ) -> Rendered:
-        """An advisor's digest: tonight's items and families to call, with their families' windows in grace
-        and open complaints (corrections, issue 10, are to be passed here too)."""
+        """An advisor's digest: tonight's items and families to call, with their families' windows in grace,
+        open complaints and tonight's corrections (a deadline a family was given changed)."""
         lang = advisor["lang"]
+        corrections = [{**c, "new_deadline": c["safe_deadline"]} for c in corrected or []]
         context = build_digest_context(
             advisor, items, to_call, self.on, self.fund, lang, emailed=emailed,
-            others=self.others.get(int(advisor["id"]), []),
+            others=self.others.get(int(advisor["id"]), []), corrections=corrections,
         )  # fmt: skip
         return render("digest", lang, context)
 
     def digests(self) -> None:
-        for advisor_id in sorted(set(self.items) | set(self.to_call)):
+        for advisor_id in sorted(set(self.items) | set(self.to_call) | set(self.corrections)):
             advisor = _person(self.advisors, advisor_id)
             items, rows, to_call = (
                 self.items[advisor_id],
                 self.item_rows[advisor_id],
                 self.to_call[advisor_id],
             )
+            corrected = self.corrections[advisor_id]
             if advisor is None or advisor["address"] is None:
                 reason = (
                     self.absent("advisors", advisor_id)
@@ -256,26 +321,39 @@ class _Planner:
                         {**item, "reason": reason, "advisor_id": advisor_id, "recipient": "advisor"}
                     )
                 continue
-            rendered = self.render_digest(advisor, items, to_call, self.emailed)
+            rendered = self.render_digest(advisor, items, to_call, self.emailed, corrected)
             lang = advisor["lang"]
             keys = [reminder_message_id(r, self.domain) for r in rows]
             keys += [f"u{u['decision_id']}.{u['forum']}.{u['stage']}" for u in to_call]
+            keys += [correction_message_id(r, self.domain) for r in self.correction_rows[advisor_id]]
             message_id = digest_message_id(advisor_id, self.on, keys, self.domain)
             for row in rows:
                 row.update(status="queued", message_id=message_id)
+            for row in self.correction_rows[advisor_id]:
+                row["digest_message_id"] = message_id
             summary = (
                 f"digest    to advisor {advisor_id} <{advisor['address']}> [{lang}] "
                 f"{len(items)} window(s) at an advisor stage, {len(to_call)} without e-mail"
+                + (f", {len(corrected)} correction(s)" if corrected else "")
             )
-            not_after = max(i["safe_deadline"] for i in items + to_call)
+            not_after = max(i["safe_deadline"] for i in items + to_call + corrected)
             self.plan.messages.append(_message("digest", advisor, rendered, message_id, not_after, summary))
 
 
 def build_plan(
-    actions: pd.DataFrame, windows: pd.DataFrame, people: People, settings: Settings, on: date
+    actions: pd.DataFrame,
+    windows: pd.DataFrame,
+    people: People,
+    settings: Settings,
+    on: date,
+    corrections: list[dict[str, Any]] | None = None,
 ) -> Plan:
-    """Render tonight's messages. The loop runs over due stages (tens or hundreds a night), not decisions."""
+    """Render tonight's messages. The loop runs over due stages (tens or hundreds a night), not decisions.
+    `corrections` (jobs.corrections.due_corrections) go first: a family told the new deadline by a
+    correction tonight gets no reminder of that new deadline the same night."""
     planner = _Planner(windows, people, settings, on)
+    for due in corrections or []:
+        planner.correction(due)
     rows: list[dict[str, Any]] = actions.to_dict("records")  # type: ignore[assignment]
     for action in rows:
         planner.stage(action)

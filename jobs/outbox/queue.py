@@ -23,13 +23,13 @@ from jobs.config import Settings
 from jobs.due import KEY
 from jobs.outbox.ids import message_domain, report_message_id
 from jobs.runlog import now_utc
-from jobs.store import messages, reminders
+from jobs.store import corrections, messages, reminders
 
 
 @dataclass
 class PlannedMessage:
     message_id: str
-    kind: str  # reminder | digest | report
+    kind: str  # reminder | digest | report | correction (jobs.states.MessageKind)
     recipient_kind: str
     recipient_id: int | None
     to_name: str
@@ -48,6 +48,8 @@ class Plan:
     messages: list[PlannedMessage] = field(default_factory=list)
     ledger: list[dict[str, Any]] = field(default_factory=list)  # rows for aw_reminders (+ "message_id")
     unreachable: list[dict[str, Any]] = field(default_factory=list)  # for the supervisor report
+    # rows for aw_corrections (+ "message_id" and "digest_message_id"): jobs.corrections
+    corrections: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.ledger if row["status"] == status)
@@ -92,7 +94,7 @@ def queue_messages(conn: Connection, planned: list[PlannedMessage], run_id: int 
 def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
     """Outbox and ledger in the caller's transaction; keys already present are left as they are."""
     queue_messages(conn, plan.messages, run_id)
-    ids = [m.message_id for m in plan.messages]
+    ids = [m.message_id for m in plan.messages]  # reminders, corrections and digests
     pks: dict[str, int] = {}
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
@@ -112,6 +114,23 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
                     "created_at": now,
                 }
                 for row in plan.ledger
+            ],
+        )
+    if plan.corrections:
+        now = now_utc()
+        conn.execute(
+            insert_for(conn)(corrections).on_conflict_do_nothing(
+                index_elements=["decision_id", "forum", "recipient_kind", "recipient_id", "new_deadline"]
+            ),  # uq_aw_corrections_key: one notice per change
+            [
+                {
+                    **{k: v for k, v in row.items() if k not in ("message_id", "digest_message_id")},
+                    "message_pk": pks.get(row["message_id"]) if row["message_id"] else None,
+                    "digest_pk": pks.get(row["digest_message_id"]) if row["digest_message_id"] else None,
+                    "run_id": run_id,
+                    "created_at": now,
+                }
+                for row in plan.corrections
             ],
         )
 

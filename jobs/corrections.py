@@ -1,0 +1,119 @@
+"""Corrections: when a date we gave was wrong (shared rules: "When a date we gave was wrong").
+
+Data changes after a reminder went out: a complaint recorded late, a notification date corrected, the appeal
+information flag fixed. When tonight's open window of a decision and forum has a safe deadline other than the
+one the last message *delivered* to the family quoted (a reminder, or an earlier correction), the family gets
+one correction notice in their language: the old date, the new date, which one holds and why. It goes out
+tonight whatever the stage offsets say (an earlier date is urgent; a later one is told too, once).
+
+Exactly once per change: the ledger of corrections (`aw_corrections`) is keyed by (decision, forum,
+recipient, new deadline), written with the night's plan in one transaction (ON CONFLICT DO NOTHING), and a key
+in it is never acted on again; a rerun or the next night finds it and sends nothing. The notice's Message-ID
+is derived from that key (`jobs.outbox.ids.correction_message_id`).
+
+A deadline that disappears (an appeal recorded, the decision withdrawn, a complaint still open) sends no
+notice: the window is no longer open, so only its reminders stop. The advisor's digest lists the night's
+corrections, and the supervisors' report lists every correction of the night.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from jobs.store import as_date, corrections, messages, reminders
+
+# Why the deadline changed, as tonight's window explains its date; the templates say each in one sentence.
+WHY_COMPLAINT = "complaint"  # a complaint to the complaints service restarted the term
+WHY_ART89 = "art89"  # the decision lacked the appeal information: the term starts four months later
+WHY_INFORMED = "informed"  # the day the family was informed (or the decision's data) was corrected
+WHY = (WHY_COMPLAINT, WHY_ART89, WHY_INFORMED)
+
+
+def why_code(trigger_reason: Any) -> str:
+    """Which sentence explains a new deadline, from the reason tonight's window gives for its date."""
+    if trigger_reason == "complaint_closed":
+        return WHY_COMPLAINT
+    if trigger_reason == "art89_four_months":
+        return WHY_ART89
+    return WHY_INFORMED
+
+
+def _sent_key(sent_at: Any, pk: int) -> tuple[datetime, int]:
+    when = sent_at if isinstance(sent_at, datetime) else datetime.fromisoformat(str(sent_at))
+    return (when.replace(tzinfo=None), pk)
+
+
+def last_quoted(conn: Connection, decision_ids: Iterable[int]) -> dict[tuple[int, str, int], date]:
+    """Per (decision, forum, family): the safe deadline of the last message delivered to the family about it,
+    a reminder or a correction (by the time it was sent)."""
+    ids = sorted(set(decision_ids))
+    latest: dict[tuple[int, str, int], tuple[tuple[datetime, int], date]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        quoted = list(
+            conn.execute(
+                select(reminders.c.decision_id, reminders.c.forum, reminders.c.recipient_id,
+                       reminders.c.safe_deadline.label("deadline"), messages.c.sent_at, messages.c.id)
+                .join(messages, messages.c.id == reminders.c.message_pk)
+                .where(reminders.c.decision_id.in_(chunk), reminders.c.recipient_kind == "beneficiary",
+                       messages.c.kind == "reminder", messages.c.status == "sent")
+            ).all()
+        )  # fmt: skip
+        quoted += conn.execute(
+            select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
+                   corrections.c.new_deadline.label("deadline"), messages.c.sent_at, messages.c.id)
+            .join(messages, messages.c.id == corrections.c.message_pk)
+            .where(corrections.c.decision_id.in_(chunk), messages.c.status == "sent")
+        ).all()  # fmt: skip
+        for row in quoted:
+            key = (int(row.decision_id), str(row.forum), int(row.recipient_id))
+            order = _sent_key(row.sent_at, int(row.id))
+            if key not in latest or latest[key][0] < order:
+                latest[key] = (order, as_date(row.deadline))
+    return {key: deadline for key, (_order, deadline) in latest.items()}
+
+
+def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The corrections to act on tonight: one per open window whose safe deadline differs from the one last
+    delivered to its family, unless the ledger of corrections already has that new deadline."""
+    open_ = windows[(windows["status"] == "open") & windows["safe_deadline"].notna()]
+    if open_.empty:
+        return []
+    records: list[dict[str, Any]] = open_.to_dict("records")  # type: ignore[assignment]
+    quoted = last_quoted(conn, (int(w["decision_id"]) for w in records))
+    if not quoted:
+        return []
+    known = {
+        (int(r.decision_id), str(r.forum), int(r.recipient_id), as_date(r.new_deadline))
+        for r in conn.execute(
+            select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
+                   corrections.c.new_deadline)
+            .where(corrections.c.decision_id.in_(sorted({k[0] for k in quoted})),
+                   corrections.c.recipient_kind == "beneficiary")
+        )
+    }  # fmt: skip
+    due = []
+    for window in records:
+        decision_id, forum = int(window["decision_id"]), str(window["forum"])
+        family = int(window["beneficiary_id"])
+        new = pd.Timestamp(window["safe_deadline"]).date()
+        old = quoted.get((decision_id, forum, family))
+        if old is None or old == new or (decision_id, forum, family, new) in known:
+            continue
+        due.append(
+            {
+                "decision_id": decision_id,
+                "forum": forum,
+                "recipient_kind": "beneficiary",
+                "recipient_id": family,
+                "new_deadline": new,
+                "old_deadline": old,
+                "why": why_code(window.get("trigger_reason")),
+            }
+        )
+    return sorted(due, key=lambda c: (c["decision_id"], c["forum"]))
