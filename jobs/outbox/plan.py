@@ -42,7 +42,11 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame, keys: list[Any], convert: bool) -> None:
         self._names = [str(c) for c in frame.columns]
-        self._columns = [frame[c].tolist() for c in frame.columns]
+        # Dates stay a DatetimeArray (indexing one gives the Timestamp tolist would, without boxing them all).
+        self._columns = [
+            frame[c].array if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
+            for c in frame.columns
+        ]
         self._position = dict(zip(keys, range(len(keys)), strict=True))
         self._convert = convert
         self._made: dict[Any, dict[str, Any]] = {}
