@@ -165,3 +165,11 @@ def test_every_statement_of_the_shipped_schema_files_names_a_contract_table() ->
     for name in ("schema/contract.sqlite", "schema/contract.postgresql", "schema/contract_indexes"):
         targets = {ddl_target(s) for s in split_sql(sql_text(name))}
         assert targets <= set(CONTRACT_TABLES), name
+
+
+def test_the_migration_head_read_without_alembic_is_alembics_own() -> None:
+    from alembic.script import ScriptDirectory
+
+    from jobs.db import _alembic_config, migration_head
+
+    assert migration_head() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
