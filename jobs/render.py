@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -64,9 +64,15 @@ def _as_date(value: date | None) -> date | None:
 
 def format_date(d: date, lang: str) -> str:
     """The date written out as the recipient reads it: "12 juni 2025", "1er juin 2025", "12. Juni 2025"."""
-    words = phrases(lang)
     day = _as_date(d)
     assert day is not None
+    return _format_day(day, lang)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, lang: str) -> str:
+    """format_date's work, once per day and language: a night's messages share a few hundred dates."""
+    words = phrases(lang)
     text = babel_format_date(day, format="long", locale=words.locale)
     if day.day == 1 and words.first_of_month != "1":
         # French writes the first of the month as an ordinal ("1er juin"); CLDR does not.
@@ -136,6 +142,12 @@ def body_view(body_id: str, lang: str, district: str | None = None) -> dict[str,
     e-mail, post), `in_person` a sentence or "", and the forum fields ("appeal", "how_to_file",
     "cost_note") are "" for non-forums.
     """
+    return dict(_body_view(body_id, lang, district))
+
+
+@lru_cache(maxsize=1024)
+def _body_view(body_id: str, lang: str, district: str | None) -> dict[str, object]:
+    """body_view's work, once per body, language and district (the templates only read it)."""
     words = phrases(lang)
     body, said = ORGANISATIONS[body_id], words.bodies[body_id]
     phone = f"{body.phone} ({said.phone_note})" if body.phone and said.phone_note else body.phone
@@ -455,6 +467,12 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+@cache
+def _template(name: str) -> jinja2.Template:
+    """Each template compiled once per process (the files do not change while a night runs)."""
+    return _environment().get_template(name)
+
+
 def render(kind: str, lang: str, context: Mapping[str, Any]) -> Rendered:
     """Render `templates/<kind>/<lang>.subject|.txt|.html` with `context`.
 
@@ -463,10 +481,9 @@ def render(kind: str, lang: str, context: Mapping[str, Any]) -> Rendered:
     if kind not in TEMPLATE_KINDS:
         raise ValueError(f"unknown template kind {kind!r}; expected one of {TEMPLATE_KINDS}")
     _check_lang(lang)
-    env = _environment()
 
     def part(ext: str) -> str:
-        return env.get_template(f"{kind}/{lang}.{ext}").render(context)
+        return _template(f"{kind}/{lang}.{ext}").render(context)
 
     return Rendered(
         subject=" ".join(part("subject").split()),

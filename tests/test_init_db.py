@@ -224,3 +224,11 @@ def test_a_database_file_that_exists_keeps_the_mode_the_operator_gave_it(tmp_pat
     made = _aw(cfg, "init-db")
     assert made.returncode == 0, made.stdout + made.stderr
     assert _mode(db) == 0o640
+
+
+def test_the_migration_head_read_without_alembic_is_alembics_own() -> None:
+    from alembic.script import ScriptDirectory
+
+    from jobs.db import _alembic_config, migration_head
+
+    assert migration_head() == ScriptDirectory.from_config(_alembic_config()).get_current_head()

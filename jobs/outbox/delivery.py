@@ -1,7 +1,8 @@
 """Delivery: claim a pending message, send it, record every attempt, mark it. Exactly once.
 
 A message is claimed by a conditional UPDATE that must change exactly one row (pending -> sending, with the
-worker's name and a lease); only then is it sent, and only then marked sent. Two workers, two processes or a
+worker's name and a lease; a batch of them in one transaction); only then is it sent, and only then marked
+sent, one message at a time. What a pass claimed and did not send when it stops is given back. Two workers, two processes or a
 rerun can therefore never both send it. A process killed between send and mark leaves one message in
 `sending`: it is taken up again when its lease runs out, or at once when its worker is known dead (same host,
 process gone). That single in-flight message is the only one that can ever go out twice.
@@ -41,6 +42,7 @@ from notifiers.file import FileNotifier
 from notifiers.smtp import without_addresses
 
 log = logging.getLogger("appealwatch.deliver")
+CLAIM_BATCH = 50  # messages claimed in one transaction
 CIRCUIT_BREAKER = 5  # transient failures in a row that make a pass stop
 SAME_REFUSALS = (
     3  # permanent refusals in a row, worded alike, that show the relay (not the recipients) refuses
@@ -298,22 +300,50 @@ def claim_is_stale(row: Any) -> bool:
     return (lease_until is not None and lease_until < now_utc()) or _is_dead(row.claimed_by or "")
 
 
-def _claim(engine: Engine, row: Any, me: str, lease: int) -> bool:
-    """The conditional write: it must change exactly one row, or someone else has the message."""
+def _claim_condition(row: Any) -> Any:
+    """The condition under which `row` may be claimed (None: another live worker has it)."""
     if row.status == "pending":
-        condition = messages.c.status == "pending"
-    elif claim_is_stale(row):
+        return messages.c.status == "pending"
+    if claim_is_stale(row):
         # Take over a stale claim only if it is still exactly the claim we judged stale.
-        condition = and_(messages.c.status == "sending", messages.c.claimed_by == row.claimed_by)
-    else:
-        return False
+        return and_(messages.c.status == "sending", messages.c.claimed_by == row.claimed_by)
+    return None
+
+
+def _claim(engine: Engine, rows: list[Any], me: str, lease: int) -> list[Any]:
+    """The conditional writes, in one transaction for a batch of rows (one commit, not one per message):
+    each must change exactly one row, or someone else has that message. Returns the rows now ours.
+
+    Claiming ahead does not weaken the promise: a message claimed but not yet sent when the process dies is
+    taken over (its worker dead, or its lease run out) and sent once; only the one in flight can go twice.
+    A pass that stops early gives back what it claimed and did not send (`_release`)."""
+    wanted = [(row, condition) for row in rows if (condition := _claim_condition(row)) is not None]
+    if not wanted:
+        return []
+    ours = []
     with engine.begin() as conn:
-        result = conn.execute(
+        until = now_utc() + timedelta(seconds=lease)
+        for row, condition in wanted:
+            result = conn.execute(
+                update(messages)
+                .where(messages.c.id == row.id, condition)
+                .values(status="sending", claimed_by=me, lease_until=until)
+            )
+            if result.rowcount == 1:
+                ours.append(row)
+    return ours
+
+
+def _release(engine: Engine, ids: list[int], me: str) -> None:
+    """Messages this worker claimed and did not send (the pass stopped): pending again, at once."""
+    if not ids:
+        return
+    with engine.begin() as conn:
+        conn.execute(
             update(messages)
-            .where(messages.c.id == row.id, condition)
-            .values(status="sending", claimed_by=me, lease_until=now_utc() + timedelta(seconds=lease))
+            .where(messages.c.id.in_(ids), messages.c.status == "sending", messages.c.claimed_by == me)
+            .values(status="pending", claimed_by=None, lease_until=None)
         )
-        return result.rowcount == 1
 
 
 def _record(engine: Engine, ident: int, me: str, tries: tuple[Attempt, ...], values: dict[str, Any]) -> bool:
@@ -452,26 +482,32 @@ def run_workers(
         try:
             with notifier_factory(settings) as notifier:
                 while not stop.is_set():
-                    batch = _candidates(engine, after, kinds, channels=served_channels(settings))
+                    batch = _candidates(
+                        engine, after, kinds, limit=CLAIM_BATCH, channels=served_channels(settings)
+                    )
                     if not batch:
                         return
-                    for row in batch:
-                        if stop.is_set() or breaker.is_open:
-                            return
-                        after = row.id
-                        if _claim(engine, row, me, lease):
+                    after = batch[-1].id
+                    claimed = [row.id for row in _claim(engine, batch, me, lease)]
+                    try:
+                        while claimed:
+                            if stop.is_set() or breaker.is_open:
+                                return
+                            ident = claimed.pop(0)  # in flight: never given back, whatever happens now
                             outcome, answer = deliver_one(
-                                engine, notifier, row.id, me, on, settings.smtp.sender
+                                engine, notifier, ident, me, on, settings.smtp.sender
                             )
                             stats.add(outcome)
                             if progress is not None:
                                 progress.sent_one(outcome)
-                            put_back = breaker.record(row.id, outcome, answer)
+                            put_back = breaker.record(ident, outcome, answer)
                             if put_back:
                                 _put_back(engine, put_back)
                                 with stats.lock:
                                     stats.failed -= len(put_back)
                                     stats.channel_failed += len(put_back)
+                    finally:
+                        _release(engine, claimed, me)
         except BaseException as exc:  # surfaced to the caller after the other workers finish
             errors.append(exc)
 

@@ -42,13 +42,48 @@ def _py(value: Any) -> Any:
     return value
 
 
-def _by_id(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
-    """People as plain dicts by id, built once: a lookup per due stage, not a pandas row access."""
-    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
-    return {int(r["id"]): {str(k): _py(v) for k, v in r.items()} for r in rows}
+class _Rows:
+    """A frame's rows by key, each a plain dict made only when first asked for: the night stays in columns
+    (whole columns to lists, which is fast) and only the rows tonight's messages need become dicts.
+    A key met twice keeps its last row, as a dict built from all of them would."""
+
+    def __init__(self, frame: pd.DataFrame, keys: list[Any], convert: bool) -> None:
+        self._names = [str(c) for c in frame.columns]
+        # Dates stay a DatetimeArray (indexing one gives the Timestamp tolist would, without boxing them all).
+        self._columns = [
+            frame[c].array if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
+            for c in frame.columns
+        ]
+        self._position = dict(zip(keys, range(len(keys)), strict=True))
+        self._convert = convert
+        self._made: dict[Any, dict[str, Any]] = {}
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        row = self._made.get(key)
+        if row is not None:
+            return row
+        at = self._position.get(key)
+        if at is None:
+            return default
+        values = (column[at] for column in self._columns)
+        row = {name: (_py(v) if self._convert else v) for name, v in zip(self._names, values, strict=True)}
+        self._made[key] = row
+        return row
+
+    def __getitem__(self, key: Any) -> dict[str, Any]:
+        row = self.get(key)
+        if row is None:
+            raise KeyError(key)
+        return row
 
 
-def _person(people: dict[int, dict[str, Any]], ident: Any) -> dict[str, Any] | None:
+def _by_id(frame: pd.DataFrame) -> _Rows:
+    """People as plain dicts by id, made when first looked up: a lookup per due stage, not a pandas row
+    access, and not a dict for every family of the scan."""
+    return _Rows(frame, [int(i) for i in frame["id"].tolist()], convert=True)
+
+
+def _person(people: _Rows, ident: Any) -> dict[str, Any] | None:
     return None if ident is None or pd.isna(ident) else people.get(int(ident))
 
 
@@ -111,8 +146,8 @@ class _Planner:
         self.on = on
         self.domain = message_domain(settings.smtp.sender)
         self.fund = settings.fund.model_dump()
-        records: list[dict[str, Any]] = windows.to_dict("records")  # type: ignore[assignment]
-        self.windows = {(int(w["decision_id"]), str(w["forum"])): w for w in records}
+        keys = zip(windows["decision_id"].tolist(), windows["forum"].tolist(), strict=True)
+        self.windows = _Rows(windows, [(int(d), str(f)) for d, f in keys], convert=False)
         self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
         # Why a person's row is not there although the table has it: skipped as a bad row (which column).
         self.skipped: dict[tuple[str, int], str] = {}
