@@ -167,12 +167,13 @@ class _Planner:
         self.corrected: set[tuple[int, str, date, int]] = set()
         # per advisor: their families' windows in grace or interrupted by an open complaint
         self.others: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for w in records:
-            if w["status"] in ("grace", "interrupted"):
-                family = _person(self.beneficiaries, w["beneficiary_id"])
-                advisor_id = None if family is None else family.get("advisor_id")
-                if family is not None and advisor_id is not None:
-                    self.others[int(advisor_id)].append(_family(w, family))
+        shown = windows[windows["status"].isin(("grace", "interrupted"))]  # only these become dicts
+        for d, f in zip(shown["decision_id"].tolist(), shown["forum"].tolist(), strict=True):
+            w = self.windows[(int(d), str(f))]
+            family = _person(self.beneficiaries, w["beneficiary_id"])
+            advisor_id = None if family is None else family.get("advisor_id")
+            if family is not None and advisor_id is not None:
+                self.others[int(advisor_id)].append(_family(w, family))
 
     def absent(self, table: str, row_id: Any) -> str:
         """Why a person's row is not there: skipped as a bad row (the report lists it), or missing."""
