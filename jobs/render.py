@@ -268,6 +268,7 @@ def build_reminder_context(
         "urgent": days_left <= 7,
         "last_stage": days_left <= last_stage,
         "complaint_routes": window["kind"] not in KINDS_WITHOUT_COMPLAINT_ROUTES,
+        "appeal_noun": words.appeal_noun.get(forum_id, words.appeal_noun_any),
         "stage": int(window["stage"]),
         "term_months": int(window["term_months"]),
         "reason": reason_sentence(window, lang),
