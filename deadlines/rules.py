@@ -34,8 +34,8 @@ __all__ = [
     "FORUMS",
     "FORUM_FACTS",
     "INTERRUPTIBLE_FORUMS",
-    "KINDS_WITHOUT_COMPLAINT_ROUTES",
     "KINDS",
+    "KINDS_WITHOUT_COMPLAINT_ROUTES",
     "NEW_LAW_FROM",
     "RULES",
     "RULES_BY_ID",
@@ -233,7 +233,9 @@ RULES_BY_ID: Final[dict[str, Rule]] = {rule.id: rule for rule in RULES}
 INTERRUPTIBLE_FORUMS: Final[frozenset[str]] = frozenset(r.forum for r in RULES if r.interrupted_by_complaint)
 
 # The kinds whose reminders offer no complaint routes (a ruling of the arbitration commission).
-KINDS_WITHOUT_COMPLAINT_ROUTES: Final[frozenset[str]] = frozenset(r.kind for r in RULES if not r.complaint_routes)
+KINDS_WITHOUT_COMPLAINT_ROUTES: Final[frozenset[str]] = frozenset(
+    r.kind for r in RULES if not r.complaint_routes
+)
 
 CourtKind = Literal["labour", "family"]
 

@@ -144,6 +144,15 @@ _BRUSSELS_FIRST_INSTANCE: Final = (
 )  # fmt: skip
 
 
+# The family court is a section of the court of first instance: how each language names it from that court.
+_FAMILY_COURT: Final[Mapping[str, str]] = {
+    "nl": "familierechtbank van de {court}",
+    "fr": "tribunal de la famille du {court}",
+    "de": "Familiengericht ({court})",
+    "en": "family court of the {court}",
+}
+
+
 def district_key(name: str) -> str:
     """How a district name is matched: lower case, without accents, hyphens, spaces or apostrophes."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -160,17 +169,22 @@ def find_district(name: str | None) -> District | None:
     return _BY_KEY.get(district_key(name)) if name else None
 
 
-def court_for(court: CourtKind, district_name: str | None, lang: str) -> tuple[list[str], tuple[str, ...]] | None:
+def court_for(
+    court: CourtKind, district_name: str | None, lang: str
+) -> tuple[list[str], tuple[str, ...]] | None:
     """The court(s) of `court`'s kind for a family of `district_name`, named in `lang`, and the labour court's
     divisions in that district; None for an unknown or empty district (the mail's generic sentence then).
 
     One court, except in Brussels where the language of the proceedings decides: a Dutch mail names the
     Dutch-speaking court, a French one the French-speaking court, German and English both (in that order).
-    For the family court the names are of the court of first instance whose section it is.
+    The family court is named as the section of its court of first instance ("familierechtbank van de
+    rechtbank van eerste aanleg Antwerpen").
     """
     district = find_district(district_name)
     if district is None:
         return None
+    if court == "labour" and district.labour_court != "brussel":
+        return [LABOUR_COURTS[district.labour_court].names[lang]], district.divisions
     if district.labour_court == "brussel":
         pair = (
             (LABOUR_COURTS["brussel_nl"], LABOUR_COURTS["brussel_fr"])
@@ -178,7 +192,7 @@ def court_for(court: CourtKind, district_name: str | None, lang: str) -> tuple[l
             else _BRUSSELS_FIRST_INSTANCE
         )
         chosen = pair[:1] if lang == "nl" else pair[1:] if lang == "fr" else pair
-        return [c.names[lang] for c in chosen], ()
-    if court == "labour":
-        return [LABOUR_COURTS[district.labour_court].names[lang]], district.divisions
-    return [district.first_instance.names[lang]], ()
+    else:
+        chosen = (district.first_instance,)
+    names = [c.names[lang] for c in chosen]
+    return (names if court == "labour" else [_FAMILY_COURT[lang].format(court=n) for n in names]), ()

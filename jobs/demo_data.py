@@ -267,9 +267,7 @@ def _sunday_deadline(on: date, decisions: list[Row], people: list[Row], taken: s
     post by (issue 10). The first open decision counted from notification, of a Dutch-speaking family with an
     e-mail address, is moved to be notified exactly the term's months before that Sunday (a day of the month
     every month has). No random draw: the rest of the demo stays as the seed makes it."""
-    sunday = next(
-        day for n in range(3, 17) if (day := on + timedelta(n)).weekday() == 6 and day.day <= 28
-    )
+    sunday = next(day for n in range(3, 17) if (day := on + timedelta(n)).weekday() == 6 and day.day <= 28)
     reachable = {p["id"] for p in people if p["email"] and p["language"] == "nl"}
     for d in decisions:
         rule = rule_for(d["kind"], d["decided_on"], d["period_start"])

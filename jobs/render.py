@@ -67,8 +67,10 @@ def _written(d: date, lang: str, pattern: str) -> str:
     text = babel_format_date(day, format=pattern, locale=words.locale)
     if day.day == 1 and words.first_of_month != "1":
         # French writes the first of the month as an ordinal ("1er juin"); CLDR does not.
-        text = text.replace(" 1 ", f" {words.first_of_month} ", 1) if " 1 " in text else text.replace(
-            "1 ", f"{words.first_of_month} ", 1
+        text = (
+            text.replace(" 1 ", f" {words.first_of_month} ", 1)
+            if " 1 " in text
+            else text.replace("1 ", f"{words.first_of_month} ", 1)
         )
     return text
 
@@ -139,9 +141,7 @@ def contact_lines(lang: str, **values: str | None) -> list[tuple[str, str, str]]
     return [(what, getattr(labels, what), v) for what in CONTACT_FIELDS if (v := values.get(what))]
 
 
-def body_view(
-    body_id: str, lang: str, district: str | None = None, fund_name: str = ""
-) -> dict[str, object]:
+def body_view(body_id: str, lang: str, district: str | None = None, fund_name: str = "") -> dict[str, object]:
     """One organisation (jobs.organisations) with its phrases in `lang`, flattened to plain strings, as the
     templates read it.
 

@@ -76,7 +76,9 @@ def test_an_outbox_at_the_previous_migration_upgrades_keeping_its_messages_which
 
     after = _rows(database.engine)
     with database.engine.connect() as conn:
-        assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one() == "0003"  # the head
+        assert (
+            conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one() == "0003"
+        )  # the head
     assert [m["channel"] for m in after["aw_messages"]] == ["email", "email"]
     for name in OWN_TABLES:
         assert len(after[name]) == len(before[name]) > 0, name

@@ -195,8 +195,9 @@ def test_german_names_the_appeal_by_its_forum_and_the_others_say_one_noun(
         "forum": forum,
     }
     # Issue 10 reworded these: every date with its weekday, Dutch "moet zijn ingediend".
-    assert f"daher muss {appeal} spätestens am Donnerstag, 12. Juni 2025 eingegangen sein." in reason_sentence(
-        facts, "de"
+    assert (
+        f"daher muss {appeal} spätestens am Donnerstag, 12. Juni 2025 eingegangen sein."
+        in reason_sentence(facts, "de")
     )
     assert "zodat uw beroep uiterlijk op donderdag 12 juni 2025 moet zijn ingediend." in reason_sentence(
         facts, "nl"

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from babel import Locale
 from sqlalchemy import Engine
+from test_nightly import outbox, settings_for
 
 from jobs.commands.run import run_nightly
 from jobs.courts import court_for, district_key, find_district
@@ -24,7 +25,6 @@ from jobs.phrases import phrases
 from jobs.render import LANGUAGES, build_reminder_context, render
 
 import builders as b
-from test_nightly import outbox, settings_for
 
 NIGHT = date(2025, 4, 19)  # a Saturday
 
@@ -34,7 +34,9 @@ def known_night(engine: Engine) -> None:
         b.advisor(conn, 1, "Sofie Janssens", "sofie.janssens@infino.example")
         b.beneficiary(conn, 1, "Els Maes", "els@mail.example", "nl", advisor_id=1, district="West-Vlaanderen")
         b.beneficiary(conn, 2, "Chloé Dubois", "chloe@mail.example", "fr", district="flandre-occidentale")
-        b.beneficiary(conn, 3, "Lukas Schmitz", "lukas@mail.example", "de", advisor_id=1, district="WEST VLAANDEREN")
+        b.beneficiary(
+            conn, 3, "Lukas Schmitz", "lukas@mail.example", "de", advisor_id=1, district="WEST VLAANDEREN"
+        )
         b.beneficiary(conn, 4, "Chinedu Okafor-Nwankwo Adebayo", "chinedu@mail.example", "en", advisor_id=1,
                       district="Atlantis")  # fmt: skip
         # 1, care allowance: labour court, notified Tue 2025-01-21: safe Mon 2025-04-21, Easter Monday (a legal
@@ -62,7 +64,12 @@ def night(db_engine: Engine, db_url: str, tmp_path: Path) -> dict[int, EmailMess
     return {_who(mail): mail for mail in mails}
 
 
-_ADDRESSES = {"els@mail.example": 1, "chloe@mail.example": 2, "lukas@mail.example": 3, "chinedu@mail.example": 4}
+_ADDRESSES = {
+    "els@mail.example": 1,
+    "chloe@mail.example": 2,
+    "lukas@mail.example": 3,
+    "chinedu@mail.example": 4,
+}
 
 
 def _who(mail: EmailMessage) -> int:
@@ -128,7 +135,9 @@ def test_a_sunday_or_holiday_deadline_names_the_last_working_day_before_it_to_po
     for text in parts(night[1]):
         assert "Maandag 21 april 2025 (Paasmaandag) is geen werkdag" in " ".join(text.split())
     for text in parts(night[4]):  # the arbitration commission takes e-mail: the day itself still works
-        assert "By e-mail it is still possible up to and including Thursday 1 May 2025." in " ".join(text.split())
+        assert "By e-mail it is still possible up to and including Thursday 1 May 2025." in " ".join(
+            text.split()
+        )
     for text in parts(night[2]):  # a court takes no e-mail
         assert "Par e-mail" not in text
 
@@ -137,7 +146,11 @@ def test_a_sunday_or_holiday_deadline_names_the_last_working_day_before_it_to_po
 def test_a_west_flanders_labour_court_mail_names_the_court_of_ghent_in_each_language(
     night: dict[int, EmailMessage],
 ) -> None:
-    for who, court in [(1, "arbeidsrechtbank Gent"), (2, "tribunal du travail de Gand"), (3, "Arbeitsgericht Gent")]:
+    for who, court in [
+        (1, "arbeidsrechtbank Gent"),
+        (2, "tribunal du travail de Gand"),
+        (3, "Arbeitsgericht Gent"),
+    ]:
         for text in parts(night[who]):
             assert court in text
             assert "West-Vlaanderen)" not in text and "gerechtelijk arrondissement waar u woont" not in text
@@ -154,8 +167,9 @@ def test_an_unknown_district_falls_back_to_the_generic_sentence_and_the_advisor(
         {**WINDOW, "forum": "labour_court", "kind": "care_allowance"},
         {"id": 4, "full_name": "X", "judicial_district": "Atlantis"}, ADVISOR, FUND, "en"))  # fmt: skip
     for text in (r.text, html.unescape(r.html)):
-        assert "the labour court of the judicial district where you live (according to our records: Atlantis)" in (
-            " ".join(re.sub(r"<[^>]+>", "", text).split())
+        assert (
+            "the labour court of the judicial district where you live (according to our records: Atlantis)"
+            in (" ".join(re.sub(r"<[^>]+>", "", text).split()))
         )
         assert "Your advisor can tell you which court that is." in text
 
@@ -229,7 +243,7 @@ def mail(lang: str, **changes: Any) -> list[str]:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_reference_on_the_letter_is_quoted_when_present_and_the_id_when_not(lang: str) -> None:
-    subject, *body = mail(lang, reference="GP/2026/00123")
+    _subject, *body = mail(lang, reference="GP/2026/00123")
     assert all("GP/2026/00123" in text and " 571" not in text for text in body)
     for missing in ({}, {"reference": None}, {"reference": "  "}):
         assert all("571" in text for text in mail(lang, **missing)[1:])
@@ -293,6 +307,19 @@ def test_in_brussels_a_german_or_english_mail_names_both_courts() -> None:
         assert found is not None and len(found[0]) == 2
     for text in mail("en", forum="labour_court", kind="care_allowance", days_left=20)[1:]:
         assert "Antwerp Labour Court (arbeidsrechtbank Antwerpen)" in text
+
+
+def test_the_family_court_is_named_as_the_section_of_the_districts_court_of_first_instance() -> None:
+    assert court_for("family", "Anvers", "nl") == (
+        ["familierechtbank van de rechtbank van eerste aanleg Antwerpen"],
+        (),
+    )
+    assert court_for("family", "Antwerpen", "fr") == (
+        ["tribunal de la famille du tribunal de première instance d'Anvers"],
+        (),
+    )
+    found = court_for("family", "Bruxelles", "en")
+    assert found is not None and len(found[0]) == 2
 
 
 def test_an_unknown_or_empty_district_has_no_court() -> None:
