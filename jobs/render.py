@@ -160,6 +160,20 @@ def body_view(body_id: str, lang: str, district: str | None = None, fund_name: s
     court = facts.court if facts is not None else None
     found = court_for(court, district, lang) if court is not None else None
     courts, divisions = found if found is not None else ([], ())
+    how = said.how_to_file or ""
+    if court is not None:
+        if courts:
+            named = (
+                courts[0]
+                if len(courts) == 1
+                else words.either_court.format(first=courts[0], second=courts[1])
+            )
+            named += words.divisions_note.format(divisions=", ".join(divisions)) if divisions else ""
+        else:
+            named = words.court_of_district.format(court=said.short)
+        how = how.format(court=named)
+        how += words.district_note.format(district=district) if district else ""
+        how += "" if courts else words.ask_advisor_court
     return {
         "id": body.id,
         "name": said.name,
@@ -170,7 +184,7 @@ def body_view(body_id: str, lang: str, district: str | None = None, fund_name: s
         "contact": contact_lines(lang, phone=phone, email=body.email, post=body.post),
         "in_person": said.in_person or "",
         "appeal": said.appeal or "",
-        "how_to_file": said.how_to_file or "",
+        "how_to_file": how,
         "request_holds": said.request_holds.format(fund=fund_name) if said.request_holds else "",
         "cost_note": said.cost_note or "",
         "is_court": court is not None,

@@ -168,7 +168,8 @@ def test_an_unknown_district_falls_back_to_the_generic_sentence_and_the_advisor(
         {"id": 4, "full_name": "X", "judicial_district": "Atlantis"}, ADVISOR, FUND, "en"))  # fmt: skip
     for text in (r.text, html.unescape(r.html)):
         assert (
-            "the labour court of the judicial district where you live (according to our records: Atlantis)"
+            "the labour court of the judicial district where you live, or hand it in at the registry yourself. "
+            "According to our records, you live in the judicial district of Atlantis."
             in (" ".join(re.sub(r"<[^>]+>", "", text).split()))
         )
         assert "Your advisor can tell you which court that is." in text

@@ -17,6 +17,11 @@ PHRASES = Phrases(
     first_of_month="1",
     weekday_format="EEEE, d. MMMM y",
     short_format="EEE, d. MMMM y",
+    court_of_district="{court} des Gerichtsbezirks, in dem Sie wohnen",
+    district_note=" Laut unseren Unterlagen wohnen Sie im Gerichtsbezirk {district}.",
+    ask_advisor_court=" Ihre Ansprechperson sagt Ihnen, welches Gericht das ist.",
+    divisions_note=" (Abteilungen: {divisions})",
+    either_court="{first} oder {second}, je nach Sprache des Verfahrens",
     contact_labels=ContactLabels(phone="Telefon", email="E-Mail", post="Post", website="Website"),
     bodies={
         "fund": BodyPhrases(
@@ -50,8 +55,8 @@ PHRASES = Phrases(
             short="Arbeitsgericht",
             appeal="Klage beim Arbeitsgericht (arbeidsrechtbank) einreichen",
             how_to_file="Senden Sie eine datierte und unterzeichnete Antragschrift (verzoekschrift) per "
-            "Einschreiben an die Kanzlei (griffie) des Arbeitsgerichts, oder geben Sie sie dort persönlich "
-            "ab.",
+            "Einschreiben an die Kanzlei (griffie) des zuständigen Gerichts ({court}). Sie können die Antragschrift auch "
+            "persönlich in der Kanzlei abgeben.",
             request_holds="Die Antragschrift enthält: Ihren Namen und Ihre Anschrift; {fund} als Gegenpartei; "
             "die Entscheidung, die Sie anfechten (mit Aktenzeichen und Datum), und warum Sie nicht "
             "einverstanden sind; das Datum und Ihre Unterschrift. Fügen Sie eine Kopie der Entscheidung bei.",
@@ -61,7 +66,7 @@ PHRASES = Phrases(
             short="Familiengericht",
             appeal="das Familiengericht (familierechtbank) anrufen",
             how_to_file="Reichen Sie eine datierte und unterzeichnete Antragschrift bei der Kanzlei des "
-            "Familiengerichts ein: per Einschreiben oder persönlich. Fügen Sie eine Kopie der Entscheidung "
+            "zuständigen Gerichts ({court}) ein: per Einschreiben oder persönlich. Fügen Sie eine Kopie der Entscheidung "
             "bei.",
         ),
     },

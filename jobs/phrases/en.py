@@ -10,6 +10,11 @@ PHRASES = Phrases(
     first_of_month="1",
     weekday_format="EEEE d MMMM y",
     short_format="EEE d MMMM y",
+    court_of_district="{court} of the judicial district where you live",
+    district_note=" According to our records, you live in the judicial district of {district}.",
+    ask_advisor_court=" Your advisor can tell you which court that is.",
+    divisions_note=" (divisions: {divisions})",
+    either_court="{first} or the {second}, depending on the language of the proceedings",
     contact_labels=ContactLabels(phone="Phone", email="E-mail", post="Post", website="Website"),
     bodies={
         "fund": BodyPhrases(
@@ -42,7 +47,7 @@ PHRASES = Phrases(
             short="labour court",
             appeal="appeal to the labour court (arbeidsrechtbank)",
             how_to_file="Send a dated and signed application (verzoekschrift) by registered mail to the "
-            "registry (griffie) of the labour court, or hand it in at the registry yourself.",
+            "registry (griffie) of the {court}, or hand it in at the registry yourself.",
             request_holds="The application states: your name and address; {fund} as the other party; the "
             "decision you contest (with its reference and date) and why you disagree; the date and your "
             "signature. Enclose a copy of the decision.",
@@ -51,7 +56,7 @@ PHRASES = Phrases(
             name="family court (familierechtbank)",
             short="family court",
             appeal="take the matter to the family court (familierechtbank)",
-            how_to_file="File a dated and signed application with the registry of the family court: by "
+            how_to_file="File a dated and signed application with the registry of the {court}: by "
             "registered mail, or in person at the registry. Enclose a copy of the decision.",
         ),
     },

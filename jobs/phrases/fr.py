@@ -10,6 +10,11 @@ PHRASES = Phrases(
     first_of_month="1er",
     weekday_format="EEEE d MMMM y",
     short_format="EEE d MMMM y",
+    court_of_district="{court} de l'arrondissement judiciaire de votre domicile",
+    district_note=" Selon nos informations, vous habitez l'arrondissement judiciaire {district}.",
+    ask_advisor_court=" Votre gestionnaire de dossier vous dira de quel tribunal il s'agit.",
+    divisions_note=" (divisions : {divisions})",
+    either_court="{first} ou du {second}, selon la langue de la procédure",
     contact_labels=ContactLabels(phone="Téléphone", email="E-mail", post="Courrier", website="Site web"),
     bodies={
         "fund": BodyPhrases(
@@ -41,8 +46,8 @@ PHRASES = Phrases(
             name="tribunal du travail",
             short="tribunal du travail",
             appeal="introduire un recours auprès du tribunal du travail",
-            how_to_file="Envoyez une requête datée et signée par courrier recommandé au greffe du tribunal "
-            "du travail, ou déposez-la vous-même au greffe.",
+            how_to_file="Envoyez une requête datée et signée par courrier recommandé au greffe du {court}. "
+            "Vous pouvez aussi déposer vous-même la requête au greffe.",
             request_holds="La requête mentionne : vos nom et adresse ; {fund} comme partie adverse ; la "
             "décision que vous contestez (avec sa référence et sa date) et pourquoi vous n'êtes pas d'accord ; "
             "la date et votre signature. Joignez une copie de la décision.",
@@ -51,7 +56,7 @@ PHRASES = Phrases(
             name="tribunal de la famille",
             short="tribunal de la famille",
             appeal="porter l'affaire devant le tribunal de la famille",
-            how_to_file="Déposez une requête datée et signée au greffe du tribunal de la famille : par "
+            how_to_file="Déposez une requête datée et signée au greffe du {court} : par "
             "courrier recommandé, ou vous-même au greffe. Joignez une copie de la décision.",
         ),
     },

@@ -9,6 +9,11 @@ PHRASES = Phrases(
     first_of_month="1",
     weekday_format="EEEE d MMMM y",
     short_format="EEE d MMMM y",
+    court_of_district="{court} van het gerechtelijk arrondissement waar u woont",
+    district_note=" Volgens onze gegevens woont u in het gerechtelijk arrondissement {district}.",
+    ask_advisor_court=" Uw klantadviseur zegt u welke rechtbank dat is.",
+    divisions_note=" (afdelingen: {divisions})",
+    either_court="{first} of de {second}, naar de taal waarin u de procedure voert",
     contact_labels=ContactLabels(phone="Telefoon", email="E-mail", post="Post", website="Website"),
     bodies={
         "fund": BodyPhrases(
@@ -40,7 +45,7 @@ PHRASES = Phrases(
             short="arbeidsrechtbank",
             appeal="beroep instellen bij de arbeidsrechtbank",
             how_to_file="Stuur een gedateerd en ondertekend verzoekschrift aangetekend naar de griffie van "
-            "de arbeidsrechtbank, of geef het daar zelf af.",
+            "de {court}. U kunt het verzoekschrift ook zelf afgeven op de griffie.",
             request_holds="Het verzoekschrift vermeldt: uw naam en adres; {fund} als tegenpartij; de "
             "beslissing die u betwist (met haar referentie en datum) en waarom u het er niet mee eens bent; "
             "de datum en uw handtekening. Voeg een kopie van de beslissing bij.",
@@ -50,7 +55,7 @@ PHRASES = Phrases(
             short="familierechtbank",
             appeal="de zaak voorleggen aan de familierechtbank",
             how_to_file="Dien een gedateerd en ondertekend verzoekschrift in bij de griffie van de "
-            "familierechtbank: aangetekend per post, of zelf afgegeven op de griffie. Voeg een kopie van de "
+            "{court}: aangetekend per post, of zelf afgegeven op de griffie. Voeg een kopie van de "
             "beslissing bij.",
         ),
     },

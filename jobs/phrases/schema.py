@@ -93,6 +93,17 @@ class Phrases:
     """The CLDR pattern of a date with its weekday, as the mails write every date: "EEEE d MMMM y"."""
     short_format: str
     """The CLDR pattern of the date a subject carries, its weekday abbreviated: "EEE d MMMM y"."""
+    court_of_district: str
+    """The generic court, when the district is not known: `{court}` the court's short name, "arbeidsrechtbank
+    van het gerechtelijk arrondissement waar u woont"."""
+    district_note: str
+    """`{district}` as the fund records it, after how to file at a court: the family can spot a wrong one."""
+    ask_advisor_court: str
+    """After the generic court: the advisor says which court it is."""
+    divisions_note: str
+    """`{divisions}`: the labour court's divisions in the family's district."""
+    either_court: str
+    """`{first}` or `{second}`: Brussels's two courts, where the mail's language does not decide."""
     contact_labels: ContactLabels
     bodies: Mapping[str, BodyPhrases]
     """One per body id of jobs.organisations."""
