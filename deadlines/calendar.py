@@ -84,6 +84,15 @@ def next_working_day(day: date) -> date:
     return day
 
 
+def previous_working_day(day: date) -> date:
+    """The last working day before `day` (never `day` itself): the day to post or hand in an appeal whose
+    deadline falls on a Saturday, Sunday or legal holiday."""
+    day -= timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def holiday_name(day: date, lang: str = "en") -> str | None:
     """The legal holiday's name in nl, fr, de or en, or None when `day` is not a legal holiday."""
     if lang not in _PACKAGE_LANGUAGE:

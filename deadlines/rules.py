@@ -32,8 +32,10 @@ __all__ = [
     "COMPLAINT_SOURCE",
     "COUNTS_FROM",
     "FORUMS",
+    "FORUM_FACTS",
     "INTERRUPTIBLE_FORUMS",
     "KINDS",
+    "KINDS_WITHOUT_COMPLAINT_ROUTES",
     "NEW_LAW_FROM",
     "RULES",
     "RULES_BY_ID",
@@ -42,6 +44,8 @@ __all__ = [
     "TRIGGER_REASONS",
     "UNKNOWN_APPEAL_INFO_IS_COMPLETE",
     "CountsFrom",
+    "CourtKind",
+    "ForumFacts",
     "Rule",
     "period_cutoff",
     "rule_for",
@@ -97,6 +101,11 @@ class Rule:
     of one forum agree on it (tests/test_rules.py).
 
     needs_confirmation: the rule itself must be confirmed by a lawyer (legal_source says why).
+
+    complaint_routes: whether the family's reminder offers the gentler routes (the fund, the complaints
+    service, the ombudsman) against the decision. False for a ruling of the arbitration commission: it can
+    only be taken to the labour court, and the advisor explains it (domain.md, "What a reminder must make
+    possible"). All rules of one kind agree on it (tests/test_rules.py).
     """
 
     id: str
@@ -111,6 +120,7 @@ class Rule:
     interrupted_by_complaint: bool
     legal_source: str
     needs_confirmation: bool
+    complaint_routes: bool = True
 
     def applies(self, kind: str, decided_on: date | None, period_start: date | None) -> bool:
         """Whether a decision of this kind, decided and covering a period from these days, meets the rule's
@@ -202,6 +212,7 @@ RULES: Final[tuple[Rule, ...]] = (
         interrupted_by_complaint=False,
         legal_source="seed; Groeipakketdecreet art. 115; BVR Herziening en Geschillencommissie art. 22",
         needs_confirmation=False,
+        complaint_routes=False,  # only the labour court can change a ruling
     ),
 )
 
@@ -220,6 +231,35 @@ RULES_BY_ID: Final[dict[str, Rule]] = {rule.id: rule for rule in RULES}
 
 # The forums whose terms a complaint interrupts: the mails say so per forum (from the rules, which agree).
 INTERRUPTIBLE_FORUMS: Final[frozenset[str]] = frozenset(r.forum for r in RULES if r.interrupted_by_complaint)
+
+# The kinds whose reminders offer no complaint routes (a ruling of the arbitration commission).
+KINDS_WITHOUT_COMPLAINT_ROUTES: Final[frozenset[str]] = frozenset(
+    r.kind for r in RULES if not r.complaint_routes
+)
+
+CourtKind = Literal["labour", "family"]
+
+
+@dataclass(frozen=True)
+class ForumFacts:
+    """What a family's reminder needs to know about a forum, whatever the rule that sends them there.
+
+    takes_email: the forum accepts an appeal by e-mail (the arbitration commission: seed, "par voie
+    électronique ... geschillencommissie@kindengezin.be"), so an appeal can still be lodged on a Saturday,
+    Sunday or legal holiday; a court takes a registered letter or a visit to its registry only.
+    court: which court of the family's judicial district hears it (jobs/courts.py names it per district), or
+    None for a forum that is one body for all of Flanders.
+    """
+
+    takes_email: bool
+    court: CourtKind | None
+
+
+FORUM_FACTS: Final[dict[Forum, ForumFacts]] = {
+    "arbitration": ForumFacts(takes_email=True, court=None),
+    "labour_court": ForumFacts(takes_email=False, court="labour"),
+    "family_court": ForumFacts(takes_email=False, court="family"),
+}
 
 
 def rule_for(kind: str, decided_on: date | None, period_start: date | None) -> Rule | None:

@@ -195,6 +195,7 @@ def generate(conn: Connection, on: date, seed: int = 20261126, beneficiaries: in
     complaints.append({"decision_id": d["id"], "filed_on": filed, "closed_on": filed - timedelta(4)})
     bad_rows["complaint_closed_before_filed"] += 1
     complaints.sort(key=lambda c: (c["decision_id"], c["filed_on"]))
+    _sunday_deadline(on, decisions, people, spoiled | appealed | complained)
 
     _insert(conn, "advisors", advisors)
     _insert(conn, "beneficiaries", people)
@@ -259,6 +260,31 @@ def _beneficiaries(rng: random.Random, n: int) -> list[Row]:
             }
         )
     return people
+
+
+def _sunday_deadline(on: date, decisions: list[Row], people: list[Row], taken: set[int]) -> None:
+    """One window whose safe deadline is a Sunday within the next two weeks, so that the demo shows the day to
+    post by (issue 10). The first open decision counted from notification, of a Dutch-speaking family with an
+    e-mail address, is moved to be notified exactly the term's months before that Sunday (a day of the month
+    every month has). No random draw: the rest of the demo stays as the seed makes it."""
+    sunday = next(day for n in range(3, 17) if (day := on + timedelta(n)).weekday() == 6 and day.day <= 28)
+    reachable = {p["id"] for p in people if p["email"] and p["language"] == "nl"}
+    for d in decisions:
+        rule = rule_for(d["kind"], d["decided_on"], d["period_start"])
+        if (
+            rule is None
+            or rule.counts_from != "notification"
+            or d["id"] in taken
+            or d["beneficiary_id"] not in reachable
+            or not d["notified_on"]
+            or d["withdrawn_on"]
+        ):
+            continue
+        month = sunday.month - rule.term_months
+        notified = sunday.replace(year=sunday.year + (month - 1) // 12, month=(month - 1) % 12 + 1)
+        d["notified_on"] = notified
+        d["decided_on"] = min(d["decided_on"], notified)
+        return
 
 
 def _decisions(rng: random.Random, on: date, people: list[Row]) -> list[Row]:

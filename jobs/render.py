@@ -9,10 +9,9 @@ way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -21,8 +20,10 @@ import jinja2
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 
-from deadlines.rules import INTERRUPTIBLE_FORUMS
+from deadlines.calendar import holiday_name, is_working_day, previous_working_day
+from deadlines.rules import FORUM_FACTS, INTERRUPTIBLE_FORUMS, KINDS_WITHOUT_COMPLAINT_ROUTES
 from deadlines.vocabulary import FORUMS, LANGUAGES
+from jobs.courts import court_for
 from jobs.organisations import CONTACT_FIELDS, ORGANISATION_IDS, ORGANISATIONS
 from jobs.phrases import phrases
 from jobs.resources import data_dir
@@ -41,6 +42,7 @@ __all__ = [
     "days_left_text",
     "format_date",
     "format_day",
+    "format_day_short",
     "language_name",
     "reason_sentence",
     "render",
@@ -62,26 +64,41 @@ def _as_date(value: date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def format_date(d: date, lang: str) -> str:
-    """The date written out as the recipient reads it: "12 juni 2025", "1er juin 2025", "12. Juni 2025"."""
+def _written(d: date, lang: str, pattern: str) -> str:
     day = _as_date(d)
     assert day is not None
-    return _format_day(day, lang)
+    return _write(day, lang, pattern)
 
 
-@lru_cache(maxsize=4096)
-def _format_day(day: date, lang: str) -> str:
-    """format_date's work, once per day and language: a night's messages share a few hundred dates."""
+@lru_cache(maxsize=8192)
+def _write(day: date, lang: str, pattern: str) -> str:
+    """The work, once per day, language and pattern: a night's messages share a few hundred dates."""
     words = phrases(lang)
-    text = babel_format_date(day, format="long", locale=words.locale)
+    text = babel_format_date(day, format=pattern, locale=words.locale)
     if day.day == 1 and words.first_of_month != "1":
         # French writes the first of the month as an ordinal ("1er juin"); CLDR does not.
-        text = text.replace("1 ", f"{words.first_of_month} ", 1)
+        text = (
+            text.replace(" 1 ", f" {words.first_of_month} ", 1)
+            if " 1 " in text
+            else text.replace("1 ", f"{words.first_of_month} ", 1)
+        )
     return text
 
 
-# The weekday before the date, as each language writes it: "dinsdag 1 december 2026", "mardi 1er décembre
-# 2026", "Dienstag, 1. Dezember 2026", "Tuesday 1 December 2026".
+def format_date(d: date, lang: str) -> str:
+    """The date written out as the recipient reads it: "12 juni 2025", "1er juin 2025", "12. Juni 2025"."""
+    return _written(d, lang, "long")
+
+
+def format_day(d: date, lang: str) -> str:
+    """The date with its weekday, as the mails and the digest write every date: "donderdag 12 juni 2025",
+    "jeudi 12 juin 2025", "Donnerstag, 12. Juni 2025", "Thursday 12 June 2025"."""
+    return _written(d, lang, phrases(lang).weekday_format)
+
+
+def format_day_short(d: date, lang: str) -> str:
+    """The abbreviated date with its weekday, for a subject read on a phone: "do 12 jun 2025"."""
+    return _written(d, lang, phrases(lang).short_format)
 
 
 # --- Phrases built from numbers -------------------------------------------------------------------
@@ -108,7 +125,7 @@ def reason_sentence(facts: Mapping[str, Any], lang: str) -> str:
 
     def written(key: str) -> str:
         value = _as_date(facts.get(key))
-        return format_date(value, lang) if value is not None else ""
+        return format_day(value, lang) if value is not None else ""
 
     if reason == "complaint_closed" and _as_date(facts.get("restarted_on")) is None:
         raise ValueError("trigger_reason 'complaint_closed' needs restarted_on")
@@ -119,7 +136,7 @@ def reason_sentence(facts: Mapping[str, Any], lang: str) -> str:
         restarted=written("restarted_on"),
         safe=written("safe_deadline"),
         n=int(facts["term_months"]),
-        start=words.starts[counts_from],
+        start=words.starts[counts_from].format(trigger=written("trigger_on")),
         appeal=words.appeal_noun.get(str(facts.get("forum")), words.appeal_noun_any),
     )
 
@@ -134,24 +151,45 @@ def contact_lines(lang: str, **values: str | None) -> list[tuple[str, str, str]]
     return [(what, getattr(labels, what), v) for what in CONTACT_FIELDS if (v := values.get(what))]
 
 
-def body_view(body_id: str, lang: str, district: str | None = None) -> dict[str, object]:
+def body_view(body_id: str, lang: str, district: str | None = None, fund_name: str = "") -> dict[str, object]:
     """One organisation (jobs.organisations) with its phrases in `lang`, flattened to plain strings, as the
     templates read it.
 
     `contact` is a list of `(what, label, value)` lines (see `contact_lines`: phone with its note,
     e-mail, post), `in_person` a sentence or "", and the forum fields ("appeal", "how_to_file",
-    "cost_note") are "" for non-forums.
+    "request_holds", "cost_note") are "" for non-forums. For a forum that is a court of the family's
+    district (deadlines.rules.FORUM_FACTS), `courts` names it (two in Brussels where the language does not
+    decide) and `divisions` its divisions there, from jobs.courts; `courts` is empty for an unknown district,
+    and the templates then say the generic sentence and send the family to the advisor. `takes_email`: the
+    forum accepts an appeal by e-mail (on a weekend or holiday too).
     """
-    return dict(_body_view(body_id, lang, district))
+    return dict(_body_view(body_id, lang, district, fund_name))
 
 
 @lru_cache(maxsize=1024)
-def _body_view(body_id: str, lang: str, district: str | None) -> dict[str, object]:
-    """body_view's work, once per body, language and district (the templates only read it)."""
+def _body_view(body_id: str, lang: str, district: str | None, fund_name: str) -> dict[str, object]:
+    """body_view's work, once per body, language, district and fund (the templates only read it)."""
     words = phrases(lang)
     body, said = ORGANISATIONS[body_id], words.bodies[body_id]
     phone = f"{body.phone} ({said.phone_note})" if body.phone and said.phone_note else body.phone
-    note = words.district_note.format(district=district) if district else ""
+    facts = FORUM_FACTS.get(body_id)  # type: ignore[call-overload]
+    court = facts.court if facts is not None else None
+    found = court_for(court, district, lang) if court is not None else None
+    courts, divisions = found if found is not None else ([], ())
+    how = said.how_to_file or ""
+    if court is not None:
+        if courts:
+            named = (
+                courts[0]
+                if len(courts) == 1
+                else words.either_court.format(first=courts[0], second=courts[1])
+            )
+            named += words.divisions_note.format(divisions=", ".join(divisions)) if divisions else ""
+        else:
+            named = words.court_of_district.format(court=said.short)
+        how = how.format(court=named)
+        how += words.district_note.format(district=district) if district else ""
+        how += "" if courts else words.ask_advisor_court
     return {
         "id": body.id,
         "name": said.name,
@@ -162,8 +200,13 @@ def _body_view(body_id: str, lang: str, district: str | None) -> dict[str, objec
         "contact": contact_lines(lang, phone=phone, email=body.email, post=body.post),
         "in_person": said.in_person or "",
         "appeal": said.appeal or "",
-        "how_to_file": said.how_to_file.format(district=note) if said.how_to_file else "",
+        "how_to_file": how,
+        "request_holds": said.request_holds.format(fund=fund_name) if said.request_holds else "",
         "cost_note": said.cost_note or "",
+        "is_court": court is not None,
+        "courts": courts,
+        "divisions": ", ".join(divisions),
+        "takes_email": bool(facts is not None and facts.takes_email),
     }
 
 
@@ -191,8 +234,20 @@ def build_reminder_context(
     advisor: Mapping[str, Any] | None,
     fund: Mapping[str, Any],
     lang: str,
+    last_stage: int = 2,
 ) -> dict[str, Any]:
-    """Everything a beneficiary's reminder says, in `lang`: the templates only arrange it."""
+    """Everything a beneficiary's reminder says, in `lang`: the templates only arrange it.
+
+    Every date is written with its weekday. `act_by` is the last working day before a safe deadline that
+    falls on a Saturday, Sunday or legal holiday (deadlines.calendar): the day to post or hand in the appeal
+    (the safe deadline itself never moves; e-mail, where the forum takes it, still works on the day).
+    `urgent` (7 days or fewer left) puts the filing first and shrinks the gentler routes to one line each;
+    `last_stage` (the last beneficiary stage, in days) marks the mail urgent in its subject and first line.
+    `complaint_routes` is false for a decision no complaint can change (a ruling of the arbitration
+    commission, deadlines.rules). `decision.reference` is the reference printed on the family's letter when
+    the window carries a non-empty `reference`, else the decision id. `reply_to` names who answers a reply:
+    the advisor when they have an address, else the fund.
+    """
     words = phrases(lang)
     forum_id = window["forum"]
     if forum_id not in FORUMS:
@@ -202,8 +257,14 @@ def build_reminder_context(
     safe = _as_date(window["safe_deadline"])
     assert decided_on is not None and safe is not None
     days_left = int(window["days_left"])
-    decided_text = format_date(decided_on, lang)
+    decided_text = format_day(decided_on, lang)
     district = beneficiary.get("judicial_district") or None
+    today = safe - timedelta(days=days_left)
+    act_by = None if is_working_day(safe) else previous_working_day(safe)
+    reference = str(window.get("reference") or "").strip() or str(window["decision_id"])
+    fund_view = _fund_view(fund, lang)
+    forum = body_view(forum_id, lang, district, fund_view["name"])
+    has_advisor_address = bool(advisor and str(advisor.get("email") or "").strip())
     return {
         "lang": lang,
         "beneficiary": {
@@ -213,20 +274,31 @@ def build_reminder_context(
             "judicial_district": district or "",
         },
         "advisor": _person(advisor),
-        "fund": _fund_view(fund, lang),
+        "fund": fund_view,
+        "reply_to": "advisor" if has_advisor_address else "fund",
         "decision": {
             "id": window["decision_id"],
+            "reference": reference,
             "kind": window["kind"],
             "kind_label": kind.label,
             "decided_on": decided_on,
             "decided_on_text": decided_text,
             "phrase": kind.phrase.format(date=decided_text),
         },
-        "forum": body_view(forum_id, lang, district),
+        "forum": forum,
         "deadline": safe,
-        "deadline_text": format_date(safe, lang),
+        "deadline_text": format_day(safe, lang),
+        "deadline_short": format_day_short(safe, lang),
+        "holiday": holiday_name(safe, lang) or "",
+        "act_by": act_by,
+        "act_by_text": format_day(act_by, lang) if act_by is not None else "",
+        "act_by_passed": act_by is not None and act_by < today,
         "days_left": days_left,
         "days_left_text": days_left_text(days_left, lang),
+        "urgent": days_left <= 7,
+        "last_stage": days_left <= last_stage,
+        "complaint_routes": window["kind"] not in KINDS_WITHOUT_COMPLAINT_ROUTES,
+        "appeal_noun": words.appeal_noun.get(forum_id, words.appeal_noun_any),
         "stage": int(window["stage"]),
         "term_months": int(window["term_months"]),
         "reason": reason_sentence(window, lang),
@@ -234,7 +306,7 @@ def build_reminder_context(
         # complaints service interrupts its terms (deadlines.rules, domain.md "Complaint interrupts").
         "show_cost_note": words.bodies[forum_id].cost_note is not None,
         "complaint_interrupts": forum_id in INTERRUPTIBLE_FORUMS,
-        "bodies": {body_id: body_view(body_id, lang, district) for body_id in ORGANISATION_IDS},
+        "bodies": {body_id: body_view(body_id, lang) for body_id in ORGANISATION_IDS},
     }
 
 
@@ -265,18 +337,6 @@ def build_correction_context(
 
 def _by_deadline(row: Mapping[str, Any]) -> tuple[date, str, str]:
     return (_as_date(row["safe_deadline"]) or date.max, str(row["beneficiary_name"]), str(row["decision_id"]))
-
-
-def format_day(d: date, lang: str) -> str:
-    """The date with its weekday, as an advisor reads it on a phone: "dinsdag 2 december 2025",
-    "lundi 1er décembre 2025", "Dienstag, 2. Dezember 2025", "Tuesday 2 December 2025"."""
-    words = phrases(lang)
-    day = _as_date(d)
-    assert day is not None
-    text = babel_format_date(day, format="full", locale=words.locale)
-    if day.day == 1 and words.first_of_month != "1":
-        text = re.sub(r"\b1\b", words.first_of_month, text, count=1)
-    return text
 
 
 def language_name(code: str, lang: str) -> str:

@@ -79,6 +79,8 @@ messages = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # The channel whose notifier delivers it (a notifier's `channel`: "email" for both file and smtp).
     Column("channel", String(16), nullable=False, server_default="email"),
+    # Where a reply goes: a family's reminder answers to their advisor, else the fund (migration 0004).
+    Column("reply_to", Text, nullable=True),
     Index("ix_aw_messages_status", "status"),
     CheckConstraint(check_in("status", MessageStatus), name="ck_aw_messages_status"),
     CheckConstraint(check_in("kind", MessageKind), name="ck_aw_messages_kind"),

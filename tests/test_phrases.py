@@ -194,10 +194,14 @@ def test_german_names_the_appeal_by_its_forum_and_the_others_say_one_noun(
         "term_months": 3,
         "forum": forum,
     }
-    assert f"daher muss {appeal} spätestens am 12. Juni 2025 eingegangen sein." in reason_sentence(
-        facts, "de"
+    # Issue 10 reworded these: every date with its weekday, Dutch "moet zijn ingediend".
+    assert (
+        f"daher muss {appeal} spätestens am Donnerstag, 12. Juni 2025 eingegangen sein."
+        in reason_sentence(facts, "de")
     )
-    assert "zodat uw beroep uiterlijk op 12 juni 2025 binnen moet zijn." in reason_sentence(facts, "nl")
+    assert "zodat uw beroep uiterlijk op donderdag 12 juni 2025 moet zijn ingediend." in reason_sentence(
+        facts, "nl"
+    )
 
 
 def test_an_unknown_language_is_refused_by_name() -> None:

@@ -136,9 +136,11 @@ def test_it_writes_the_first_of_the_month_as_each_language_does(lang: str, expec
 
 
 def test_the_english_reason_reads_as_the_brief_says() -> None:
+    # Issue 10: "time limit", not "term"; every date with its weekday; the day that counts as day one.
     assert reason_sentence(window("arbitration"), "en") == (
-        "You were informed of the decision on 10 March 2025; the 3-month term runs from the third calendar "
-        "day after that, so your appeal must arrive by 12 June 2025."
+        "You were informed of the decision on Monday 10 March 2025; the 3-month time limit starts on the third "
+        "calendar day after that, Thursday 13 March 2025, which already counts as day one, so your appeal "
+        "must arrive by Thursday 12 June 2025."
     )
 
 

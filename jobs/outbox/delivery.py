@@ -399,6 +399,7 @@ def _outgoing(row: Any, sender: str) -> OutgoingMessage:
         text=row.body_text,
         html=row.body_html,
         language=row.language,
+        reply_to=row.reply_to,
         headers=(("X-Appealwatch-Kind", row.kind),),
     )
 

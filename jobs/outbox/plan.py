@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from contextlib import suppress
 from datetime import date
+from email.utils import formataddr
 from typing import Any
 
 import pandas as pd
@@ -88,7 +89,13 @@ def _person(people: _Rows, ident: Any) -> dict[str, Any] | None:
 
 
 def _message(
-    kind: str, person: dict[str, Any], rendered: Rendered, message_id: str, not_after: date, summary: str
+    kind: str,
+    person: dict[str, Any],
+    rendered: Rendered,
+    message_id: str,
+    not_after: date,
+    summary: str,
+    reply_to: str | None = None,
 ) -> PlannedMessage:
     return PlannedMessage(
         message_id=message_id,
@@ -103,6 +110,7 @@ def _message(
         html=rendered.html,
         not_after=not_after,
         summary=summary,
+        reply_to=reply_to,
     )
 
 
@@ -146,6 +154,7 @@ class _Planner:
         self.on = on
         self.domain = message_domain(settings.smtp.sender)
         self.fund = settings.fund.model_dump()
+        self.last_stage = min(settings.reminders.beneficiary_days, default=0)
         keys = zip(windows["decision_id"].tolist(), windows["forum"].tolist(), strict=True)
         self.windows = _Rows(windows, [(int(d), str(f)) for d, f in keys], convert=False)
         self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
@@ -231,8 +240,20 @@ class _Planner:
             f"decision {key['decision_id']} {key['forum']} deadline {key['safe_deadline']} stage {key['stage']}d"
         )
         self.plan.messages.append(
-            _message("reminder", beneficiary, rendered, message_id, key["safe_deadline"], summary)
-        )
+            _message(
+                "reminder", beneficiary, rendered, message_id, key["safe_deadline"], summary,
+                self.reply_to(beneficiary),
+            )
+        )  # fmt: skip
+
+    def reply_to(self, beneficiary: Mapping[str, Any]) -> str | None:
+        """Who answers a family's reply: their advisor when the advisor has a usable address, else the fund's
+        configured address (None when it has none: the sender's own then)."""
+        advisor = _person(self.advisors, beneficiary.get("advisor_id"))
+        if advisor is not None and advisor["address"] is not None:
+            return formataddr((str(advisor["full_name"]), str(advisor["address"])))
+        email = str(self.fund.get("email") or "").strip()
+        return formataddr((str(self.fund.get("name") or ""), email)) if email else None
 
     def correction(self, due: dict[str, Any]) -> None:
         """A correction notice to the family (jobs.corrections), and its line in the advisor's digest."""
@@ -293,9 +314,11 @@ class _Planner:
             **{k: _py(v) for k, v in reason_facts(window).items()},
             **item,
             "decided_on": _py(window.get("decided_on")),
+            "reference": _py(window.get("reference")),  # decisions.reference, when the input carries it
         }
         lang = beneficiary["lang"]
-        return render("reminder", lang, build_reminder_context(view, beneficiary, advisor, self.fund, lang))
+        context = build_reminder_context(view, beneficiary, advisor, self.fund, lang, self.last_stage)
+        return render("reminder", lang, context)
 
     def rerender(self, key: dict[str, Any]) -> tuple[Rendered, dict[str, Any]] | None:
         """A reminder planned on an earlier night, as it must read tonight (days left, advisor, wording);

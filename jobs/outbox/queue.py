@@ -41,6 +41,7 @@ class PlannedMessage:
     not_after: date
     summary: str  # one line for --dry-run and the log
     channel: str = DEFAULT_CHANNEL  # the notifier channel that delivers it (aw_messages.channel)
+    reply_to: str | None = None  # "Name <address>" a reply goes to (a reminder: the advisor, else the fund)
 
 
 @dataclass
@@ -80,6 +81,7 @@ def queue_messages(conn: Connection, planned: list[PlannedMessage], run_id: int 
                 "subject": m.subject,
                 "body_text": m.text,
                 "body_html": m.html,
+                "reply_to": m.reply_to,
                 "status": "pending",
                 "not_after": m.not_after,
                 "attempts": 0,

@@ -189,6 +189,7 @@ def refresh_held_reminders(
                     subject=rendered.subject,
                     body_text=rendered.text,
                     body_html=rendered.html,
+                    reply_to=planner.reply_to(person),  # the family's current advisor
                     to_name=person["full_name"],  # the family's current name, address and language
                     to_addr=person["address"],
                     language=person["lang"],

@@ -15,8 +15,14 @@ from jobs.phrases.schema import BodyPhrases, ContactLabels, Counted, KindPhrases
 PHRASES = Phrases(
     locale="de_BE",
     first_of_month="1",
+    weekday_format="EEEE, d. MMMM y",
+    short_format="EEE, d. MMMM y",
+    court_of_district="{court} des Gerichtsbezirks, in dem Sie wohnen",
+    district_note=" Laut unseren Unterlagen wohnen Sie im Gerichtsbezirk {district}.",
+    ask_advisor_court=" Ihre Ansprechperson sagt Ihnen, welches Gericht das ist.",
+    divisions_note=" (Abteilungen: {divisions})",
+    either_court="{first} oder {second}, je nach Sprache des Verfahrens",
     contact_labels=ContactLabels(phone="Telefon", email="E-Mail", post="Post", website="Website"),
-    district_note=" (laut unseren Unterlagen: {district})",
     bodies={
         "fund": BodyPhrases(
             name="Kasse für Familienbeihilfen (uitbetalingsactor)",
@@ -38,8 +44,9 @@ PHRASES = Phrases(
             short="Schiedskommission",
             in_person="Sie können Ihren Einspruch dort auch persönlich abgeben.",
             appeal="Einspruch bei der Schiedskommission (Geschillencommissie) von Kind en Gezin einlegen",
-            how_to_file="Senden Sie Ihren Einspruch per E-Mail oder per Post an die Schiedskommission. "
-            "Geben Sie die Nummer der Entscheidung an und erklären Sie, warum Sie nicht einverstanden sind.",
+            how_to_file="Senden Sie Ihren Einspruch per E-Mail oder per Post an die Schiedskommission, oder "
+            "geben Sie ihn dort persönlich ab. Geben Sie das Aktenzeichen der Entscheidung an und erklären "
+            "Sie, warum Sie nicht einverstanden sind.",
             cost_note="Der Einspruch bei der Schiedskommission ist kostenlos, es sei denn, er wird als "
             "„ungerechtfertigt“ oder „unbegründet“ eingestuft.",
         ),
@@ -48,15 +55,19 @@ PHRASES = Phrases(
             short="Arbeitsgericht",
             appeal="Klage beim Arbeitsgericht (arbeidsrechtbank) einreichen",
             how_to_file="Senden Sie eine datierte und unterzeichnete Antragschrift (verzoekschrift) per "
-            "Einschreiben an die Kanzlei (griffie) des Arbeitsgerichts des Gerichtsbezirks, in dem Sie "
-            "wohnen{district}. Sie können die Antragschrift auch persönlich in der Kanzlei abgeben.",
+            "Einschreiben an die Kanzlei (griffie) des zuständigen Gerichts ({court}). Sie können die Antragschrift auch "
+            "persönlich in der Kanzlei abgeben.",
+            request_holds="Die Antragschrift enthält: Ihren Namen und Ihre Anschrift; {fund} als Gegenpartei; "
+            "die Entscheidung, die Sie anfechten (mit Aktenzeichen und Datum), und warum Sie nicht "
+            "einverstanden sind; das Datum und Ihre Unterschrift. Fügen Sie eine Kopie der Entscheidung bei.",
         ),
         "family_court": BodyPhrases(
             name="Familiengericht (familierechtbank)",
             short="Familiengericht",
             appeal="das Familiengericht (familierechtbank) anrufen",
-            how_to_file="Wenden Sie sich an das Familiengericht des Gerichtsbezirks, "
-            "in dem Sie wohnen{district}.",
+            how_to_file="Reichen Sie eine datierte und unterzeichnete Antragschrift bei der Kanzlei des "
+            "zuständigen Gerichts ({court}) ein: per Einschreiben oder persönlich. Fügen Sie eine Kopie der Entscheidung "
+            "bei.",
         ),
     },
     kinds={
@@ -91,17 +102,20 @@ PHRASES = Phrases(
     },
     reasons={
         "notification": (
-            "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft ab "
-            "dieser Mitteilung, daher muss {appeal} spätestens am {safe} eingegangen sein."
+            "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten beginnt am "
+            "folgenden Tag (der Tag der Mitteilung selbst zählt nicht mit), daher muss {appeal} spätestens am "
+            "{safe} eingegangen sein."
         ),
         "third_day_after_informed": (
-            "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten läuft ab dem "
-            "dritten Kalendertag danach, daher muss {appeal} spätestens am {safe} eingegangen sein."
+            "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten beginnt am "
+            "dritten Kalendertag danach, am {trigger}, und dieser Tag zählt bereits als erster Tag, daher muss "
+            "{appeal} spätestens am {safe} eingegangen sein."
         ),
         "art89_four_months": (
             "Die Entscheidung enthielt keine Angaben dazu, wie und innerhalb welcher Frist Sie dagegen "
             "vorgehen können; deshalb beginnt die Frist von {n} Monaten erst 4 Monate nach der Mitteilung "
-            "(am {informed}), also am {trigger}, und {appeal} muss spätestens am {safe} eingegangen sein."
+            "(am {informed}), also am {trigger}, der bereits als erster Tag zählt, und {appeal} muss "
+            "spätestens am {safe} eingegangen sein."
         ),
         "complaint_closed": (
             "Ihre Beschwerde beim Beschwerde- und Vermittlungsdienst wurde am {restarted} abgeschlossen; "
@@ -110,8 +124,8 @@ PHRASES = Phrases(
         ),
     },
     starts={
-        "third_day": "ab dem dritten Kalendertag danach",
-        "notification": "ab diesem Tag",
+        "third_day": "ab dem dritten Kalendertag danach, dem {trigger}, der bereits als erster Tag zählt",
+        "notification": "ab dem Tag nach diesem Abschluss",
     },
     appeal_noun={
         "arbitration": "Ihr Einspruch",

@@ -8,8 +8,14 @@ from jobs.phrases.schema import BodyPhrases, ContactLabels, Counted, KindPhrases
 PHRASES = Phrases(
     locale="en_GB",
     first_of_month="1",
+    weekday_format="EEEE d MMMM y",
+    short_format="EEE d MMMM y",
+    court_of_district="{court} of the judicial district where you live",
+    district_note=" According to our records, you live in the judicial district of {district}.",
+    ask_advisor_court=" Your advisor can tell you which court that is.",
+    divisions_note=" (divisions: {divisions})",
+    either_court="{first} or the {second}, depending on the language of the proceedings",
     contact_labels=ContactLabels(phone="Phone", email="E-mail", post="Post", website="Website"),
-    district_note=" (according to our records: {district})",
     bodies={
         "fund": BodyPhrases(
             name="family allowance fund (uitbetalingsactor)",
@@ -31,8 +37,8 @@ PHRASES = Phrases(
             short="Arbitration Commission",
             in_person="You can also hand in your appeal there yourself.",
             appeal="appeal to the Arbitration Commission (Geschillencommissie) of Kind en Gezin",
-            how_to_file="Send your appeal by e-mail or by post to the Arbitration Commission. "
-            "Mention the decision number and explain why you disagree.",
+            how_to_file="Send your appeal by e-mail or by post to the Arbitration Commission, or hand it in "
+            "there yourself. Mention the decision's reference and explain why you disagree.",
             cost_note="An appeal to the Arbitration Commission is free of charge, unless it is judged "
             "‘unjustified’ or ‘unfounded’.",
         ),
@@ -41,14 +47,17 @@ PHRASES = Phrases(
             short="labour court",
             appeal="appeal to the labour court (arbeidsrechtbank)",
             how_to_file="Send a dated and signed application (verzoekschrift) by registered mail to the "
-            "registry (griffie) of the labour court of the judicial district where you live{district}. "
-            "You can also hand it in at the registry yourself.",
+            "registry (griffie) of the {court}, or hand it in at the registry yourself.",
+            request_holds="The application states: your name and address; {fund} as the other party; the "
+            "decision you contest (with its reference and date) and why you disagree; the date and your "
+            "signature. Enclose a copy of the decision.",
         ),
         "family_court": BodyPhrases(
             name="family court (familierechtbank)",
             short="family court",
             appeal="take the matter to the family court (familierechtbank)",
-            how_to_file="Apply to the family court of the judicial district where you live{district}.",
+            how_to_file="File a dated and signed application with the registry of the {court}: by "
+            "registered mail, or in person at the registry. Enclose a copy of the decision.",
         ),
     },
     kinds={
@@ -80,26 +89,27 @@ PHRASES = Phrases(
     },
     reasons={
         "notification": (
-            "You were notified of the decision on {informed}; the {n}-month term runs from that "
-            "notification, so {appeal} must arrive by {safe}."
+            "You were notified of the decision on {informed}; the {n}-month time limit starts the next day "
+            "(the day of notification itself does not count), so {appeal} must arrive by {safe}."
         ),
         "third_day_after_informed": (
-            "You were informed of the decision on {informed}; the {n}-month term runs from the third "
-            "calendar day after that, so {appeal} must arrive by {safe}."
+            "You were informed of the decision on {informed}; the {n}-month time limit starts on the third "
+            "calendar day after that, {trigger}, which already counts as day one, so {appeal} must arrive by "
+            "{safe}."
         ),
         "art89_four_months": (
-            "The decision did not say how and by when you could appeal, so the {n}-month term only starts 4 "
-            "months after you were informed of it (on {informed}), that is on {trigger}, and {appeal} must "
-            "arrive by {safe}."
+            "The decision did not say how and by when you could appeal, so the {n}-month time limit only "
+            "starts 4 months after you were informed of it (on {informed}), that is on {trigger}, which "
+            "already counts as day one, and {appeal} must arrive by {safe}."
         ),
         "complaint_closed": (
             "Your complaint to the Complaints and Mediation Service was closed on {restarted}; a new "
-            "{n}-month term therefore runs {start}, so {appeal} must arrive by {safe}."
+            "{n}-month time limit therefore runs {start}, so {appeal} must arrive by {safe}."
         ),
     },
     starts={
-        "third_day": "from the third calendar day after that",
-        "notification": "from that day",
+        "third_day": "from the third calendar day after that, {trigger}, which already counts as day one",
+        "notification": "from the day after it was closed",
     },
     appeal_noun={
         "arbitration": "your appeal",

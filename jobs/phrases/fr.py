@@ -8,8 +8,14 @@ from jobs.phrases.schema import BodyPhrases, ContactLabels, Counted, KindPhrases
 PHRASES = Phrases(
     locale="fr_BE",
     first_of_month="1er",
+    weekday_format="EEEE d MMMM y",
+    short_format="EEE d MMMM y",
+    court_of_district="{court} de l'arrondissement judiciaire de votre domicile",
+    district_note=" Selon nos informations, vous habitez l'arrondissement judiciaire {district}.",
+    ask_advisor_court=" Votre gestionnaire de dossier vous dira de quel tribunal il s'agit.",
+    divisions_note=" (divisions : {divisions})",
+    either_court="{first} ou du {second}, selon la langue de la procédure",
     contact_labels=ContactLabels(phone="Téléphone", email="E-mail", post="Courrier", website="Site web"),
-    district_note=" (selon nos informations : {district})",
     bodies={
         "fund": BodyPhrases(
             name="caisse d'allocations familiales",
@@ -30,8 +36,9 @@ PHRASES = Phrases(
             short="Commission d'arbitrage",
             in_person="Vous pouvez aussi y déposer vous-même votre recours.",
             appeal="introduire un recours auprès de la Commission d'arbitrage (Geschillencommissie)",
-            how_to_file="Envoyez votre recours par e-mail ou par courrier à la Commission d'arbitrage. "
-            "Indiquez le numéro de la décision et expliquez pourquoi vous n'êtes pas d'accord.",
+            how_to_file="Envoyez votre recours par e-mail ou par courrier à la Commission d'arbitrage, ou "
+            "déposez-le vous-même sur place. Indiquez la référence de la décision et expliquez pourquoi vous "
+            "n'êtes pas d'accord.",
             cost_note="Le recours à la Commission d'arbitrage est gratuit, sauf s'il est considéré comme "
             "« injustifié » ou « infondé ».",
         ),
@@ -39,16 +46,18 @@ PHRASES = Phrases(
             name="tribunal du travail",
             short="tribunal du travail",
             appeal="introduire un recours auprès du tribunal du travail",
-            how_to_file="Envoyez une requête datée et signée par courrier recommandé au greffe du tribunal "
-            "du travail de l'arrondissement judiciaire de votre domicile{district}. "
+            how_to_file="Envoyez une requête datée et signée par courrier recommandé au greffe du {court}. "
             "Vous pouvez aussi déposer vous-même la requête au greffe.",
+            request_holds="La requête mentionne : vos nom et adresse ; {fund} comme partie adverse ; la "
+            "décision que vous contestez (avec sa référence et sa date) et pourquoi vous n'êtes pas d'accord ; "
+            "la date et votre signature. Joignez une copie de la décision.",
         ),
         "family_court": BodyPhrases(
             name="tribunal de la famille",
             short="tribunal de la famille",
             appeal="porter l'affaire devant le tribunal de la famille",
-            how_to_file="Adressez-vous au tribunal de la famille de l'arrondissement judiciaire de votre "
-            "domicile{district}.",
+            how_to_file="Déposez une requête datée et signée au greffe du {court} : par "
+            "courrier recommandé, ou vous-même au greffe. Joignez une copie de la décision.",
         ),
     },
     kinds={
@@ -83,18 +92,20 @@ PHRASES = Phrases(
     },
     reasons={
         "notification": (
-            "La décision vous a été notifiée le {informed} ; le délai de {n} mois court à partir de cette "
-            "notification, de sorte que {appeal} doit être reçu au plus tard le {safe}."
+            "La décision vous a été notifiée le {informed} ; le délai de {n} mois commence le lendemain (le "
+            "jour de la notification ne compte pas), de sorte que {appeal} doit être reçu au plus tard le "
+            "{safe}."
         ),
         "third_day_after_informed": (
-            "La décision vous a été communiquée le {informed} ; le délai de {n} mois court à partir du "
-            "troisième jour calendrier qui suit, de sorte que {appeal} doit être reçu au plus tard le "
-            "{safe}."
+            "La décision vous a été communiquée le {informed} ; le délai de {n} mois commence le troisième "
+            "jour calendrier qui suit, le {trigger}, et ce jour compte déjà comme premier jour, de sorte que "
+            "{appeal} doit être reçu au plus tard le {safe}."
         ),
         "art89_four_months": (
             "La décision ne mentionnait ni les voies ni les délais de recours ; c'est pourquoi le délai de "
             "{n} mois ne commence à courir que 4 mois après sa communication (le {informed}), soit le "
-            "{trigger}, de sorte que {appeal} doit être reçu au plus tard le {safe}."
+            "{trigger}, qui compte déjà comme premier jour, de sorte que {appeal} doit être reçu au plus tard "
+            "le {safe}."
         ),
         "complaint_closed": (
             "Votre plainte auprès du Service des plaintes et de la médiation a été clôturée le {restarted} ; "
@@ -103,8 +114,9 @@ PHRASES = Phrases(
         ),
     },
     starts={
-        "third_day": "à partir du troisième jour calendrier qui suit",
-        "notification": "à partir de ce jour",
+        "third_day": "à partir du troisième jour calendrier qui suit, le {trigger}, qui compte déjà comme "
+        "premier jour",
+        "notification": "à partir du lendemain de cette clôture",
     },
     # Every appeal here is a "recours" (masculine: "doit être reçu" agrees with it).
     appeal_noun={

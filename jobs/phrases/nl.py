@@ -7,8 +7,14 @@ from jobs.phrases.schema import BodyPhrases, ContactLabels, Counted, KindPhrases
 PHRASES = Phrases(
     locale="nl_BE",
     first_of_month="1",
+    weekday_format="EEEE d MMMM y",
+    short_format="EEE d MMMM y",
+    court_of_district="{court} van het gerechtelijk arrondissement waar u woont",
+    district_note=" Volgens onze gegevens woont u in het gerechtelijk arrondissement {district}.",
+    ask_advisor_court=" Uw klantadviseur zegt u welke rechtbank dat is.",
+    divisions_note=" (afdelingen: {divisions})",
+    either_court="{first} of de {second}, naar de taal waarin u de procedure voert",
     contact_labels=ContactLabels(phone="Telefoon", email="E-mail", post="Post", website="Website"),
-    district_note=" (volgens onze gegevens: {district})",
     bodies={
         "fund": BodyPhrases(
             name="uitbetaler van het Groeipakket (uitbetalingsactor)",
@@ -28,26 +34,29 @@ PHRASES = Phrases(
             name="Geschillencommissie (Kind en Gezin / Opgroeien)",
             short="Geschillencommissie",
             in_person="U kunt uw beroep daar ook zelf afgeven.",
-            appeal="beroep aantekenen bij de Geschillencommissie van Kind en Gezin",
-            how_to_file="Stuur uw beroep per e-mail of per post naar de Geschillencommissie. "
-            "Vermeld het nummer van de beslissing en leg uit waarom u het er niet mee eens bent.",
+            appeal="beroep instellen bij de Geschillencommissie van Kind en Gezin",
+            how_to_file="Stuur uw beroep per e-mail of per post naar de Geschillencommissie, of geef het daar "
+            "zelf af. Vermeld de referentie van de beslissing en leg uit waarom u het er niet mee eens bent.",
             cost_note="Een beroep bij de Geschillencommissie is gratis, tenzij het als ‘ongerechtvaardigd’ "
             "of ‘ongegrond’ wordt beschouwd.",
         ),
         "labour_court": BodyPhrases(
             name="arbeidsrechtbank",
             short="arbeidsrechtbank",
-            appeal="beroep aantekenen bij de arbeidsrechtbank",
+            appeal="beroep instellen bij de arbeidsrechtbank",
             how_to_file="Stuur een gedateerd en ondertekend verzoekschrift aangetekend naar de griffie van "
-            "de arbeidsrechtbank van het gerechtelijk arrondissement waar u woont{district}. "
-            "U kunt het verzoekschrift ook zelf afgeven op de griffie.",
+            "de {court}. U kunt het verzoekschrift ook zelf afgeven op de griffie.",
+            request_holds="Het verzoekschrift vermeldt: uw naam en adres; {fund} als tegenpartij; de "
+            "beslissing die u betwist (met haar referentie en datum) en waarom u het er niet mee eens bent; "
+            "de datum en uw handtekening. Voeg een kopie van de beslissing bij.",
         ),
         "family_court": BodyPhrases(
             name="familierechtbank",
             short="familierechtbank",
             appeal="de zaak voorleggen aan de familierechtbank",
-            how_to_file="Wend u tot de familierechtbank van het gerechtelijk arrondissement "
-            "waar u woont{district}.",
+            how_to_file="Dien een gedateerd en ondertekend verzoekschrift in bij de griffie van de "
+            "{court}: aangetekend per post, of zelf afgegeven op de griffie. Voeg een kopie van de "
+            "beslissing bij.",
         ),
     },
     kinds={
@@ -79,27 +88,30 @@ PHRASES = Phrases(
     },
     reasons={
         "notification": (
-            "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden loopt "
-            "vanaf die kennisgeving, zodat {appeal} uiterlijk op {safe} binnen moet zijn."
+            "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden begint "
+            "de dag daarna (de dag van de kennisgeving zelf telt niet mee), zodat {appeal} uiterlijk op {safe} "
+            "moet zijn ingediend."
         ),
         "third_day_after_informed": (
-            "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden loopt "
-            "vanaf de derde kalenderdag daarna, zodat {appeal} uiterlijk op {safe} binnen moet zijn."
+            "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden begint "
+            "op de derde kalenderdag daarna, {trigger}, en die dag telt al als eerste dag, zodat {appeal} "
+            "uiterlijk op {safe} moet zijn ingediend."
         ),
         "art89_four_months": (
-            "De beslissing vermeldde niet hoe en binnen welke termijn u beroep kon aantekenen; daarom begint "
+            "De beslissing vermeldde niet hoe en binnen welke termijn u beroep kon instellen; daarom begint "
             "de termijn van {n} maanden pas 4 maanden nadat u ervan op de hoogte werd gebracht (op "
-            "{informed}), dus op {trigger}, zodat {appeal} uiterlijk op {safe} binnen moet zijn."
+            "{informed}), dus op {trigger}, en die dag telt al als eerste dag, zodat {appeal} uiterlijk op "
+            "{safe} moet zijn ingediend."
         ),
         "complaint_closed": (
             "Uw klacht bij de Klachten- en Bemiddelingsdienst werd op {restarted} afgesloten; daardoor loopt "
-            "er een nieuwe termijn van {n} maanden {start}, zodat {appeal} uiterlijk op {safe} binnen moet "
-            "zijn."
+            "er een nieuwe termijn van {n} maanden {start}, zodat {appeal} uiterlijk op {safe} moet zijn "
+            "ingediend."
         ),
     },
     starts={
-        "third_day": "vanaf de derde kalenderdag daarna",
-        "notification": "vanaf die dag",
+        "third_day": "vanaf de derde kalenderdag daarna, {trigger}, die al als eerste dag telt",
+        "notification": "vanaf de dag na die afsluiting",
     },
     appeal_noun={
         "arbitration": "uw beroep",

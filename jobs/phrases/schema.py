@@ -50,9 +50,10 @@ class BodyPhrases:
     `name` is the official (or established) name; `short` the name for tables and subjects; `phone_note`
     when the line is open and whether it is free; `in_person` a sentence on whether one may come by or hand
     in. For forums only: `appeal` the verb phrase "lodge an appeal with <body>" (article and preposition
-    depend on the language and the body); `how_to_file` how to lodge it, with `{district}` where the
-    beneficiary's judicial district goes (see `Phrases.district_note`); `cost_note` what it costs, when the
-    law says something about that. `None` means "this body has none", the same in every language.
+    depend on the language and the body); `how_to_file` how to lodge it (the mail names the court itself
+    beside it, jobs/courts.py); `request_holds` what the written request must hold, where the forum prescribes
+    a form; `cost_note` what it costs, when the law says something about that. `None` means "this body has
+    none", the same in every language.
     """
 
     name: str
@@ -61,6 +62,7 @@ class BodyPhrases:
     in_person: str | None = None
     appeal: str | None = None
     how_to_file: str | None = None
+    request_holds: str | None = None
     cost_note: str | None = None
 
 
@@ -77,19 +79,32 @@ class Phrases:
     """Every phrase the code puts into a mail, in one language. The templates arrange them.
 
     Named fields, filled by jobs.render:
-    - `district_note`: `{district}`, the beneficiary's judicial district; appended where `how_to_file`
-      says `{district}`, and left out when the district is not known.
     - `reasons` (one per trigger reason of deadlines.rules): `{informed}` `{trigger}` `{restarted}` `{safe}`
-      written dates, `{n}` the term in months, `{start}` how the term starts (one of `starts`, per
-      counts_from), `{appeal}` the appeal as the subject of the sentence (`appeal_noun`).
+      written dates (with their weekday), `{n}` the term in months, `{start}` how the term starts (one of
+      `starts`, per counts_from, itself with `{trigger}`), `{appeal}` the appeal as the subject of the sentence
+      (`appeal_noun`). Each says which day counts as day one, so that a family can recount the date.
     """
 
     locale: str
     """The CLDR locale whose calendar words write the dates (babel), e.g. "nl_BE"."""
     first_of_month: str
     """How the day number 1 is written in a date: "1", or French "1er" (CLDR writes "1")."""
-    contact_labels: ContactLabels
+    weekday_format: str
+    """The CLDR pattern of a date with its weekday, as the mails write every date: "EEEE d MMMM y"."""
+    short_format: str
+    """The CLDR pattern of the date a subject carries, its weekday abbreviated: "EEE d MMMM y"."""
+    court_of_district: str
+    """The generic court, when the district is not known: `{court}` the court's short name, "arbeidsrechtbank
+    van het gerechtelijk arrondissement waar u woont"."""
     district_note: str
+    """`{district}` as the fund records it, after how to file at a court: the family can spot a wrong one."""
+    ask_advisor_court: str
+    """After the generic court: the advisor says which court it is."""
+    divisions_note: str
+    """`{divisions}`: the labour court's divisions in the family's district."""
+    either_court: str
+    """`{first}` or `{second}`: Brussels's two courts, where the mail's language does not decide."""
+    contact_labels: ContactLabels
     bodies: Mapping[str, BodyPhrases]
     """One per body id of jobs.organisations."""
     kinds: Mapping[str, KindPhrases]
