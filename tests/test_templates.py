@@ -513,8 +513,9 @@ WEEKDAYS = {
            "vendredi 2 mai 2025", "vendredi 27 juin 2025", "vendredi 6 juin 2025"],
     "de": ["Freitag, 20. Juni 2025", "Montag, 23. Juni 2025", "Sonntag, 1. Juni 2025", "Dienstag, 10. Juni 2025",
            "Freitag, 2. Mai 2025", "Freitag, 27. Juni 2025", "Freitag, 6. Juni 2025"],
-    "en": ["Friday, 20 June 2025", "Monday, 23 June 2025", "Sunday, 1 June 2025", "Tuesday, 10 June 2025",
-           "Friday, 2 May 2025", "Friday, 27 June 2025", "Friday, 6 June 2025"],
+    # One date writer for every mail (render.format_day): British English, no comma after the weekday.
+    "en": ["Friday 20 June 2025", "Monday 23 June 2025", "Sunday 1 June 2025", "Tuesday 10 June 2025",
+           "Friday 2 May 2025", "Friday 27 June 2025", "Friday 6 June 2025"],
 }  # fmt: skip
 FRENCH = {"nl": "Frans", "fr": "français", "de": "Französisch", "en": "French"}
 
