@@ -17,6 +17,7 @@ from jobs.render import (
     PARTS,
     TEMPLATE_KINDS,
     Rendered,
+    build_correction_context,
     build_digest_context,
     build_reminder_context,
     format_date,
@@ -339,6 +340,38 @@ def test_a_reminder_says_it_is_automatic_and_may_be_ignored_after_an_appeal(
     ignore = {"nl": "negeren", "fr": "ignorer", "de": "ignorieren", "en": "ignore"}[lang]
     for part in both_parts(reminder("arbitration", lang)):
         assert automatic in part and ignore in part
+
+
+RULING_APPEALED = {
+    "nl": "Hebt u deze uitspraak al voorgelegd aan de arbeidsrechtbank? Dan hoeft u niets meer te doen",
+    "fr": "Vous avez déjà porté cette décision devant le tribunal du travail ? ",
+    "de": "Haben Sie diese Entscheidung bereits vor das Arbeitsgericht gebracht? Dann müssen Sie nichts weiter tun",
+    "en": "Have you already taken this ruling to the labour court? Then you do not need to do anything else",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_rulings_mails_ask_whether_the_ruling_went_to_the_labour_court_not_whether_they_appealed(
+    lang: str,
+) -> None:
+    """The family has appealed already (to the commission): "have you already appealed?" would mislead."""
+    ruling = window("labour_court", kind="arbitration_ruling", old_deadline=date(2025, 6, 20), why="informed")
+    reminder_ = render("reminder", lang, build_reminder_context(ruling, beneficiary(), ADVISOR, FUND, lang))
+    notice = render("correction", lang, build_correction_context(ruling, beneficiary(), ADVISOR, FUND, lang))
+    appealed = {
+        "nl": "Hebt u al beroep",
+        "fr": "déjà introduit un recours",
+        "de": "bereits",
+        "en": "already appealed",
+    }
+    for part in both_parts(reminder_) + both_parts(notice):
+        assert RULING_APPEALED[lang] in part
+        assert appealed[lang] not in part.replace(RULING_APPEALED[lang], "")
+    for part in both_parts(reminder("labour_court", lang)):
+        assert RULING_APPEALED[lang] not in part
+    if lang == "nl":
+        for part in both_parts(reminder_):
+            assert "Referentie van de uitspraak: 4711" in part and "Referentie van de beslissing" not in part
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
