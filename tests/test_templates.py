@@ -342,6 +342,32 @@ def test_a_reminder_says_it_is_automatic_and_may_be_ignored_after_an_appeal(
         assert automatic in part and ignore in part
 
 
+NOT_STOPPING_HEADING = {
+    "nl": ("NAAST UW BEROEP: ANDERE HULP (deze wegen stoppen de termijn niet)",
+           "Naast uw beroep: andere hulp (deze wegen stoppen de termijn niet)"),
+    "fr": ("EN PLUS DE VOTRE RECOURS : AUTRES AIDES (elles n'arrêtent pas le délai)",
+           "En plus de votre recours : autres aides (elles n'arrêtent pas le délai)"),
+    "de": ("NEBEN IHRER KLAGE: WEITERE HILFE (diese Wege halten die Frist nicht an)",
+           "Neben Ihrer Klage: weitere Hilfe (diese Wege halten die Frist nicht an)"),
+    "en": ("BESIDES YOUR APPEAL: OTHER HELP (these do not stop the time limit)",
+           "Besides your appeal: other help (these do not stop the time limit)"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("days_left", [30, 2])
+@pytest.mark.parametrize(
+    ("forum", "stops"), [("labour_court", False), ("arbitration", True), ("family_court", True)]
+)
+def test_the_other_routes_heading_says_at_once_when_they_do_not_stop_the_time_limit(
+    forum: str, stops: bool, days_left: int, lang: str
+) -> None:
+    text_heading, html_heading = NOT_STOPPING_HEADING[lang]
+    r = reminder(forum, lang, days_left=days_left, stage=min(days_left, 14))
+    assert (text_heading in r.text) == (not stops)
+    assert (html_heading in html.unescape(r.html)) == (not stops)
+
+
 RULING_APPEALED = {
     "nl": "Hebt u deze uitspraak al voorgelegd aan de arbeidsrechtbank? Dan hoeft u niets meer te doen",
     "fr": "Vous avez déjà porté cette décision devant le tribunal du travail ? ",
