@@ -242,7 +242,7 @@ def test_a_reminder_gives_the_forums_contact_details(forum: str, lang: str) -> N
 
 @pytest.mark.parametrize(
     ("lang", "registered_mail"),
-    [("nl", "aangetekend"), ("fr", "recommandé"), ("de", "Einschreiben"), ("en", "registered mail")],
+    [("nl", "aangetekend"), ("fr", "recommandé"), ("de", "Einschreiben"), ("en", "registered post")],
 )
 def test_a_labour_court_reminder_says_to_send_the_request_by_registered_mail(
     lang: str, registered_mail: str
