@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
+from unicodedata import normalize
 
 import jinja2
 from babel import Locale
@@ -513,6 +514,13 @@ def _ucfirst(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
+def _fr_de(name: str) -> str:
+    """French "de" before a name, elided before a vowel or h: "d'Infino", "de Kidslife" (the fund's name is
+    configurable, so the template cannot spell it out)."""
+    first = normalize("NFD", name.strip()[:1])[:1].lower()
+    return f"d'{name}" if first and first in "aeiouyh" else f"de {name}"
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -524,6 +532,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["ucfirst"] = _ucfirst
+    env.filters["fr_de"] = _fr_de
     return env
 
 

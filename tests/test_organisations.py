@@ -220,7 +220,7 @@ def test_every_decision_kind_has_a_label_and_a_dated_phrase_in_every_language(ki
 
 @pytest.mark.parametrize(
     ("lang", "care_allowance"),
-    [("nl", "zorgtoeslag"), ("fr", "allocation de soins"), ("de", "zorgtoeslag"), ("en", "care allowance")],
+    [("nl", "zorgtoeslag"), ("fr", "supplément de soins"), ("de", "zorgtoeslag"), ("en", "care allowance")],
 )
 def test_the_care_allowance_is_called_by_its_name(lang: str, care_allowance: str) -> None:
     assert care_allowance in PHRASES[lang].kinds["care_allowance"].label

@@ -302,7 +302,7 @@ def test_a_reminder_on_the_deadline_itself_says_today_is_the_last_day(lang: str,
 
 @pytest.mark.parametrize(
     ("lang", "kind_label"),
-    [("nl", "zorgtoeslag"), ("fr", "allocation de soins"), ("de", "Pflegezulage"), ("en", "care allowance")],
+    [("nl", "zorgtoeslag"), ("fr", "supplément de soins"), ("de", "Pflegezulage"), ("en", "care allowance")],
 )
 def test_a_reminder_names_the_kind_and_date_of_the_decision(lang: str, kind_label: str) -> None:
     decided = format_date(date(2025, 3, 7), lang)
@@ -606,3 +606,25 @@ def test_every_kind_renders_in_every_language(kind: str, lang: str) -> None:
     r = reminder("arbitration", lang) if kind == "reminder" else digest(lang)
     assert r.subject and r.text.strip() and r.html.strip()
     assert f'<html lang="{lang}">' in r.html
+
+
+@pytest.mark.parametrize(
+    ("name", "written"), [("Infino", "d'Infino"), ("Kidslife", "de Kidslife"), ("Héraut", "d'Héraut")]
+)
+def test_french_elides_de_before_a_fund_name_starting_with_a_vowel_or_h(name: str, written: str) -> None:
+    context = build_reminder_context(window(), beneficiary(), ADVISOR, {**FUND, "name": name}, "fr")
+    for part in both_parts(render("reminder", "fr", context)):
+        assert f"formulaire de contact {written}," in part
+        assert f"de {name}" not in part or not written.startswith("d'")
+
+
+def test_the_french_correction_notice_says_plainly_when_the_new_term_runs() -> None:
+    w = window(old_deadline=date(2025, 6, 20), why="complaint", restarted_on=date(2025, 3, 20))
+    notice = render("correction", "fr", build_correction_context(w, beneficiary(), ADVISOR, FUND, "fr"))
+    for part in both_parts(notice):
+        assert "déposée auprès du Service des plaintes et de la médiation" in part
+        assert (
+            "a été clôturée le jeudi 20 mars 2025. Un nouveau délai court donc à partir de cette clôture."
+            in part
+        )
+        assert "n'est plus valable" in part and "ne vaut plus" not in part
