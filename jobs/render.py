@@ -346,7 +346,7 @@ def language_name(code: str, lang: str) -> str:
     return str(name) if name else code
 
 
-FAMILY_STATES: Final = ("emailed", "to_call", "not_tonight")
+FAMILY_STATES: Final = ("emailed", "corrected", "to_call", "not_tonight")
 """What the digest says of a family for one decision: e-mailed tonight, no usable address (to call or write),
 or an address on file but no reminder tonight."""
 
@@ -373,7 +373,8 @@ def build_digest_context(
     - `items`: windows whose advisor stage is due; `unreachable`: windows whose family stage is due but the
       family has no usable address (`reason` "missing" or "invalid"): to call or write. A window in both is
       one decision, said once.
-    - `emailed`: the (decision_id, forum) whose family reminder was queued tonight.
+    - `emailed`: the (decision_id, forum) whose family reminder was queued tonight; a decision in
+      `corrections` instead reads "a correction went to the family tonight".
     - `others`: the advisor's families' windows in grace (safe deadline passed, latest not yet: "still
       possible until ...") and interrupted by an open complaint (`interrupted_since`). A family that has
       only an interrupted window gets no block of its own: an open complaint is not a thing to act on.
@@ -443,9 +444,10 @@ def build_digest_context(
     for row in sorted(unreachable, key=_by_deadline):
         decision(row, "to_call", str(row.get("reason") or "missing"))
     sent = {(int(d), str(f)) for d, f in emailed}
+    corrected = {(int(r["decision_id"]), str(r["forum"])) for r in corrections}
     for row in sorted(items, key=_by_deadline):
-        tonight = (int(row["decision_id"]), str(row["forum"])) in sent
-        decision(row, "emailed" if tonight else "not_tonight")
+        key = (int(row["decision_id"]), str(row["forum"]))
+        decision(row, "emailed" if key in sent else "corrected" if key in corrected else "not_tonight")
     for row in sorted(
         others, key=lambda r: (_as_date(r.get("latest_deadline")) or date.max, r["decision_id"])
     ):

@@ -628,3 +628,25 @@ def test_the_french_correction_notice_says_plainly_when_the_new_term_runs() -> N
             in part
         )
         assert "n'est plus valable" in part and "ne vaut plus" not in part
+
+
+CORRECTED_TONIGHT = {
+    "nl": ("Gezin: vannacht een verbetering gemaild.", "Gezin: vannacht geen herinnering."),
+    "fr": ("Famille : correction envoyée par e-mail cette nuit.", "Famille : pas de rappel cette nuit."),
+    "de": (
+        "Familie: heute Nacht eine Berichtigung per E-Mail geschickt.",
+        "Familie: heute Nacht keine Erinnerung.",
+    ),
+    "en": ("Family: e-mailed a correction tonight.", "Family: no reminder tonight."),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digest_says_the_family_was_mailed_a_correction_tonight(lang: str) -> None:
+    jan = ITEMS[0]
+    correction = {**jan, "old_deadline": date(2025, 6, 27), "new_deadline": jan["safe_deadline"]}
+    context = build_digest_context(ADVISOR, ITEMS, [], NIGHT, FUND, lang, corrections=[correction])
+    corrected, not_tonight = CORRECTED_TONIGHT[lang]
+    for part in both_parts(render("digest", lang, context)):
+        assert part.count(corrected) == 1  # Jan Peeters's decision 12
+        assert part.count(not_tonight) == 1  # Marie Dubois's decision 7: nothing went to her tonight
