@@ -355,7 +355,7 @@ NOT_STOPPING_HEADING = {
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("days_left", [30, 2])
+@pytest.mark.parametrize("days_left", [30])
 @pytest.mark.parametrize(
     ("forum", "stops"), [("labour_court", False), ("arbitration", True), ("family_court", True)]
 )
