@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
+from unicodedata import normalize
 
 import jinja2
 from babel import Locale
@@ -345,7 +346,7 @@ def language_name(code: str, lang: str) -> str:
     return str(name) if name else code
 
 
-FAMILY_STATES: Final = ("emailed", "to_call", "not_tonight")
+FAMILY_STATES: Final = ("emailed", "corrected", "to_call", "not_tonight")
 """What the digest says of a family for one decision: e-mailed tonight, no usable address (to call or write),
 or an address on file but no reminder tonight."""
 
@@ -372,7 +373,8 @@ def build_digest_context(
     - `items`: windows whose advisor stage is due; `unreachable`: windows whose family stage is due but the
       family has no usable address (`reason` "missing" or "invalid"): to call or write. A window in both is
       one decision, said once.
-    - `emailed`: the (decision_id, forum) whose family reminder was queued tonight.
+    - `emailed`: the (decision_id, forum) whose family reminder was queued tonight; a decision in
+      `corrections` instead reads "a correction went to the family tonight".
     - `others`: the advisor's families' windows in grace (safe deadline passed, latest not yet: "still
       possible until ...") and interrupted by an open complaint (`interrupted_since`). A family that has
       only an interrupted window gets no block of its own: an open complaint is not a thing to act on.
@@ -442,9 +444,10 @@ def build_digest_context(
     for row in sorted(unreachable, key=_by_deadline):
         decision(row, "to_call", str(row.get("reason") or "missing"))
     sent = {(int(d), str(f)) for d, f in emailed}
+    corrected = {(int(r["decision_id"]), str(r["forum"])) for r in corrections}
     for row in sorted(items, key=_by_deadline):
-        tonight = (int(row["decision_id"]), str(row["forum"])) in sent
-        decision(row, "emailed" if tonight else "not_tonight")
+        key = (int(row["decision_id"]), str(row["forum"]))
+        decision(row, "emailed" if key in sent else "corrected" if key in corrected else "not_tonight")
     for row in sorted(
         others, key=lambda r: (_as_date(r.get("latest_deadline")) or date.max, r["decision_id"])
     ):
@@ -513,6 +516,13 @@ def _ucfirst(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
+def _fr_de(name: str) -> str:
+    """French "de" before a name, elided before a vowel or h: "d'Infino", "de Kidslife" (the fund's name is
+    configurable, so the template cannot spell it out)."""
+    first = normalize("NFD", name.strip()[:1])[:1].lower()
+    return f"d'{name}" if first and first in "aeiouyh" else f"de {name}"
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -524,6 +534,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["ucfirst"] = _ucfirst
+    env.filters["fr_de"] = _fr_de
     return env
 
 

@@ -12,6 +12,7 @@ import email.policy
 import email.utils
 import re
 from datetime import UTC, datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -97,7 +98,15 @@ def build_email(msg: OutgoingMessage, now: datetime | None = None) -> EmailMessa
     mail["To"] = to
     if reply_to is not None:
         mail["Reply-To"] = reply_to
-    mail["Subject"] = clean_text(msg.subject)
+    subject = clean_text(msg.subject)
+    if utf8 or subject.isascii():
+        mail["Subject"] = subject
+    else:
+        # The policy's folder splits non-ASCII text into encoded words at a space and drops that space (a reader
+        # ignores whitespace between encoded words): "Lucía Yılmaz" arrives as "LucíaYılmaz". Header() keeps
+        # every space inside an encoded word; set_raw() stores the folded lines (each within 78 characters)
+        # as they are, and reading mail["Subject"] still decodes them.
+        mail.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\n"))
     mail["Date"] = email.utils.format_datetime(when)
     mail["Message-ID"] = msg.message_id
     # RFC 3834: tells auto-responders (holiday replies) not to answer a machine.

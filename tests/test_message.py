@@ -174,6 +174,17 @@ def test_it_rfc2047_encodes_non_ascii_names_and_subjects() -> None:
     assert parsed["Subject"] == "Één termijn"
 
 
+@pytest.mark.parametrize("pad", range(0, 64, 3))
+def test_a_long_non_ascii_subject_keeps_its_spaces_when_folded(pad: int) -> None:
+    """Folded into several encoded words, the space between two of them must survive (not "LucíaYılmaz")."""
+    subject = f"Recours urgent jusqu'au {'x' * pad}mercredi 1 décembre 2026, Lucía Yılmaz"
+    raw = build_email(replace(MESSAGE, subject=subject), now=NOW).as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == subject
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+
+
 @pytest.mark.parametrize(
     "addr",
     [

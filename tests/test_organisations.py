@@ -154,7 +154,7 @@ def test_every_forum_says_how_to_file_and_how_to_name_the_appeal(forum: str, lan
         ),
         ("fr", "datée et signée", "recommandé", "greffe", "arrondissement judiciaire", "déposer"),
         ("de", "datierte und unterzeichnete", "Einschreiben", "Kanzlei", "Gerichtsbezirk", "abgeben"),
-        ("en", "dated and signed", "registered mail", "registry", "judicial district", "hand it in"),
+        ("en", "dated and signed", "registered post", "registry", "judicial district", "hand it in"),
     ],
 )
 def test_the_labour_court_is_seized_by_a_dated_signed_request_by_registered_mail(
@@ -220,7 +220,7 @@ def test_every_decision_kind_has_a_label_and_a_dated_phrase_in_every_language(ki
 
 @pytest.mark.parametrize(
     ("lang", "care_allowance"),
-    [("nl", "zorgtoeslag"), ("fr", "allocation de soins"), ("de", "zorgtoeslag"), ("en", "care allowance")],
+    [("nl", "zorgtoeslag"), ("fr", "supplément de soins"), ("de", "zorgtoeslag"), ("en", "care allowance")],
 )
 def test_the_care_allowance_is_called_by_its_name(lang: str, care_allowance: str) -> None:
     assert care_allowance in PHRASES[lang].kinds["care_allowance"].label

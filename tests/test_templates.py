@@ -17,6 +17,7 @@ from jobs.render import (
     PARTS,
     TEMPLATE_KINDS,
     Rendered,
+    build_correction_context,
     build_digest_context,
     build_reminder_context,
     format_date,
@@ -241,7 +242,7 @@ def test_a_reminder_gives_the_forums_contact_details(forum: str, lang: str) -> N
 
 @pytest.mark.parametrize(
     ("lang", "registered_mail"),
-    [("nl", "aangetekend"), ("fr", "recommandé"), ("de", "Einschreiben"), ("en", "registered mail")],
+    [("nl", "aangetekend"), ("fr", "recommandé"), ("de", "Einschreiben"), ("en", "registered post")],
 )
 def test_a_labour_court_reminder_says_to_send_the_request_by_registered_mail(
     lang: str, registered_mail: str
@@ -301,7 +302,7 @@ def test_a_reminder_on_the_deadline_itself_says_today_is_the_last_day(lang: str,
 
 @pytest.mark.parametrize(
     ("lang", "kind_label"),
-    [("nl", "zorgtoeslag"), ("fr", "allocation de soins"), ("de", "Pflegezulage"), ("en", "care allowance")],
+    [("nl", "zorgtoeslag"), ("fr", "supplément de soins"), ("de", "Pflegezulage"), ("en", "care allowance")],
 )
 def test_a_reminder_names_the_kind_and_date_of_the_decision(lang: str, kind_label: str) -> None:
     decided = format_date(date(2025, 3, 7), lang)
@@ -339,6 +340,64 @@ def test_a_reminder_says_it_is_automatic_and_may_be_ignored_after_an_appeal(
     ignore = {"nl": "negeren", "fr": "ignorer", "de": "ignorieren", "en": "ignore"}[lang]
     for part in both_parts(reminder("arbitration", lang)):
         assert automatic in part and ignore in part
+
+
+NOT_STOPPING_HEADING = {
+    "nl": ("NAAST UW BEROEP: ANDERE HULP (deze wegen stoppen de termijn niet)",
+           "Naast uw beroep: andere hulp (deze wegen stoppen de termijn niet)"),
+    "fr": ("EN PLUS DE VOTRE RECOURS : AUTRES AIDES (elles n'arrêtent pas le délai)",
+           "En plus de votre recours : autres aides (elles n'arrêtent pas le délai)"),
+    "de": ("NEBEN IHRER KLAGE: WEITERE HILFE (diese Wege halten die Frist nicht an)",
+           "Neben Ihrer Klage: weitere Hilfe (diese Wege halten die Frist nicht an)"),
+    "en": ("BESIDES YOUR APPEAL: OTHER HELP (these do not stop the time limit)",
+           "Besides your appeal: other help (these do not stop the time limit)"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("days_left", [30])
+@pytest.mark.parametrize(
+    ("forum", "stops"), [("labour_court", False), ("arbitration", True), ("family_court", True)]
+)
+def test_the_other_routes_heading_says_at_once_when_they_do_not_stop_the_time_limit(
+    forum: str, stops: bool, days_left: int, lang: str
+) -> None:
+    text_heading, html_heading = NOT_STOPPING_HEADING[lang]
+    r = reminder(forum, lang, days_left=days_left, stage=min(days_left, 14))
+    assert (text_heading in r.text) == (not stops)
+    assert (html_heading in html.unescape(r.html)) == (not stops)
+
+
+RULING_APPEALED = {
+    "nl": "Hebt u deze uitspraak al voorgelegd aan de arbeidsrechtbank? Dan hoeft u niets meer te doen",
+    "fr": "Vous avez déjà porté cette décision devant le tribunal du travail ? ",
+    "de": "Haben Sie diese Entscheidung bereits vor das Arbeitsgericht gebracht? Dann müssen Sie nichts weiter tun",
+    "en": "Have you already taken this ruling to the labour court? Then you do not need to do anything else",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_rulings_mails_ask_whether_the_ruling_went_to_the_labour_court_not_whether_they_appealed(
+    lang: str,
+) -> None:
+    """The family has appealed already (to the commission): "have you already appealed?" would mislead."""
+    ruling = window("labour_court", kind="arbitration_ruling", old_deadline=date(2025, 6, 20), why="informed")
+    reminder_ = render("reminder", lang, build_reminder_context(ruling, beneficiary(), ADVISOR, FUND, lang))
+    notice = render("correction", lang, build_correction_context(ruling, beneficiary(), ADVISOR, FUND, lang))
+    appealed = {
+        "nl": "Hebt u al beroep",
+        "fr": "déjà introduit un recours",
+        "de": "bereits",
+        "en": "already appealed",
+    }
+    for part in both_parts(reminder_) + both_parts(notice):
+        assert RULING_APPEALED[lang] in part
+        assert appealed[lang] not in part.replace(RULING_APPEALED[lang], "")
+    for part in both_parts(reminder("labour_court", lang)):
+        assert RULING_APPEALED[lang] not in part
+    if lang == "nl":
+        for part in both_parts(reminder_):
+            assert "Referentie van de uitspraak: 4711" in part and "Referentie van de beslissing" not in part
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -548,3 +607,47 @@ def test_every_kind_renders_in_every_language(kind: str, lang: str) -> None:
     r = reminder("arbitration", lang) if kind == "reminder" else digest(lang)
     assert r.subject and r.text.strip() and r.html.strip()
     assert f'<html lang="{lang}">' in r.html
+
+
+@pytest.mark.parametrize(
+    ("name", "written"), [("Infino", "d'Infino"), ("Kidslife", "de Kidslife"), ("Héraut", "d'Héraut")]
+)
+def test_french_elides_de_before_a_fund_name_starting_with_a_vowel_or_h(name: str, written: str) -> None:
+    context = build_reminder_context(window(), beneficiary(), ADVISOR, {**FUND, "name": name}, "fr")
+    for part in both_parts(render("reminder", "fr", context)):
+        assert f"formulaire de contact {written}," in part
+        assert f"de {name}" not in part or not written.startswith("d'")
+
+
+def test_the_french_correction_notice_says_plainly_when_the_new_term_runs() -> None:
+    w = window(old_deadline=date(2025, 6, 20), why="complaint", restarted_on=date(2025, 3, 20))
+    notice = render("correction", "fr", build_correction_context(w, beneficiary(), ADVISOR, FUND, "fr"))
+    for part in both_parts(notice):
+        assert "déposée auprès du Service des plaintes et de la médiation" in part
+        assert (
+            "a été clôturée le jeudi 20 mars 2025. Un nouveau délai court donc à partir de cette clôture."
+            in part
+        )
+        assert "n'est plus valable" in part and "ne vaut plus" not in part
+
+
+CORRECTED_TONIGHT = {
+    "nl": ("Gezin: vannacht een verbetering gemaild.", "Gezin: vannacht geen herinnering."),
+    "fr": ("Famille : correction envoyée par e-mail cette nuit.", "Famille : pas de rappel cette nuit."),
+    "de": (
+        "Familie: heute Nacht eine Berichtigung per E-Mail geschickt.",
+        "Familie: heute Nacht keine Erinnerung.",
+    ),
+    "en": ("Family: e-mailed a correction tonight.", "Family: no reminder tonight."),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digest_says_the_family_was_mailed_a_correction_tonight(lang: str) -> None:
+    jan = ITEMS[0]
+    correction = {**jan, "old_deadline": date(2025, 6, 27), "new_deadline": jan["safe_deadline"]}
+    context = build_digest_context(ADVISOR, ITEMS, [], NIGHT, FUND, lang, corrections=[correction])
+    corrected, not_tonight = CORRECTED_TONIGHT[lang]
+    for part in both_parts(render("digest", lang, context)):
+        assert part.count(corrected) == 1  # Jan Peeters's decision 12
+        assert part.count(not_tonight) == 1  # Marie Dubois's decision 7: nothing went to her tonight

@@ -29,7 +29,7 @@ PHRASES = Phrases(
         "ombudsman": BodyPhrases(
             name="Flemish Ombudsman (Vlaamse Ombudsdienst)",
             short="Flemish Ombudsman",
-            phone_note="free number, working days from 9:00 to 19:00",
+            phone_note="freephone number, working days from 9:00 to 19:00",
             in_person="You can also visit them in person, by appointment.",
         ),
         "arbitration": BodyPhrases(
@@ -46,7 +46,7 @@ PHRASES = Phrases(
             name="labour court (arbeidsrechtbank)",
             short="labour court",
             appeal="appeal to the labour court (arbeidsrechtbank)",
-            how_to_file="Send a dated and signed application (verzoekschrift) by registered mail to the "
+            how_to_file="Send a dated and signed application (verzoekschrift) by registered post to the "
             "registry (griffie) of the {court}, or hand it in at the registry yourself.",
             request_holds="The application states: your name and address; {fund} as the other party; the "
             "decision you contest (with its reference and date) and why you disagree; the date and your "
@@ -57,7 +57,7 @@ PHRASES = Phrases(
             short="family court",
             appeal="take the matter to the family court (familierechtbank)",
             how_to_file="File a dated and signed application with the registry of the {court}: by "
-            "registered mail, or in person at the registry. Enclose a copy of the decision.",
+            "registered post, or in person at the registry. Enclose a copy of the decision.",
         ),
     },
     kinds={

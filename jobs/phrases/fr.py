@@ -66,8 +66,8 @@ PHRASES = Phrases(
             phrase="la décision du {date} relative au paiement de votre Groeipakket",
         ),
         "care_allowance": KindPhrases(
-            label="allocation de soins (zorgtoeslag)",
-            phrase="la décision du {date} relative à votre allocation de soins (zorgtoeslag)",
+            label="supplément de soins (zorgtoeslag)",
+            phrase="la décision du {date} relative à votre supplément de soins (zorgtoeslag)",
         ),
         "beneficiary_designation": KindPhrases(
             label="désignation du bénéficiaire",
