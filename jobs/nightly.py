@@ -23,7 +23,14 @@ from jobs.config import Settings
 from jobs.db import LockHeld, describe_error, job_lock, lost_database
 from jobs.due import KEY, due_reminders
 from jobs.exits import Exit
-from jobs.inputs import People, decisions_not_read, read_decisions, read_people
+from jobs.inputs import (
+    People,
+    decisions_not_read,
+    optional_columns,
+    read_decisions,
+    read_people,
+    with_optional,
+)
 from jobs.logs import say
 from jobs.outbox.delivery import DeliveryStats, StopFlag, count_pending, run_workers, stopped_line
 from jobs.outbox.plan import build_plan
@@ -95,12 +102,17 @@ def read_night(
     """The night's windows (from the scan), their families and advisors, the bad rows met on the way, and how
     many rows of decisions the scan read (bad ones included)."""
     inputs = read_decisions(conn, on, "scan")
+    present = optional_columns(conn)  # once per run: the contract's optional columns the fund has
     windows = with_decided_on(
         compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
     )
+    # `reference`: the reference printed on the decision letter, for the mails and the report (or None).
+    windows = with_optional(conn, windows, "decisions", present, key="decision_id")
     # The families of every window in the scan, not only the open ones: a bad address or language is
     # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
-    people = read_people(conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language)
+    people = read_people(
+        conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language, present
+    )
     return windows, people, inputs.problems + people.problems, inputs.read
 
 
