@@ -58,6 +58,7 @@ class NightResult:
     report_mails: int = 0  # supervisors' report mails queued (or re-rendered) tonight
     not_read: int = 0  # decisions the scan did not read: their windows closed for good before its reach
     report_paths: list[str] = field(default_factory=list)
+    uncovered: int = 0  # open windows due within 14 days neither e-mailed nor on the call list (the report)
     kind: str = "smtp"  # [notifier] kind, for the wording of the last line
     stopped: str = ""  # what stopped the run (SIGTERM, SIGINT), for the last line and the run log
 
@@ -81,7 +82,7 @@ class NightResult:
 
     @property
     def exit_code(self) -> Exit:
-        return Exit.PARTIAL if self.problems or self.delivery.incomplete else Exit.OK
+        return Exit.PARTIAL if self.problems or self.delivery.incomplete or self.uncovered else Exit.OK
 
 
 def ledger_keys(conn: Connection, on: date) -> pd.DataFrame:
@@ -189,9 +190,8 @@ def run_night(
             result.delivery = run_workers(engine, settings, on, stop=stop, progress=progress)
             result.delivery.expired += held_expired
             progress.step("writing the report")
-            result.report_paths = write_report(
-                engine, settings, on, result.windows, result.problems, mail=True
-            )
+            report = write_report(engine, settings, on, result.windows, result.problems, mail=True)
+            result.report_paths, result.uncovered = report.paths, report.uncovered
             result.report_mails = count_pending(engine, ("report",))
             if settings.report.recipients and not stop.is_set():
                 # Only the supervisors' mails just queued: a backlog was tried a moment ago.

@@ -38,6 +38,7 @@ __all__ = [
     "format_date",
     "reason_sentence",
     "render",
+    "render_page",
     "templates_dir",
 ]
 
@@ -315,6 +316,11 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["ucfirst"] = _ucfirst
     return env
+
+
+def render_page(name: str, context: Mapping[str, Any]) -> str:
+    """One page template (`templates/report/report.html`), through the same autoescaping environment."""
+    return _environment().get_template(name).render(context)
 
 
 def render(kind: str, lang: str, context: Mapping[str, Any]) -> Rendered:
