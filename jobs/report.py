@@ -213,7 +213,7 @@ class Report:
 
 
 def _day(value: Any) -> date | None:
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
+    if value is None or pd.isna(value):  # NaT is a datetime too
         return None
     return pd.Timestamp(value).date()
 
@@ -244,7 +244,8 @@ class Words:
 
     def kind(self, kind: Any) -> str:
         said = self.all.kinds.get(str(kind))
-        return said.label if said else str(kind or "")
+        label = said.label if said else str(kind or "")
+        return label[:1].upper() + label[1:]
 
     def word(self, key: str, **fields: Any) -> str:
         return self.t.words[key].format(**fields)
@@ -278,7 +279,9 @@ def _working_days_ahead(on: date, n: int) -> date:
     return day
 
 
-def _coverage(window: dict[str, Any], stages: list[dict[str, Any]], address_problem: str | None) -> tuple[str, str]:
+def _coverage(
+    window: dict[str, Any], stages: list[dict[str, Any]], address_problem: str | None
+) -> tuple[str, str]:
     """("emailed" | "call" | "uncovered" | "", reason) for one open or grace window."""
     fates = {str(s["message_status"]) for s in stages if s["message_status"] is not None}
     if "sent" in fates:
@@ -304,7 +307,9 @@ def build_report(
     w = Words(settings.report.language)
     with engine.connect() as conn:
         ledger = _ledger(conn, on)
-        people = read_people(conn, windows["beneficiary_id"].dropna().tolist(), settings.reminders.fallback_language)
+        people = read_people(
+            conn, windows["beneficiary_id"].dropna().tolist(), settings.reminders.fallback_language
+        )
         stage_counts = dict(
             conn.execute(
                 select(reminders.c.recipient_kind + ":" + reminders.c.status, func.count())
@@ -314,13 +319,19 @@ def build_report(
         )
         digests = conn.execute(
             select(func.count(func.distinct(reminders.c.message_pk))).where(
-                reminders.c.due_on == on, reminders.c.recipient_kind == "advisor", reminders.c.message_pk.is_not(None)
+                reminders.c.due_on == on,
+                reminders.c.recipient_kind == "advisor",
+                reminders.c.message_pk.is_not(None),
             )
         ).scalar_one()
-        tonight_ids = select(reminders.c.message_pk).where(reminders.c.due_on == on, reminders.c.message_pk.is_not(None))
+        tonight_ids = select(reminders.c.message_pk).where(
+            reminders.c.due_on == on, reminders.c.message_pk.is_not(None)
+        )
         tonight = dict(
             conn.execute(
-                select(messages.c.status, func.count()).where(messages.c.id.in_(tonight_ids)).group_by(messages.c.status)
+                select(messages.c.status, func.count())
+                .where(messages.c.id.in_(tonight_ids))
+                .group_by(messages.c.status)
             ).all()
         )
         trouble = (
@@ -328,7 +339,10 @@ def build_report(
                 select(messages)
                 .where(
                     messages.c.kind != "report",
-                    (messages.c.id.in_(tonight_ids) & messages.c.status.in_(("failed", "expired", "pending", "sending")))
+                    (
+                        messages.c.id.in_(tonight_ids)
+                        & messages.c.status.in_(("failed", "expired", "pending", "sending"))
+                    )
                     | messages.c.status.in_(("pending", "sending"))
                     | ((messages.c.status == "expired") & (messages.c.not_after >= on - timedelta(days=7))),
                 )
@@ -340,14 +354,17 @@ def build_report(
         run_rows = (
             conn.execute(
                 select(runs)
-                .where(runs.c.command == "run", runs.c.on_date >= on - timedelta(days=60), runs.c.on_date <= on)
+                .where(
+                    runs.c.command == "run", runs.c.on_date >= on - timedelta(days=60), runs.c.on_date <= on
+                )
                 .order_by(runs.c.id)
             )
             .mappings()
             .all()
         )
-    families = people.beneficiaries
-    advisors = people.advisors
+    # None, not NaN, where a value is missing: NaN is true in `x or ""`.
+    families = people.beneficiaries.astype(object).where(people.beneficiaries.notna(), None)
+    advisors = people.advisors.astype(object).where(people.advisors.notna(), None)
     fam = {int(i): r for i, r in families.to_dict("index").items()}
     adv = {int(i): r for i, r in advisors.to_dict("index").items()}
 
@@ -359,7 +376,9 @@ def build_report(
     for r in records:
         r["decision_id"], r["beneficiary_id"] = int(r["decision_id"]), int(r["beneficiary_id"])
         r["safe"], r["latest"] = _day(r.get("safe_deadline")), _day(r.get("latest_deadline"))
-        r["days_left"] = None if r.get("days_left") is None or pd.isna(r["days_left"]) else int(r["days_left"])
+        r["days_left"] = (
+            None if r.get("days_left") is None or pd.isna(r["days_left"]) else int(r["days_left"])
+        )
         r["reference"] = r.get("reference") or ""
         key = (r["decision_id"], str(r["forum"]), r["safe"]) if r["safe"] else None
         stages = ledger.get(key, []) if key else []
@@ -367,7 +386,9 @@ def build_report(
         r["cover"], r["why"] = ("", "")
         if r["status"] in ALIVE:
             family = fam.get(r["beneficiary_id"], {})
-            r["cover"], r["why"] = _coverage(r, stages, family.get("address_problem") if family else "missing")
+            r["cover"], r["why"] = _coverage(
+                r, stages, family.get("address_problem") if family else "missing"
+            )
     alive = [r for r in records if r["status"] in ALIVE]
     call_windows = [r for r in alive if r["cover"] == "call"]
 
@@ -422,22 +443,44 @@ def build_report(
         a = advisor_of(r["beneficiary_id"])
         if a is not None and a.get("address_problem") and int(a["id"]) not in seen:
             seen.add(int(a["id"]))
-            advisor_problems.append({"advisor": str(a["full_name"]), "team": str(a.get("team") or ""), "email": str(a.get("email") or ""), "reason": w.word(f"adv_{a['address_problem']}")})
+            advisor_problems.append(
+                {
+                    "advisor": str(a["full_name"]),
+                    "team": str(a.get("team") or ""),
+                    "email": str(a.get("email") or ""),
+                    "reason": w.word(f"adv_{a['address_problem']}"),
+                }
+            )
     for m in trouble:
         if m["kind"] == "digest" and m["status"] in ("failed", "expired"):
             a = adv.get(int(m["recipient_id"])) if m["recipient_id"] is not None else None
-            advisor_problems.append({"advisor": m["to_name"], "team": str(a.get("team") or "") if a else "", "email": m["to_addr"], "reason": f"{w.word('adv_refused')}: {m['last_answer'] or ''}"})
+            advisor_problems.append(
+                {
+                    "advisor": m["to_name"],
+                    "team": str(a.get("team") or "") if a else "",
+                    "email": m["to_addr"],
+                    "reason": f"{w.word('adv_refused')}: {m['last_answer'] or ''}",
+                }
+            )
 
     # 3. Coverage
     coverage = []
     uncovered_rows = []
     for days in (7, 14):
-        due = [r for r in alive if r["status"] == "open" and r["days_left"] is not None and 0 <= r["days_left"] <= days]
+        due = [
+            r
+            for r in alive
+            if r["status"] == "open" and r["days_left"] is not None and 0 <= r["days_left"] <= days
+        ]
         counts = {c: sum(1 for r in due if r["cover"] == c) for c in ("emailed", "call", "uncovered")}
         coverage.append({"days": days, "due": len(due), "emailed": counts["emailed"], "to_call": counts["call"], "uncovered": counts["uncovered"],
                          "line": w.word("coverage_line", days=days, n=len(due), a=counts["emailed"], b=counts["call"], c=counts["uncovered"])})  # fmt: skip
         if days == 14:
-            uncovered_rows = [{**family_cells(r["beneficiary_id"]), **decision_cells(r), "reason": w.word(r["why"])} for r in due if r["cover"] == "uncovered"]
+            uncovered_rows = [
+                {**family_cells(r["beneficiary_id"]), **decision_cells(r), "reason": w.word(r["why"])}
+                for r in due
+                if r["cover"] == "uncovered"
+            ]
 
     # 4. Load
     load: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -470,10 +513,24 @@ def build_report(
     weeks = []
     for i in range(12):
         start = monday + timedelta(weeks=i)
-        per = {f: sum(1 for r in alive if r["status"] == "open" and r["forum"] == f and r["safe"] and start <= r["safe"] < start + timedelta(days=7)) for f in forums}
+        per = {
+            f: sum(
+                1
+                for r in alive
+                if r["status"] == "open"
+                and r["forum"] == f
+                and r["safe"]
+                and start <= r["safe"] < start + timedelta(days=7)
+            )
+            for f in forums
+        }
         weeks.append({"start": start, "label": w.short(start), **per, "total": sum(per.values())})
     forum_names = {f: w.forum(f) for f in forums}
-    weeks_chart = charts.stacked_bars([x["label"] for x in weeks], {forum_names[f]: [x[f] for x in weeks] for f in forums}, w.t.headings["weeks"])
+    weeks_chart = charts.stacked_bars(
+        [x["label"] for x in weeks],
+        {forum_names[f]: [x[f] for x in weeks] for f in forums},
+        w.t.headings["weeks"],
+    )
 
     # 6. Last 30 nights (the run log) and tonight
     nights_by_day: dict[date, dict[str, Any]] = {}
@@ -497,19 +554,32 @@ def build_report(
         nights.append({"day": day, "label": w.short(day), "sent": int(stats.get("sent", 0)), "skipped": int(stats.get("reminders_skipped", 0)),
                        "failed": int(stats.get("failed", 0)), "waiting": int(stats.get("left_pending", 0)), "tonight": False})  # fmt: skip
     history = list(nights)
-    nights.append({"day": on, "label": f"{w.short(on)} ({w.word('tonight')})", **tonight_counts, "tonight": True})
+    nights.append(
+        {"day": on, "label": f"{w.short(on)} ({w.word('tonight')})", **tonight_counts, "tonight": True}
+    )
     cnames = w.t.columns
-    nights_chart = charts.lines([n["label"] for n in nights], {cnames[k]: [n[k] for n in nights] for k in ("sent", "skipped", "failed", "waiting")}, w.t.headings["nights"])
+    nights_chart = charts.lines(
+        [n["label"] for n in nights],
+        {cnames[k]: [n[k] for n in nights] for k in ("sent", "skipped", "failed", "waiting")},
+        w.t.headings["nights"],
+    )
     if history:
-        avg = {f"avg_{k}": format_decimal(round(sum(n[k] for n in history) / len(history), 1), locale=w.locale) for k in ("sent", "skipped", "failed", "waiting")}
+        avg = {
+            f"avg_{k}": format_decimal(round(sum(n[k] for n in history) / len(history), 1), locale=w.locale)
+            for k in ("sent", "skipped", "failed", "waiting")
+        }
         tonight_line = w.word("tonight_line", n=len(history), **tonight_counts, **avg)
     else:
         tonight_line = w.word("no_history", **tonight_counts)
 
     # 1. Run health
-    this_run = next((r for r in reversed(run_rows) if as_date(r["on_date"]) == on and r["status"] != "refused"), None)
+    this_run = next(
+        (r for r in reversed(run_rows) if as_date(r["on_date"]) == on and r["status"] != "refused"), None
+    )
     earlier = [r for r in run_rows if this_run is None or r["id"] < this_run["id"]]
-    previous = next((r for r in reversed(earlier) if as_date(r["on_date"]) < on and r["status"] != "refused"), None)
+    previous = next(
+        (r for r in reversed(earlier) if as_date(r["on_date"]) < on and r["status"] != "refused"), None
+    )
     missed: list[date] = []
     if previous is not None:
         day = as_date(previous["on_date"]) + timedelta(days=1)
@@ -523,7 +593,13 @@ def build_report(
     expired_total = sum(1 for m in trouble if m["status"] == "expired")
     uncovered = coverage[1]["uncovered"]
     exit_code = 1 if (bad_rows or failed_total or expired_total or waiting_total or uncovered) else 0
-    when = lambda v: "" if v is None else pd.Timestamp(v).tz_localize("UTC").tz_convert(settings.schedule.timezone).strftime("%H:%M") if pd.Timestamp(v).tzinfo is None else pd.Timestamp(v).tz_convert(settings.schedule.timezone).strftime("%H:%M")  # noqa: E731
+    when = lambda v: (
+        ""
+        if v is None
+        else pd.Timestamp(v).tz_localize("UTC").tz_convert(settings.schedule.timezone).strftime("%H:%M")
+        if pd.Timestamp(v).tzinfo is None
+        else pd.Timestamp(v).tz_convert(settings.schedule.timezone).strftime("%H:%M")
+    )  # noqa: E731
     health = {
         "outcome": w.word(f"outcome_{min(exit_code, 1)}"),
         "exit_code": exit_code,
@@ -574,13 +650,25 @@ def build_report(
     no_advisor = [{**family_cells(bid), "who": w.word("fix_supervisor")} for bid in sorted(without_advisor)]
 
     # 9. Delivery
-    next_steps = {"failed": "next_failed", "expired": "next_expired", "pending": "next_waiting", "sending": "next_waiting"}
+    next_steps = {
+        "failed": "next_failed",
+        "expired": "next_expired",
+        "pending": "next_waiting",
+        "sending": "next_waiting",
+    }
     deliveries = [{"message": w.word(f"msg_{m['kind']}"), "recipient": str(m["to_name"] or m["to_addr"]), "who_kind": w.word("who_family" if m["recipient_kind"] == "beneficiary" else "who_advisor"),
                    "status": w.word(f"msg_{m['status']}"), "attempts": int(m["attempts"] or 0), "answer": str(m["last_answer"] or w.word("no_answer")),
                    "next_step": w.word(next_steps[str(m["status"])])} for m in trouble if m["status"] in next_steps]  # fmt: skip
 
     due_this_week = coverage[0]["due"]
-    subject = w.word("subject", date=babel_format_date(on, "d MMM", locale=w.locale), due=due_this_week, call=len(call_families), uncovered=uncovered, failed=failed_total)
+    subject = w.word(
+        "subject",
+        date=babel_format_date(on, "d MMM", locale=w.locale),
+        due=due_this_week,
+        call=len(call_families),
+        uncovered=uncovered,
+        failed=failed_total,
+    )
     return {
         "lang": w.lang,
         "t": w.t,
@@ -609,7 +697,14 @@ def build_report(
         "not_notified": not_notified,
         "no_advisor": no_advisor,
         "deliveries": deliveries,
-        "all_windows": [{**decision_cells(r), "beneficiary_id": r["beneficiary_id"], "needs_confirmation": w.word("yes" if r.get("needs_confirmation") else "no")} for r in records],
+        "all_windows": [
+            {
+                **decision_cells(r),
+                "beneficiary_id": r["beneficiary_id"],
+                "needs_confirmation": w.word("yes" if r.get("needs_confirmation") else "no"),
+            }
+            for r in records
+        ],
         "uncovered": uncovered,
         "due_this_week": due_this_week,
         "to_call": len(call_families),
@@ -621,20 +716,93 @@ def build_report(
 
 def _workbook_sheets(r: dict[str, Any]) -> list[Sheet]:
     t, c = r["t"].words, r["t"].columns
-    act = Sheet(t["sheet_act"], [c["family"], c["language"], c["phone"], c["address"], c["advisor"], c["team"], c["decision"], c["reference"], c["kind"], c["forum"], c["safe"], c["latest"], c["days_left"], c["reminded"], c["reason"]])
+    act = Sheet(
+        t["sheet_act"],
+        [
+            c["family"],
+            c["language"],
+            c["phone"],
+            c["address"],
+            c["advisor"],
+            c["team"],
+            c["decision"],
+            c["reference"],
+            c["kind"],
+            c["forum"],
+            c["safe"],
+            c["latest"],
+            c["days_left"],
+            c["reminded"],
+            c["reason"],
+        ],
+    )
     for f in r["call_families"]:
         for d in f["decisions"]:
-            act.rows.append([f["name"], f["language"], f["phone"], f["address"], f["advisor"], f["team"], d["decision_id"], d["reference"], d["kind"], d["forum"], d["safe"], d["latest"], d["days_left"], d["reminded"], d["reason"]])
-    cov = Sheet(t["sheet_coverage"], [c["ahead"], c["due"], c["emailed"], c["to_call"], c["uncovered"]], [[x["days"], x["due"], x["emailed"], x["to_call"], x["uncovered"]] for x in r["coverage"]])
-    load = Sheet(t["sheet_load"], [c["advisor"], c["team"], c["open"], c["due7"], c["due14"], c["to_call"], c["grace"]], [[x["advisor"], x["team"], x["open"], x["due7"], x["due14"], x["to_call"], x["grace"]] for x in r["load_advisors"]])
-    weeks = Sheet(t["sheet_weeks"], [c["week"], *[r["forum_names"][f] for f in r["forums"]], c["total"]], [[x["start"], *[x[f] for f in r["forums"]], x["total"]] for x in r["weeks"]])
-    nights = Sheet(t["sheet_nights"], [c["night"], c["sent"], c["skipped"], c["failed"], c["waiting"]], [[x["day"], x["sent"], x["skipped"], x["failed"], x["waiting"]] for x in r["nights"]])
-    fix = Sheet(t["sheet_fix"], [c["problem"], c["table"], c["row"], c["family"], c["email"], c["handled"], c["who_fixes"]])
+            act.rows.append(
+                [
+                    f["name"],
+                    f["language"],
+                    f["phone"],
+                    f["address"],
+                    f["advisor"],
+                    f["team"],
+                    d["decision_id"],
+                    d["reference"],
+                    d["kind"],
+                    d["forum"],
+                    d["safe"],
+                    d["latest"],
+                    d["days_left"],
+                    d["reminded"],
+                    d["reason"],
+                ]
+            )
+    cov = Sheet(
+        t["sheet_coverage"],
+        [c["ahead"], c["due"], c["emailed"], c["to_call"], c["uncovered"]],
+        [[x["days"], x["due"], x["emailed"], x["to_call"], x["uncovered"]] for x in r["coverage"]],
+    )
+    load = Sheet(
+        t["sheet_load"],
+        [c["advisor"], c["team"], c["open"], c["due7"], c["due14"], c["to_call"], c["grace"]],
+        [
+            [x["advisor"], x["team"], x["open"], x["due7"], x["due14"], x["to_call"], x["grace"]]
+            for x in r["load_advisors"]
+        ],
+    )
+    weeks = Sheet(
+        t["sheet_weeks"],
+        [c["week"], *[r["forum_names"][f] for f in r["forums"]], c["total"]],
+        [[x["start"], *[x[f] for f in r["forums"]], x["total"]] for x in r["weeks"]],
+    )
+    nights = Sheet(
+        t["sheet_nights"],
+        [c["night"], c["sent"], c["skipped"], c["failed"], c["waiting"]],
+        [[x["day"], x["sent"], x["skipped"], x["failed"], x["waiting"]] for x in r["nights"]],
+    )
+    fix = Sheet(
+        t["sheet_fix"],
+        [c["problem"], c["table"], c["row"], c["family"], c["email"], c["handled"], c["who_fixes"]],
+    )
     fix.rows += [[x["problem"], x["table"], x["row"], "", "", x["handled"], x["who"]] for x in r["fix_rows"]]
-    fix.rows += [[x["problem"], x["who_kind"], None, x["name"], x["email"], "", x["who"]] for x in r["fix_addresses"]]
-    fix.rows += [[x["since"], "decisions", x["decision_id"], x["name"], "", "", x["who"]] for x in r["not_notified"]]
-    fix.rows += [[r["t"].headings["fix_no_advisor"], "beneficiaries", x["id"], x["name"], "", "", x["who"]] for x in r["no_advisor"]]
-    deliveries = Sheet(t["sheet_deliveries"], [c["message"], c["recipient"], c["status"], c["attempts"], c["answer"], c["next_step"]], [[x["message"], x["recipient"], x["status"], x["attempts"], x["answer"], x["next_step"]] for x in r["deliveries"]])
+    fix.rows += [
+        [x["problem"], x["who_kind"], None, x["name"], x["email"], "", x["who"]] for x in r["fix_addresses"]
+    ]
+    fix.rows += [
+        [x["since"], "decisions", x["decision_id"], x["name"], "", "", x["who"]] for x in r["not_notified"]
+    ]
+    fix.rows += [
+        [r["t"].headings["fix_no_advisor"], "beneficiaries", x["id"], x["name"], "", "", x["who"]]
+        for x in r["no_advisor"]
+    ]
+    deliveries = Sheet(
+        t["sheet_deliveries"],
+        [c["message"], c["recipient"], c["status"], c["attempts"], c["answer"], c["next_step"]],
+        [
+            [x["message"], x["recipient"], x["status"], x["attempts"], x["answer"], x["next_step"]]
+            for x in r["deliveries"]
+        ],
+    )
     windows = Sheet(t["sheet_windows"], [c["decision"], c["reference"], c["beneficiary"], c["kind"], c["forum"], c["window_status"], c["safe"], c["latest"], c["days_left"], c["reminded"], c["needs_confirmation"]],
                     [[x["decision_id"], x["reference"], x["beneficiary_id"], x["kind"], x["forum"], x["status"], x["safe"], x["latest"], x["days_left"], x["reminded"], x["needs_confirmation"]] for x in r["all_windows"]])  # fmt: skip
     return [act, cov, load, weeks, nights, fix, deliveries, windows]
@@ -652,7 +820,9 @@ def write_report(
     """Write the night's report of tonight's `windows` and the `bad_rows` met reading them; with `mail`, queue
     it for the supervisors. Returns the paths (HTML first) and the counts the night's exit code needs."""
     root = report_folder(settings, on, out_dir)
-    rows = [list(record.values()) for record in window_records(windows)]  # the shape `windows --format csv` has
+    rows = [
+        list(record.values()) for record in window_records(windows)
+    ]  # the shape `windows --format csv` has
     _csv(root / "windows.csv", WINDOW_COLUMNS, rows)
     grace = [row for row in rows if row[WINDOW_COLUMNS.index("status")] == "grace"]
     _csv(root / "grace.csv", WINDOW_COLUMNS, grace)
@@ -660,7 +830,9 @@ def write_report(
         unreachable = _to_call(conn, on, windows)
         sent = _deliveries(conn, on)
     _csv(root / "unreachable.csv", TO_CALL_COLUMNS, unreachable)
-    problems = [[p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in bad_rows]
+    problems = [
+        [p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in bad_rows
+    ]
     _csv(root / "problems.csv", ["table", "row_id", "column", "problem", "row"], problems)
     _csv(root / "deliveries.csv", DELIVERY_COLUMNS, sent)
 
