@@ -660,6 +660,9 @@ def build_report(
                    "status": w.word(f"msg_{m['status']}"), "attempts": int(m["attempts"] or 0), "answer": str(m["last_answer"] or w.word("no_answer")),
                    "next_step": w.word(next_steps[str(m["status"])])} for m in trouble if m["status"] in next_steps]  # fmt: skip
 
+    waiting = [m for m in trouble if m["status"] in ("pending", "sending")]
+    last_answer = next((str(m["last_answer"]) for m in reversed(waiting) if m["last_answer"]), w.word("no_answer"))
+    waiting_line = w.word("waiting_line", n=len(waiting), answer=last_answer) if waiting else ""
     due_this_week = coverage[0]["due"]
     subject = w.word(
         "subject",
@@ -697,6 +700,7 @@ def build_report(
         "not_notified": not_notified,
         "no_advisor": no_advisor,
         "deliveries": deliveries,
+        "waiting_line": waiting_line,
         "all_windows": [
             {
                 **decision_cells(r),

@@ -31,7 +31,6 @@ def write_report_command(settings: Settings, on: date, out_dir: str | None) -> i
     with database(settings.database.url) as engine:
         result = plan_night(engine, settings, on)
         report = write_report(engine, settings, on, result.windows, result.problems, out)
-    result.uncovered = report.uncovered
     print(f"report: {report.paths[0]}")
     print(f"workbook: {report.paths[2]}")
     return result.exit_code

@@ -269,6 +269,7 @@ PHRASES = Phrases(
             "who_supervisor": "Aufsicht",
             "days_ago": "entschieden am {date}, vor {days} Tagen",
             "delivery_intro": "Nur was fehlschlug, wartet oder verfiel; das vollständige Protokoll steht in der Arbeitsmappe und in deliveries.csv.",
+            "waiting_line": "{n} Nachricht(en) warten noch im Postausgang. Letzte Antwort des Mailservers: {answer}.",
             "delivery_ok": "Alles wurde zugestellt: nichts schlug fehl, nichts wartet, nichts verfiel.",
             "next_failed": "die Adresse prüfen, dann der Familie schreiben oder sie anrufen",
             "next_waiting": "die Ursache beheben ([smtp] oder das Relay), dann appealwatch deliver (oder die nächste Nacht)",

@@ -257,6 +257,7 @@ PHRASES = Phrases(
             "who_supervisor": "supervisor",
             "days_ago": "decided on {date}, {days} days ago",
             "delivery_intro": "Only what failed, waits or expired; the full log is in the workbook and in deliveries.csv.",
+            "waiting_line": "{n} message(s) still wait in the outbox. The mail server's last answer: {answer}.",
             "delivery_ok": "Everything was delivered: nothing failed, nothing waits, nothing expired.",
             "next_failed": "check the address, then write to or call the family",
             "next_waiting": "fix the cause ([smtp] or the relay), then appealwatch deliver (or the next night)",

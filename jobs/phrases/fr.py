@@ -263,6 +263,7 @@ PHRASES = Phrases(
             "who_supervisor": "superviseur",
             "days_ago": "décidée le {date}, il y a {days} jours",
             "delivery_intro": "Seulement ce qui a échoué, attend ou a expiré ; le journal complet est dans le classeur et dans deliveries.csv.",
+            "waiting_line": "{n} message(s) attendent encore dans la boîte d’envoi. Dernière réponse du serveur de messagerie : {answer}.",
             "delivery_ok": "Tout a été remis : rien n’a échoué, rien n’attend, rien n’a expiré.",
             "next_failed": "vérifier l’adresse, puis écrire ou téléphoner à la famille",
             "next_waiting": "corriger la cause ([smtp] ou le relais), puis appealwatch deliver (ou la nuit suivante)",

@@ -257,6 +257,7 @@ PHRASES = Phrases(
             "who_supervisor": "toezichthouder",
             "days_ago": "beslist op {date}, {days} dagen geleden",
             "delivery_intro": "Alleen wat mislukte, wacht of verviel; het volledige logboek staat in de werkmap en in deliveries.csv.",
+            "waiting_line": "{n} bericht(en) wachten nog in de outbox. Het laatste antwoord van de mailserver: {answer}.",
             "delivery_ok": "Alles is afgeleverd: niets mislukte, niets wacht, niets verviel.",
             "next_failed": "het adres nakijken, dan het gezin schrijven of bellen",
             "next_waiting": "de oorzaak oplossen ([smtp] of de relay), dan appealwatch deliver (of de volgende nacht)",
