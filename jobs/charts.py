@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 COLOURS = ("#1f5f99", "#e08a1e", "#3b8f4a", "#b03a48", "#6f5aa8")
 
@@ -30,7 +31,7 @@ def stacked_bars(labels: Sequence[str], series: Mapping[str, Sequence[int]], tit
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
     axes.set_title(title, fontsize=9)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(fontsize=8, frameon=False)
     return _png(figure)
@@ -45,7 +46,7 @@ def lines(labels: Sequence[str], series: Mapping[str, Sequence[int]], title: str
     step = max(1, len(labels) // 10)
     axes.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right", fontsize=8)
     axes.set_title(title, fontsize=9)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(bottom=0)
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(fontsize=8, frameon=False)

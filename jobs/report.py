@@ -36,9 +36,9 @@ from jobs.folders import report_folder
 from jobs.inputs import read_by_ids, read_people
 from jobs.outbox.ids import report_message_prefix
 from jobs.outbox.queue import queue_report_mail
-from jobs.report_cells import csv_cell
 from jobs.phrases import phrases
 from jobs.render import render_page
+from jobs.report_cells import csv_cell
 from jobs.store import as_date, messages, reminders, runs
 from jobs.workbook import Sheet, write_workbook
 
@@ -251,7 +251,7 @@ class Words:
         return self.t.words[key].format(**fields)
 
 
-def _ledger(conn: Connection, on: date) -> dict[tuple[int, str, date], list[dict[str, Any]]]:
+def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
     """Every family reminder stage of the windows that can still matter, with its message's fate."""
     rows = (
         conn.execute(
@@ -266,7 +266,7 @@ def _ledger(conn: Connection, on: date) -> dict[tuple[int, str, date], list[dict
         .mappings()
         .all()
     )  # fmt: skip
-    out: dict[tuple[int, str, date], list[dict[str, Any]]] = defaultdict(list)
+    out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         out[(int(r["decision_id"]), str(r["forum"]), as_date(r["safe_deadline"]))].append(dict(r))
     return out
@@ -310,7 +310,7 @@ def build_report(
         people = read_people(
             conn, windows["beneficiary_id"].dropna().tolist(), settings.reminders.fallback_language
         )
-        stage_counts = dict(
+        stage_counts: dict[str, int] = dict(
             conn.execute(
                 select(reminders.c.recipient_kind + ":" + reminders.c.status, func.count())
                 .where(reminders.c.due_on == on)
@@ -327,7 +327,7 @@ def build_report(
         tonight_ids = select(reminders.c.message_pk).where(
             reminders.c.due_on == on, reminders.c.message_pk.is_not(None)
         )
-        tonight = dict(
+        tonight: dict[str, int] = dict(
             conn.execute(
                 select(messages.c.status, func.count())
                 .where(messages.c.id.in_(tonight_ids))
@@ -365,10 +365,10 @@ def build_report(
     # None, not NaN, where a value is missing: NaN is true in `x or ""`.
     families = people.beneficiaries.astype(object).where(people.beneficiaries.notna(), None)
     advisors = people.advisors.astype(object).where(people.advisors.notna(), None)
-    fam = {int(i): r for i, r in families.to_dict("index").items()}
-    adv = {int(i): r for i, r in advisors.to_dict("index").items()}
+    fam: dict[int, Any] = {int(i): r for i, r in families.to_dict("index").items()}  # type: ignore[call-overload]
+    adv: dict[int, Any] = {int(i): r for i, r in advisors.to_dict("index").items()}  # type: ignore[call-overload]
 
-    def advisor_of(bid: int) -> dict[str, Any] | None:
+    def advisor_of(bid: int) -> Any:
         a = fam.get(bid, {}).get("advisor_id")
         return adv.get(int(a)) if a is not None and not pd.isna(a) else None
 
@@ -489,9 +489,8 @@ def build_report(
         a = advisor_of(r["beneficiary_id"])
         if a is None:
             without_advisor.add(r["beneficiary_id"])
-        key = (str(a["full_name"]), str(a.get("team") or "")) if a else (w.word("no_advisor"), "")
-        c = load[key]
-        c["families"] += 0
+        who = (str(a["full_name"]), str(a.get("team") or "")) if a else (w.word("no_advisor"), "")
+        c = load[who]
         if r["status"] == "open":
             c["open"] += 1
             c["due7"] += int(r["days_left"] is not None and r["days_left"] <= 7)
@@ -500,17 +499,19 @@ def build_report(
             c["grace"] += 1
         c["to_call"] += int(r["cover"] == "call")
     cols = ("open", "due7", "due14", "to_call", "grace")
-    load_advisors = [{"advisor": k[0], "team": k[1], **{c: load[k][c] for c in cols}} for k in sorted(load)]
+    load_advisors: list[dict[str, Any]] = [
+        {"advisor": k[0], "team": k[1], **{col: load[k][col] for col in cols}} for k in sorted(load)
+    ]
     teams: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in load_advisors:
-        for c in cols:
-            teams[row["team"] or w.word("not_recorded")][c] += row[c]
-    load_teams = [{"team": t, **{c: teams[t][c] for c in cols}} for t in sorted(teams)]
+    for line in load_advisors:
+        for col in cols:
+            teams[line["team"] or w.word("not_recorded")][col] += line[col]
+    load_teams = [{"team": t, **{col: teams[t][col] for col in cols}} for t in sorted(teams)]
 
     # 5. Next 12 weeks
     monday = on - timedelta(days=on.weekday())
-    forums = list(FORUMS)
-    weeks = []
+    forums: list[str] = list(FORUMS)
+    weeks: list[dict[str, Any]] = []
     for i in range(12):
         start = monday + timedelta(weeks=i)
         per = {
@@ -524,7 +525,8 @@ def build_report(
             )
             for f in forums
         }
-        weeks.append({"start": start, "label": w.short(start), **per, "total": sum(per.values())})
+        week: dict[str, Any] = {"start": start, "label": w.short(start), "total": sum(per.values())}
+        weeks.append({**week, **per})
     forum_names = {f: w.forum(f) for f in forums}
     weeks_chart = charts.stacked_bars(
         [x["label"] for x in weeks],
@@ -533,18 +535,18 @@ def build_report(
     )
 
     # 6. Last 30 nights (the run log) and tonight
-    nights_by_day: dict[date, dict[str, Any]] = {}
-    for run in run_rows:
-        day = as_date(run["on_date"])
-        if run["status"] != "refused" and day < on:
-            nights_by_day[day] = run
+    nights_by_day: dict[date, Any] = {}
+    for ran_row in run_rows:
+        day = as_date(ran_row["on_date"])
+        if ran_row["status"] != "refused" and day < on:
+            nights_by_day[day] = ran_row
     tonight_counts = {
         "sent": int(tonight.get("sent", 0)),
         "skipped": int(stage_counts.get("beneficiary:skipped", 0) + stage_counts.get("advisor:skipped", 0)),
         "failed": int(tonight.get("failed", 0)),
         "waiting": int(tonight.get("pending", 0) + tonight.get("sending", 0)),
     }
-    nights = []
+    nights: list[dict[str, Any]] = []
     for i in range(29, 0, -1):
         day = on - timedelta(days=i)
         run = nights_by_day.get(day)
@@ -593,13 +595,16 @@ def build_report(
     expired_total = sum(1 for m in trouble if m["status"] == "expired")
     uncovered = coverage[1]["uncovered"]
     exit_code = 1 if (bad_rows or failed_total or expired_total or waiting_total or uncovered) else 0
-    when = lambda v: (
-        ""
-        if v is None
-        else pd.Timestamp(v).tz_localize("UTC").tz_convert(settings.schedule.timezone).strftime("%H:%M")
-        if pd.Timestamp(v).tzinfo is None
-        else pd.Timestamp(v).tz_convert(settings.schedule.timezone).strftime("%H:%M")
-    )  # noqa: E731
+
+    def when(v: Any) -> str:
+        return (
+            ""
+            if v is None
+            else pd.Timestamp(v).tz_localize("UTC").tz_convert(settings.schedule.timezone).strftime("%H:%M")
+            if pd.Timestamp(v).tzinfo is None
+            else pd.Timestamp(v).tz_convert(settings.schedule.timezone).strftime("%H:%M")
+        )
+
     health = {
         "outcome": w.word(f"outcome_{min(exit_code, 1)}"),
         "exit_code": exit_code,
@@ -661,7 +666,9 @@ def build_report(
                    "next_step": w.word(next_steps[str(m["status"])])} for m in trouble if m["status"] in next_steps]  # fmt: skip
 
     waiting = [m for m in trouble if m["status"] in ("pending", "sending")]
-    last_answer = next((str(m["last_answer"]) for m in reversed(waiting) if m["last_answer"]), w.word("no_answer"))
+    last_answer = next(
+        (str(m["last_answer"]) for m in reversed(waiting) if m["last_answer"]), w.word("no_answer")
+    )
     waiting_line = w.word("waiting_line", n=len(waiting), answer=last_answer) if waiting else ""
     due_this_week = coverage[0]["due"]
     subject = w.word(

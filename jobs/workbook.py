@@ -34,7 +34,7 @@ def _width(value: Any) -> int:
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     """Write beside the target and rename, 0600 whatever the umask: a reader never sees half a workbook."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:31])
         ws.append(list(sheet.header))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import email.policy
-import hashlib
 import email.utils
+import hashlib
 import re
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from typing import Any
 
 import email_validator
 
@@ -131,7 +132,7 @@ def build_email(msg: OutgoingMessage, now: datetime | None = None) -> EmailMessa
         mail.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
         if images:
             # Outlook and many webmails show no data: images: each travels as a related part, by cid.
-            part = mail.get_payload()[-1]  # type: ignore[index]
+            part: Any = mail.get_payload()[-1]  # type: ignore[index]
             for cid, data in images:
                 part.add_related(data, maintype="image", subtype="png", cid=f"<{cid}>")
     for attachment in msg.attachments:
