@@ -199,6 +199,14 @@ ALIVE = ("open", "grace")
 CALL_REASONS = ("missing", "invalid", "refused", "expired", "grace", "due")
 
 
+def _shift(day: date, days: int) -> date:
+    """`day` moved by `days`, held at the calendar's ends (`--on 0001-01-01` is a valid, if odd, night)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
+
+
 @dataclass
 class Report:
     """What `write_report` wrote: the paths (HTML first, then the folder, then the workbook) and the counts
@@ -261,7 +269,7 @@ def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
                 messages.c.last_answer, messages.c.sent_at,
             )
             .select_from(reminders.outerjoin(messages, messages.c.id == reminders.c.message_pk))
-            .where(reminders.c.recipient_kind == "beneficiary", reminders.c.safe_deadline >= on - timedelta(days=60))
+            .where(reminders.c.recipient_kind == "beneficiary", reminders.c.safe_deadline >= _shift(on, -60))
         )
         .mappings()
         .all()
@@ -275,7 +283,10 @@ def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
 def _working_days_ahead(on: date, n: int) -> date:
     day = on
     for _ in range(n):
-        day = next_working_day(day + timedelta(days=1))
+        try:
+            day = next_working_day(_shift(day, 1))
+        except (OverflowError, ValueError):
+            return date.max
     return day
 
 
@@ -344,7 +355,7 @@ def build_report(
                         & messages.c.status.in_(("failed", "expired", "pending", "sending"))
                     )
                     | messages.c.status.in_(("pending", "sending"))
-                    | ((messages.c.status == "expired") & (messages.c.not_after >= on - timedelta(days=7))),
+                    | ((messages.c.status == "expired") & (messages.c.not_after >= _shift(on, -7))),
                 )
                 .order_by(messages.c.id)
             )
@@ -354,9 +365,7 @@ def build_report(
         run_rows = (
             conn.execute(
                 select(runs)
-                .where(
-                    runs.c.command == "run", runs.c.on_date >= on - timedelta(days=60), runs.c.on_date <= on
-                )
+                .where(runs.c.command == "run", runs.c.on_date >= _shift(on, -60), runs.c.on_date <= on)
                 .order_by(runs.c.id)
             )
             .mappings()
@@ -509,11 +518,11 @@ def build_report(
     load_teams = [{"team": t, **{col: teams[t][col] for col in cols}} for t in sorted(teams)]
 
     # 5. Next 12 weeks
-    monday = on - timedelta(days=on.weekday())
+    monday = _shift(on, -on.weekday())
     forums: list[str] = list(FORUMS)
     weeks: list[dict[str, Any]] = []
     for i in range(12):
-        start = monday + timedelta(weeks=i)
+        start = _shift(monday, i * 7)
         per = {
             f: sum(
                 1
@@ -521,7 +530,7 @@ def build_report(
                 if r["status"] == "open"
                 and r["forum"] == f
                 and r["safe"]
-                and start <= r["safe"] < start + timedelta(days=7)
+                and start <= r["safe"] < _shift(start, 7)
             )
             for f in forums
         }
@@ -548,7 +557,7 @@ def build_report(
     }
     nights: list[dict[str, Any]] = []
     for i in range(29, 0, -1):
-        day = on - timedelta(days=i)
+        day = _shift(on, -i)
         run = nights_by_day.get(day)
         if run is None:
             continue
@@ -584,12 +593,12 @@ def build_report(
     )
     missed: list[date] = []
     if previous is not None:
-        day = as_date(previous["on_date"]) + timedelta(days=1)
+        day = _shift(as_date(previous["on_date"]), 1)
         ran = {as_date(r["on_date"]) for r in run_rows if r["status"] != "refused"}
         while day < on:
             if day not in ran:
                 missed.append(day)
-            day += timedelta(days=1)
+            day = _shift(day, 1)
     waiting_total = sum(1 for m in trouble if m["status"] in ("pending", "sending"))
     failed_total = sum(1 for m in trouble if m["status"] == "failed")
     expired_total = sum(1 for m in trouble if m["status"] == "expired")
