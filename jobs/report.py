@@ -682,7 +682,7 @@ def build_report(
     due_this_week = coverage[0]["due"]
     subject = w.word(
         "subject",
-        date=babel_format_date(on, "d MMM", locale=w.locale),
+        date=on.isoformat(),
         due=due_this_week,
         call=len(call_families),
         uncovered=uncovered,
@@ -817,7 +817,7 @@ def _workbook_sheets(r: dict[str, Any]) -> list[Sheet]:
     ]
     deliveries = Sheet(
         t["sheet_deliveries"],
-        [c["message"], c["recipient"], c["status"], c["attempts"], c["answer"], c["next_step"]],
+        [c["message"], c["recipient"], c["state"], c["attempts"], c["answer"], c["next_step"]],
         [
             [x["message"], x["recipient"], x["status"], x["attempts"], x["answer"], x["next_step"]]
             for x in r["deliveries"]

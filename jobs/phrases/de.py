@@ -193,7 +193,7 @@ PHRASES = Phrases(
             "since": "Seit",
             "message": "Nachricht",
             "recipient": "An",
-            "status": "Status",
+            "state": "Status",
             "attempts": "Versuche",
             "answer": "Antwort des Servers",
             "next_step": "Nächster Schritt",

@@ -187,7 +187,7 @@ PHRASES = Phrases(
             "since": "Depuis",
             "message": "Message",
             "recipient": "À",
-            "status": "Statut",
+            "state": "Statut",
             "attempts": "Tentatives",
             "answer": "Réponse du serveur",
             "next_step": "Étape suivante",

@@ -181,7 +181,7 @@ PHRASES = Phrases(
             "since": "Sinds",
             "message": "Bericht",
             "recipient": "Aan",
-            "status": "Status",
+            "state": "Status",
             "attempts": "Pogingen",
             "answer": "Antwoord van de server",
             "next_step": "Volgende stap",
