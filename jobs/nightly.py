@@ -58,7 +58,9 @@ class NightResult:
     report_mails: int = 0  # supervisors' report mails queued (or re-rendered) tonight
     not_read: int = 0  # decisions the scan did not read: their windows closed for good before its reach
     report_paths: list[str] = field(default_factory=list)
-    uncovered: int = 0  # open windows due within 14 days neither e-mailed nor on the call list (the report)
+    uncovered: int = (
+        0  # open windows due within 14 days that no reminder and no call list covers (the report)
+    )
     kind: str = "smtp"  # [notifier] kind, for the wording of the last line
     stopped: str = ""  # what stopped the run (SIGTERM, SIGINT), for the last line and the run log
 

@@ -213,7 +213,7 @@ class Report:
     the night's exit code and the mail's subject need."""
 
     paths: list[str]
-    uncovered: int = 0
+    uncovered: int = 0  # windows due within 14 days that no reminder was planned for: the night exits 1
     due_this_week: int = 0
     to_call: int = 0
     failed: int = 0
@@ -486,7 +486,12 @@ def build_report(
                          "line": w.word("coverage_line", days=days, n=len(due), a=counts["emailed"], b=counts["call"], c=counts["uncovered"])})  # fmt: skip
         if days == 14:
             uncovered_rows = [
-                {**family_cells(r["beneficiary_id"]), **decision_cells(r), "reason": w.word(r["why"])}
+                {
+                    **family_cells(r["beneficiary_id"]),
+                    **decision_cells(r),
+                    "reason": w.word(r["why"]),
+                    "why": r["why"],
+                }
                 for r in due
                 if r["cover"] == "uncovered"
             ]
@@ -726,6 +731,9 @@ def build_report(
             for r in records
         ],
         "uncovered": uncovered,
+        # For the night's exit code: a window nobody planned to remind. One whose reminder waits in the outbox
+        # (or is being sent by another worker) already counts there as a message still waiting.
+        "unplanned": sum(1 for r in uncovered_rows if r["why"] == "unc_none"),
         "due_this_week": due_this_week,
         "to_call": len(call_families),
         "failed": failed_total,
@@ -875,7 +883,7 @@ def write_report(
             queue_report_mail(conn, settings, on, context["subject"], text, page, w.lang)
     return Report(
         [str(root / "report.html"), str(root), str(workbook)],
-        uncovered=context["uncovered"],
+        uncovered=context["unplanned"],
         due_this_week=context["due_this_week"],
         to_call=context["to_call"],
         failed=context["failed"],
