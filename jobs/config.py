@@ -112,6 +112,8 @@ class ReminderSettings(_Section):
 class ReportSettings(_Section):
     out_dir: str = "reports"
     recipients: list[str] = []
+    # The supervisors' report and its mail: Dutch (the default), French or English (jobs/phrases).
+    language: Literal["nl", "fr", "en"] = "nl"
 
     @field_validator("recipients")
     @classmethod

@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import pandas as pd
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from sqlalchemy import Connection, Date, bindparam
+from sqlalchemy import Connection, Date, bindparam, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from deadlines.scan import scan_parameters
 from deadlines.validate import DECISION_COLUMNS, Problem, merged, validate_decisions
@@ -61,6 +62,54 @@ def read_by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequen
         _frame(conn, name, {"ids": unique[i : i + BATCH]}, columns) for i in range(0, len(unique), BATCH)
     ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(columns))
+
+
+# The optional columns of the contract (added 2026-11): column -> (table, the query that reads it by ids).
+OPTIONAL_COLUMNS: dict[str, tuple[str, str]] = {
+    "phone": ("beneficiaries", "phones_of"),
+    "postal_address": ("beneficiaries", "postal_addresses_of"),
+    "reference": ("decisions", "references_of"),
+}
+
+
+def optional_columns(conn: Connection) -> frozenset[str]:
+    """Which optional columns the fund's tables or views have. Checked once per run (the caller keeps the
+    answer): a column that is missing reads as empty, never as an error. Each probe runs in a savepoint, so a
+    refused one leaves PostgreSQL's transaction usable."""
+    found = set()
+    for column, (table, _query) in OPTIONAL_COLUMNS.items():
+        try:
+            with conn.begin_nested():
+                conn.execute(text(f"SELECT {column} FROM {table} WHERE 1 = 0"))
+        except SQLAlchemyError:
+            continue
+        found.add(column)
+    return frozenset(found)
+
+
+def with_optional(
+    conn: Connection, frame: pd.DataFrame, table: str, present: frozenset[str], key: str = "id"
+) -> pd.DataFrame:
+    """`frame` with the optional columns of `table` (phone, postal_address; reference), read by the ids in
+    `frame[key]`; None where the fund's table lacks the column or the row leaves it empty."""
+    out = frame.copy()
+    ids = frame[key].dropna().astype("int64").tolist() if key in frame else []
+    for column, (owner, name) in OPTIONAL_COLUMNS.items():
+        if owner != table:
+            continue
+        values: dict[int, Any] = {}
+        if column in present and ids:
+            read = read_by_ids(conn, name, ids, ["id", column])
+            values = {
+                int(i): (None if _blank(v) else str(v).strip())
+                for i, v in zip(read["id"], read[column], strict=True)
+            }
+        out[column] = pd.Series(
+            [values.get(int(i)) if not pd.isna(i) else None for i in frame[key]] if key in frame else [],
+            index=frame.index,
+            dtype=object,
+        )
+    return out
 
 
 def read_decisions(conn: Connection, on: date, scope: Scope) -> Inputs:
@@ -186,13 +235,20 @@ def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFra
     return checked.set_index("id", drop=False), problems
 
 
-def read_people(conn: Connection, beneficiary_ids: Iterable[int], fallback_language: str) -> People:
+def read_people(
+    conn: Connection,
+    beneficiary_ids: Iterable[int],
+    fallback_language: str,
+    present: frozenset[str] | None = None,
+) -> People:
     """The beneficiaries of these windows and their advisors, each with `address` and `lang`.
 
     A malformed address is a data problem to report, but never a reason to drop the family: the person is
     kept, without an address, so that the advisor's digest and the report list them for a letter or a call.
     The caller passes the families of every window in the night's scan, so a bad row is reported while it
-    can still matter; the checks loop over those people, not over decisions.
+    can still matter; the checks loop over those people, not over decisions. The families also carry the
+    optional `phone` and `postal_address` (None where the fund does not record them; `present` is what
+    `optional_columns` found, checked here when not given).
     """
     beneficiaries = read_by_ids(
         conn,
@@ -202,6 +258,9 @@ def read_people(conn: Connection, beneficiary_ids: Iterable[int], fallback_langu
     )
     advisor_ids = beneficiaries["advisor_id"].dropna().astype("int64").tolist()
     advisors = read_by_ids(conn, "advisors_of", advisor_ids, ["id", "full_name", "email", "language", "team"])
+    if present is None:
+        present = optional_columns(conn)
+    beneficiaries = with_optional(conn, beneficiaries, "beneficiaries", present)
     beneficiaries, problems = _checked(beneficiaries, "beneficiaries", fallback_language)
     advisors, advisor_problems = _checked(advisors, "advisors", fallback_language)
     return People(beneficiaries, advisors, problems + advisor_problems)

@@ -24,7 +24,14 @@ from jobs.corrections import due_corrections
 from jobs.db import LockHeld, describe_error, job_lock, lost_database
 from jobs.due import KEY, due_reminders
 from jobs.exits import Exit
-from jobs.inputs import People, decisions_not_read, read_decisions, read_people
+from jobs.inputs import (
+    People,
+    decisions_not_read,
+    optional_columns,
+    read_decisions,
+    read_people,
+    with_optional,
+)
 from jobs.logs import say
 from jobs.outbox.delivery import (
     DeliveryStats,
@@ -59,6 +66,9 @@ class NightResult:
     report_mails: int = 0  # supervisors' report mails queued (or re-rendered) tonight
     not_read: int = 0  # decisions the scan did not read: their windows closed for good before its reach
     report_paths: list[str] = field(default_factory=list)
+    uncovered: int = (
+        0  # open windows due within 14 days that no reminder and no call list covers (the report)
+    )
     kind: str = "smtp"  # [notifier] kind, for the wording of the last line
     stopped: str = ""  # what stopped the run (SIGTERM, SIGINT), for the last line and the run log
 
@@ -83,7 +93,7 @@ class NightResult:
 
     @property
     def exit_code(self) -> Exit:
-        return Exit.PARTIAL if self.problems or self.delivery.incomplete else Exit.OK
+        return Exit.PARTIAL if self.problems or self.delivery.incomplete or self.uncovered else Exit.OK
 
     def bad_rows_line(self) -> str:
         """The line of a night that exits 1 for its rows (or what failed), "" when it has none."""
@@ -123,12 +133,17 @@ def read_night(
     """The night's windows (from the scan), their families and advisors, the bad rows met on the way, and how
     many rows of decisions the scan read (bad ones included)."""
     inputs = read_decisions(conn, on, "scan")
+    present = optional_columns(conn)  # once per run: the contract's optional columns the fund has
     windows = with_decided_on(
         compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
     )
+    # `reference`: the reference printed on the decision letter, for the mails and the report (or None).
+    windows = with_optional(conn, windows, "decisions", present, key="decision_id")
     # The families of every window in the scan, not only the open ones: a bad address or language is
     # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
-    people = read_people(conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language)
+    people = read_people(
+        conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language, present
+    )
     return windows, people, inputs.problems + people.problems, inputs.read
 
 
@@ -206,9 +221,8 @@ def run_night(
             result.delivery = run_workers(engine, settings, on, stop=stop, progress=progress)
             result.delivery.expired += held_expired
             progress.step("writing the report")
-            result.report_paths = write_report(
-                engine, settings, on, result.windows, result.problems, mail=True
-            )
+            report = write_report(engine, settings, on, result.windows, result.problems, mail=True)
+            result.report_paths, result.uncovered = report.paths, report.uncovered
             result.report_mails = count_pending(engine, ("report",))
             if settings.report.recipients and not stop.is_set():
                 # Only the supervisors' mails just queued: a backlog was tried a moment ago.

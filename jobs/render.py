@@ -47,6 +47,7 @@ __all__ = [
     "language_name",
     "reason_sentence",
     "render",
+    "render_page",
     "templates_dir",
 ]
 
@@ -542,6 +543,11 @@ def _environment() -> jinja2.Environment:
 def _template(name: str) -> jinja2.Template:
     """Each template compiled once per process (the files do not change while a night runs)."""
     return _environment().get_template(name)
+
+
+def render_page(name: str, context: Mapping[str, Any]) -> str:
+    """One page template (`templates/report/report.html`), through the same autoescaping environment."""
+    return _template(name).render(context)
 
 
 def render(kind: str, lang: str, context: Mapping[str, Any]) -> Rendered:

@@ -10,27 +10,38 @@ the latest: an appeal may still be admissible), `unreachable.csv` (families and 
 from __future__ import annotations
 
 import csv
-import html
 import io
+import json
 import os
-import re
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
 from sqlalchemy import Connection, Engine, func, select
 
+from deadlines.calendar import next_working_day
+from deadlines.rules import RULES
 from deadlines.validate import Problem
+from deadlines.vocabulary import FORUMS
+from jobs import charts
 from jobs.config import Settings
 from jobs.folders import report_folder
-from jobs.inputs import read_by_ids
+from jobs.inputs import read_by_ids, read_people
 from jobs.outbox.ids import report_message_prefix
 from jobs.outbox.queue import queue_report_mail
-from jobs.store import as_date, corrections, messages, reminders
+from jobs.phrases import phrases
+from jobs.render import render_page
+from jobs.report_cells import csv_cell
+from jobs.store import as_date, corrections, messages, reminders, runs
+from jobs.workbook import Sheet, write_workbook
 
 WINDOW_COLUMNS = [
     "decision_id",
@@ -54,23 +65,6 @@ def _write_atomic(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
     os.replace(tmp, path)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
-def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet opens as data, never as a formula (OWASP, "CSV injection").
-
-    Text that starts with = + - @ (or a tab or carriage return) gets a leading single quote. Numbers stay
-    numbers: they are not text, and a text that is only a number ("-3") cannot carry a formula either.
-    """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -104,14 +98,6 @@ def window_records(windows: pd.DataFrame) -> list[dict[str, Any]]:
                 out[key] = value
         records.append(out)
     return records
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> str:
-    if not rows:
-        return f"<p class='empty'>{html.escape(empty)}</p>"
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 TO_CALL_COLUMNS = [
@@ -237,6 +223,659 @@ def _py_int(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
+# --- The supervisors' report: what it says, in the report's language ------------------------------------
+
+ALIVE = ("open", "grace")
+CALL_REASONS = ("missing", "invalid", "refused", "expired", "grace", "due")
+
+
+def _shift(day: date, days: int) -> date:
+    """`day` moved by `days`, held at the calendar's ends (`--on 0001-01-01` is a valid, if odd, night)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
+
+
+@dataclass
+class Report:
+    """What `write_report` wrote: the paths (HTML first, then the folder, then the workbook) and the counts
+    the night's exit code and the mail's subject need."""
+
+    paths: list[str]
+    uncovered: int = 0  # windows due within 14 days that no reminder was planned for: the night exits 1
+    due_this_week: int = 0
+    to_call: int = 0
+    failed: int = 0
+    subject: str = ""
+
+
+def _day(value: Any) -> date | None:
+    if value is None or pd.isna(value):  # NaT is a datetime too
+        return None
+    return pd.Timestamp(value).date()
+
+
+class Words:
+    """The report's words in its language: dates with the weekday, languages, forums, kinds, statuses."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.all = phrases(lang)
+        self.t = self.all.report
+        self.locale = Locale.parse(self.all.locale)
+
+    def date(self, value: Any) -> str:
+        day = _day(value)
+        return "" if day is None else babel_format_date(day, "EEEE d MMMM y", locale=self.locale)
+
+    def short(self, value: Any) -> str:
+        day = _day(value)
+        return "" if day is None else babel_format_date(day, "EEE d MMM y", locale=self.locale)
+
+    def language(self, code: Any) -> str:
+        return str(self.locale.languages.get(str(code), str(code or "")))
+
+    def forum(self, forum: Any) -> str:
+        body = self.all.bodies.get(str(forum))
+        return body.short if body else str(forum or "")
+
+    def kind(self, kind: Any) -> str:
+        said = self.all.kinds.get(str(kind))
+        label = said.label if said else str(kind or "")
+        return label[:1].upper() + label[1:]
+
+    def word(self, key: str, **fields: Any) -> str:
+        return self.t.words[key].format(**fields)
+
+
+def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
+    """Every family reminder stage of the windows that can still matter, with its message's fate."""
+    rows = (
+        conn.execute(
+            select(
+                reminders.c.decision_id, reminders.c.forum, reminders.c.safe_deadline, reminders.c.status,
+                reminders.c.detail, reminders.c.due_on, messages.c.status.label("message_status"),
+                messages.c.last_answer, messages.c.sent_at,
+            )
+            .select_from(reminders.outerjoin(messages, messages.c.id == reminders.c.message_pk))
+            .where(reminders.c.recipient_kind == "beneficiary", reminders.c.safe_deadline >= _shift(on, -60))
+        )
+        .mappings()
+        .all()
+    )  # fmt: skip
+    out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        out[(int(r["decision_id"]), str(r["forum"]), as_date(r["safe_deadline"]))].append(dict(r))
+    return out
+
+
+def _working_days_ahead(on: date, n: int) -> date:
+    day = on
+    for _ in range(n):
+        try:
+            day = next_working_day(_shift(day, 1))
+        except (OverflowError, ValueError):
+            return date.max
+    return day
+
+
+def _coverage(
+    window: dict[str, Any], stages: list[dict[str, Any]], address_problem: str | None
+) -> tuple[str, str]:
+    """("emailed" | "call" | "uncovered" | "", reason) for one open or grace window."""
+    fates = {str(s["message_status"]) for s in stages if s["message_status"] is not None}
+    if "sent" in fates:
+        return "emailed", ""
+    if "failed" in fates:
+        return "call", "refused"
+    if "expired" in fates:
+        return "call", "expired"
+    unreachable = [s for s in stages if s["status"] == "unreachable"]
+    if unreachable or (address_problem and window["status"] == "open" and window["days_left"] <= 7):
+        return "call", address_problem or "missing"
+    if window["status"] == "grace":
+        return "call", "grace"
+    if fates & {"pending", "sending"}:
+        return "uncovered", "unc_waiting"
+    return "uncovered", "unc_none"
+
+
+def _correction_rows(corrected: Sequence[Sequence[Any]], lang: str) -> list[dict[str, Any]]:
+    """Tonight's corrections (`_corrections`' rows) as the report's section shows them, in its language."""
+    w = Words(lang)
+    return [
+        {"decision": r[0], "forum": w.forum(r[1]), "was": w.date(r[3]), "now": w.date(r[4]), "why": r[5],
+         "state": r[6]}
+        for r in corrected
+    ]  # fmt: skip
+
+
+def build_report(
+    engine: Engine, settings: Settings, on: date, windows: pd.DataFrame, bad_rows: Sequence[Problem]
+) -> dict[str, Any]:
+    """Everything the report shows, as plain rows and numbers: the template and the workbook arrange it."""
+    w = Words(settings.report.language)
+    with engine.connect() as conn:
+        ledger = _ledger(conn, on)
+        people = read_people(
+            conn, windows["beneficiary_id"].dropna().tolist(), settings.reminders.fallback_language
+        )
+        stage_counts: dict[str, int] = dict(
+            conn.execute(
+                select(reminders.c.recipient_kind + ":" + reminders.c.status, func.count())
+                .where(reminders.c.due_on == on)
+                .group_by(reminders.c.recipient_kind, reminders.c.status)
+            ).all()
+        )
+        digests = conn.execute(
+            select(func.count(func.distinct(reminders.c.message_pk))).where(
+                reminders.c.due_on == on,
+                reminders.c.recipient_kind == "advisor",
+                reminders.c.message_pk.is_not(None),
+            )
+        ).scalar_one()
+        tonight_ids = select(reminders.c.message_pk).where(
+            reminders.c.due_on == on, reminders.c.message_pk.is_not(None)
+        )
+        tonight: dict[str, int] = dict(
+            conn.execute(
+                select(messages.c.status, func.count())
+                .where(messages.c.id.in_(tonight_ids))
+                .group_by(messages.c.status)
+            ).all()
+        )
+        trouble = (
+            conn.execute(
+                select(messages)
+                .where(
+                    messages.c.kind != "report",
+                    (
+                        messages.c.id.in_(tonight_ids)
+                        & messages.c.status.in_(("failed", "expired", "pending", "sending"))
+                    )
+                    | messages.c.status.in_(("pending", "sending"))
+                    | ((messages.c.status == "expired") & (messages.c.not_after >= _shift(on, -7))),
+                )
+                .order_by(messages.c.id)
+            )
+            .mappings()
+            .all()
+        )
+        run_rows = (
+            conn.execute(
+                select(runs)
+                .where(runs.c.command == "run", runs.c.on_date >= _shift(on, -60), runs.c.on_date <= on)
+                .order_by(runs.c.id)
+            )
+            .mappings()
+            .all()
+        )
+    # None, not NaN, where a value is missing: NaN is true in `x or ""`.
+    families = people.beneficiaries.astype(object).where(people.beneficiaries.notna(), None)
+    advisors = people.advisors.astype(object).where(people.advisors.notna(), None)
+    fam: dict[int, Any] = {int(i): r for i, r in families.to_dict("index").items()}  # type: ignore[call-overload]
+    adv: dict[int, Any] = {int(i): r for i, r in advisors.to_dict("index").items()}  # type: ignore[call-overload]
+
+    def advisor_of(bid: int) -> Any:
+        a = fam.get(bid, {}).get("advisor_id")
+        return adv.get(int(a)) if a is not None and not pd.isna(a) else None
+
+    records: list[dict[str, Any]] = windows.to_dict("records")  # type: ignore[assignment]
+    for r in records:
+        r["decision_id"], r["beneficiary_id"] = int(r["decision_id"]), int(r["beneficiary_id"])
+        r["safe"], r["latest"] = _day(r.get("safe_deadline")), _day(r.get("latest_deadline"))
+        r["days_left"] = (
+            None if r.get("days_left") is None or pd.isna(r["days_left"]) else int(r["days_left"])
+        )
+        r["reference"] = r.get("reference") or ""
+        key = (r["decision_id"], str(r["forum"]), r["safe"]) if r["safe"] else None
+        stages = ledger.get(key, []) if key else []
+        r["reminded"] = any(s["message_status"] == "sent" for s in stages)
+        r["cover"], r["why"] = ("", "")
+        if r["status"] in ALIVE:
+            family = fam.get(r["beneficiary_id"], {})
+            r["cover"], r["why"] = _coverage(
+                r, stages, family.get("address_problem") if family else "missing"
+            )
+    alive = [r for r in records if r["status"] in ALIVE]
+    call_windows = [r for r in alive if r["cover"] == "call"]
+
+    def family_cells(bid: int) -> dict[str, Any]:
+        f = fam.get(bid)
+        a = advisor_of(bid)
+        return {
+            "id": bid,
+            "name": str(f["full_name"]) if f else f"({bid})",
+            "language": w.language(f["lang"]) if f else "",
+            "phone": (f.get("phone") or "") if f else "",
+            "address": (f.get("postal_address") or "") if f else "",
+            "advisor": str(a["full_name"]) if a else w.word("no_advisor"),
+            "team": str(a.get("team") or "") if a else "",
+        }
+
+    def decision_cells(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "decision_id": r["decision_id"],
+            "reference": r["reference"],
+            "kind": w.kind(r["kind"]),
+            "forum": w.forum(r["forum"]),
+            "safe": r["safe"],
+            "latest": r["latest"],
+            "safe_text": w.date(r["safe"]),
+            "latest_text": w.date(r["latest"]),
+            "days_left": r["days_left"],
+            "reminded": w.word("reminded") if r["reminded"] else w.word("never_reminded"),
+            "reason": w.word(f"reason_{r['why']}") if r["why"] in CALL_REASONS else "",
+            "status": w.word(f"win_{r['status']}"),
+        }
+
+    # 2. Act today
+    last_day = _working_days_ahead(on, 2)
+    grace_soon = [
+        {**family_cells(r["beneficiary_id"]), **decision_cells(r)}
+        for r in sorted(alive, key=lambda r: (r["latest"] or date.max, r["decision_id"]))
+        if r["status"] == "grace" and r["latest"] is not None and r["latest"] <= last_day
+    ]
+    due_unreminded = [
+        {**family_cells(r["beneficiary_id"]), **decision_cells(r)}
+        for r in sorted(alive, key=lambda r: (r["safe"] or date.max, r["decision_id"]))
+        if r["status"] == "open" and r["days_left"] is not None and r["days_left"] <= 7 and not r["reminded"]
+    ]
+    by_family: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in sorted(call_windows, key=lambda r: (r["safe"] or date.max, r["decision_id"])):
+        by_family[r["beneficiary_id"]].append(decision_cells(r))
+    call_families = [{**family_cells(bid), "decisions": ds} for bid, ds in by_family.items()]
+    advisor_problems: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for r in alive:
+        a = advisor_of(r["beneficiary_id"])
+        if a is not None and a.get("address_problem") and int(a["id"]) not in seen:
+            seen.add(int(a["id"]))
+            advisor_problems.append(
+                {
+                    "advisor": str(a["full_name"]),
+                    "team": str(a.get("team") or ""),
+                    "email": str(a.get("email") or ""),
+                    "reason": w.word(f"adv_{a['address_problem']}"),
+                }
+            )
+    for m in trouble:
+        if m["kind"] == "digest" and m["status"] in ("failed", "expired"):
+            a = adv.get(int(m["recipient_id"])) if m["recipient_id"] is not None else None
+            advisor_problems.append(
+                {
+                    "advisor": m["to_name"],
+                    "team": str(a.get("team") or "") if a else "",
+                    "email": m["to_addr"],
+                    "reason": f"{w.word('adv_refused')}: {m['last_answer'] or ''}",
+                }
+            )
+
+    # 3. Coverage
+    coverage = []
+    uncovered_rows = []
+    for days in (7, 14):
+        due = [
+            r
+            for r in alive
+            if r["status"] == "open" and r["days_left"] is not None and 0 <= r["days_left"] <= days
+        ]
+        counts = {c: sum(1 for r in due if r["cover"] == c) for c in ("emailed", "call", "uncovered")}
+        coverage.append({"days": days, "due": len(due), "emailed": counts["emailed"], "to_call": counts["call"], "uncovered": counts["uncovered"],
+                         "line": w.word("coverage_line", days=days, n=len(due), a=counts["emailed"], b=counts["call"], c=counts["uncovered"])})  # fmt: skip
+        if days == 14:
+            uncovered_rows = [
+                {
+                    **family_cells(r["beneficiary_id"]),
+                    **decision_cells(r),
+                    "reason": w.word(r["why"]),
+                    "why": r["why"],
+                }
+                for r in due
+                if r["cover"] == "uncovered"
+            ]
+
+    # 4. Load
+    load: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    without_advisor: set[int] = set()
+    for r in alive:
+        a = advisor_of(r["beneficiary_id"])
+        if a is None:
+            without_advisor.add(r["beneficiary_id"])
+        who = (str(a["full_name"]), str(a.get("team") or "")) if a else (w.word("no_advisor"), "")
+        c = load[who]
+        if r["status"] == "open":
+            c["open"] += 1
+            c["due7"] += int(r["days_left"] is not None and r["days_left"] <= 7)
+            c["due14"] += int(r["days_left"] is not None and r["days_left"] <= 14)
+        else:
+            c["grace"] += 1
+        c["to_call"] += int(r["cover"] == "call")
+    cols = ("open", "due7", "due14", "to_call", "grace")
+    load_advisors: list[dict[str, Any]] = [
+        {"advisor": k[0], "team": k[1], **{col: load[k][col] for col in cols}} for k in sorted(load)
+    ]
+    teams: dict[str, Counter[str]] = defaultdict(Counter)
+    for line in load_advisors:
+        for col in cols:
+            teams[line["team"] or w.word("not_recorded")][col] += line[col]
+    load_teams = [{"team": t, **{col: teams[t][col] for col in cols}} for t in sorted(teams)]
+
+    # 5. Next 12 weeks
+    monday = _shift(on, -on.weekday())
+    forums: list[str] = list(FORUMS)
+    weeks: list[dict[str, Any]] = []
+    for i in range(12):
+        start = _shift(monday, i * 7)
+        per = {
+            f: sum(
+                1
+                for r in alive
+                if r["status"] == "open"
+                and r["forum"] == f
+                and r["safe"]
+                and start <= r["safe"] < _shift(start, 7)
+            )
+            for f in forums
+        }
+        week: dict[str, Any] = {"start": start, "label": w.short(start), "total": sum(per.values())}
+        weeks.append({**week, **per})
+    forum_names = {f: w.forum(f) for f in forums}
+    weeks_chart = charts.stacked_bars(
+        [x["label"] for x in weeks],
+        {forum_names[f]: [x[f] for x in weeks] for f in forums},
+        w.t.headings["weeks"],
+    )
+
+    # 6. Last 30 nights (the run log) and tonight
+    nights_by_day: dict[date, Any] = {}
+    for ran_row in run_rows:
+        day = as_date(ran_row["on_date"])
+        if ran_row["status"] != "refused" and day < on:
+            nights_by_day[day] = ran_row
+    tonight_counts = {
+        "sent": int(tonight.get("sent", 0)),
+        "skipped": int(stage_counts.get("beneficiary:skipped", 0) + stage_counts.get("advisor:skipped", 0)),
+        "failed": int(tonight.get("failed", 0)),
+        "waiting": int(tonight.get("pending", 0) + tonight.get("sending", 0)),
+    }
+    nights: list[dict[str, Any]] = []
+    for i in range(29, 0, -1):
+        day = _shift(on, -i)
+        run = nights_by_day.get(day)
+        if run is None:
+            continue
+        stats = json.loads(run["stats"] or "{}")
+        nights.append({"day": day, "label": w.short(day), "sent": int(stats.get("sent", 0)), "skipped": int(stats.get("reminders_skipped", 0)),
+                       "failed": int(stats.get("failed", 0)), "waiting": int(stats.get("left_pending", 0)), "tonight": False})  # fmt: skip
+    history = list(nights)
+    nights.append(
+        {"day": on, "label": f"{w.short(on)} ({w.word('tonight')})", **tonight_counts, "tonight": True}
+    )
+    cnames = w.t.columns
+    nights_chart = charts.lines(
+        [n["label"] for n in nights],
+        {cnames[k]: [n[k] for n in nights] for k in ("sent", "skipped", "failed", "waiting")},
+        w.t.headings["nights"],
+    )
+    if history:
+        avg = {
+            f"avg_{k}": format_decimal(round(sum(n[k] for n in history) / len(history), 1), locale=w.locale)
+            for k in ("sent", "skipped", "failed", "waiting")
+        }
+        tonight_line = w.word("tonight_line", n=len(history), **tonight_counts, **avg)
+    else:
+        tonight_line = w.word("no_history", **tonight_counts)
+
+    # 1. Run health
+    this_run = next(
+        (r for r in reversed(run_rows) if as_date(r["on_date"]) == on and r["status"] != "refused"), None
+    )
+    earlier = [r for r in run_rows if this_run is None or r["id"] < this_run["id"]]
+    previous = next(
+        (r for r in reversed(earlier) if as_date(r["on_date"]) < on and r["status"] != "refused"), None
+    )
+    missed: list[date] = []
+    if previous is not None:
+        day = _shift(as_date(previous["on_date"]), 1)
+        ran = {as_date(r["on_date"]) for r in run_rows if r["status"] != "refused"}
+        while day < on:
+            if day not in ran:
+                missed.append(day)
+            day = _shift(day, 1)
+    waiting_total = sum(1 for m in trouble if m["status"] in ("pending", "sending"))
+    failed_total = sum(1 for m in trouble if m["status"] == "failed")
+    expired_total = sum(1 for m in trouble if m["status"] == "expired")
+    uncovered = coverage[1]["uncovered"]
+    exit_code = 1 if (bad_rows or failed_total or expired_total or waiting_total or uncovered) else 0
+
+    def when(v: Any) -> str:
+        return (
+            ""
+            if v is None
+            else pd.Timestamp(v).tz_localize("UTC").tz_convert(settings.schedule.timezone).strftime("%H:%M")
+            if pd.Timestamp(v).tzinfo is None
+            else pd.Timestamp(v).tz_convert(settings.schedule.timezone).strftime("%H:%M")
+        )
+
+    health = {
+        "outcome": w.word(f"outcome_{min(exit_code, 1)}"),
+        "exit_code": exit_code,
+        "exit_text": w.word("exit_code", code=exit_code),
+        "started": f"{w.date(on)} {when(this_run['started_at'])}" if this_run else "",
+        "previous": f"{w.date(previous['on_date'])}: {w.word('run_' + str(previous['status']))}" if previous else w.word("no_previous"),
+        "missed": w.word("missed", dates=", ".join(w.short(d) for d in missed)) if missed else w.word("none_missed"),
+        "counts": [(w.word("sent"), tonight_counts["sent"]), (w.word("failed"), failed_total), (w.word("waiting"), waiting_total), (w.word("expired"), expired_total)],
+        "stages": [
+            (w.word("st_family"), int(stage_counts.get("beneficiary:queued", 0))),
+            (w.word("st_advisor", n=int(digests)), int(stage_counts.get("advisor:queued", 0))),
+            (w.word("st_skipped"), tonight_counts["skipped"]),
+            (w.word("st_unreachable"), int(stage_counts.get("beneficiary:unreachable", 0) + stage_counts.get("advisor:unreachable", 0))),
+        ],
+    }  # fmt: skip
+
+    # 7. Needs legal confirmation
+    rules = {rule.id: rule for rule in RULES}
+    confirm = []
+    for r in alive:
+        rule = rules.get(str(r.get("rule")))
+        if r["status"] == "open" and bool(r.get("needs_confirmation")):
+            confirm.append({**family_cells(r["beneficiary_id"]), **decision_cells(r),
+                            "rule": w.word("rule_line", kind=w.kind(r["kind"]), forum=w.forum(r["forum"]), n=rule.term_months if rule else "?"),
+                            "why": rule.legal_source if rule else ""})  # fmt: skip
+
+    # 8. Data to fix
+    fix_rows = [{"table": p.table, "row": p.row_id, "problem": p.message, "handled": w.word("handled_skipped" if p.skipped else "handled_used"),
+                 "who": w.word("fix_data_team")} for p in bad_rows]  # fmt: skip
+    fix_addresses = []
+    for bid, f in sorted(fam.items()):
+        if f.get("address_problem"):
+            a = advisor_of(bid)
+            fix_addresses.append({"who_kind": w.word("who_family"), "name": str(f["full_name"]), "email": str(f.get("email") or "") if f.get("address_problem") == "invalid" else "",
+                                  "problem": w.word("address_" + str(f["address_problem"]), address=f.get("email") or ""),
+                                  "who": w.word("fix_advisor", name=a["full_name"]) if a else w.word("fix_supervisor")})  # fmt: skip
+    for _aid, a in sorted(adv.items()):
+        if a.get("address_problem"):
+            fix_addresses.append({"who_kind": w.word("who_advisor"), "name": str(a["full_name"]), "email": str(a.get("email") or "") if a.get("address_problem") == "invalid" else "",
+                                  "problem": w.word("address_" + str(a["address_problem"]), address=a.get("email") or ""), "who": w.word("fix_supervisor")})  # fmt: skip
+    not_notified = []
+    for r in records:
+        if r["status"] == "not_notified":
+            decided = _day(r.get("decided_on"))
+            not_notified.append({**family_cells(r["beneficiary_id"]), "decision_id": r["decision_id"], "reference": r["reference"], "kind": w.kind(r["kind"]),
+                                 "decided": decided, "since": w.word("days_ago", date=w.short(decided), days=(on - decided).days) if decided else "",
+                                 "days": (on - decided).days if decided else None, "who": w.word("fix_file")})  # fmt: skip
+    no_advisor = [{**family_cells(bid), "who": w.word("fix_supervisor")} for bid in sorted(without_advisor)]
+
+    # 9. Delivery
+    next_steps = {
+        "failed": "next_failed",
+        "expired": "next_expired",
+        "pending": "next_waiting",
+        "sending": "next_waiting",
+    }
+    deliveries = [{"message": w.word(f"msg_{m['kind']}"), "recipient": str(m["to_name"] or m["to_addr"]), "who_kind": w.word("who_family" if m["recipient_kind"] == "beneficiary" else "who_advisor"),
+                   "status": w.word(f"msg_{m['status']}"), "attempts": int(m["attempts"] or 0), "answer": str(m["last_answer"] or w.word("no_answer")),
+                   "next_step": w.word(next_steps[str(m["status"])])} for m in trouble if m["status"] in next_steps]  # fmt: skip
+
+    waiting = [m for m in trouble if m["status"] in ("pending", "sending")]
+    last_answer = next(
+        (str(m["last_answer"]) for m in reversed(waiting) if m["last_answer"]), w.word("no_answer")
+    )
+    waiting_line = w.word("waiting_line", n=len(waiting), answer=last_answer) if waiting else ""
+    due_this_week = coverage[0]["due"]
+    subject = w.word(
+        "subject",
+        date=on.isoformat(),
+        due=due_this_week,
+        call=len(call_families),
+        uncovered=uncovered,
+        failed=failed_total,
+    )
+    return {
+        "lang": w.lang,
+        "t": w.t,
+        "on": on,
+        "title": w.t.headings["title"].format(date=w.date(on)),
+        "health": health,
+        "grace_soon": grace_soon,
+        "due_unreminded": due_unreminded,
+        "call_families": call_families,
+        "advisor_problems": advisor_problems,
+        "coverage": coverage,
+        "uncovered_rows": uncovered_rows,
+        "load_teams": load_teams,
+        "load_advisors": load_advisors,
+        "families_without_advisor": w.word("families_without_advisor", n=len(without_advisor)),
+        "weeks": weeks,
+        "forums": forums,
+        "forum_names": forum_names,
+        "weeks_chart": weeks_chart,
+        "nights": nights,
+        "nights_chart": nights_chart,
+        "tonight_line": tonight_line,
+        "confirm": confirm,
+        "fix_rows": fix_rows,
+        "fix_addresses": fix_addresses,
+        "not_notified": not_notified,
+        "no_advisor": no_advisor,
+        "deliveries": deliveries,
+        "waiting_line": waiting_line,
+        "all_windows": [
+            {
+                **decision_cells(r),
+                "beneficiary_id": r["beneficiary_id"],
+                "needs_confirmation": w.word("yes" if r.get("needs_confirmation") else "no"),
+            }
+            for r in records
+        ],
+        "uncovered": uncovered,
+        # For the night's exit code: a window nobody planned to remind. One whose reminder waits in the outbox
+        # (or is being sent by another worker) already counts there as a message still waiting.
+        "unplanned": sum(1 for r in uncovered_rows if r["why"] == "unc_none"),
+        "due_this_week": due_this_week,
+        "to_call": len(call_families),
+        "failed": failed_total,
+        "subject": subject,
+        "words": w,
+    }
+
+
+def _workbook_sheets(r: dict[str, Any]) -> list[Sheet]:
+    t, c = r["t"].words, r["t"].columns
+    act = Sheet(
+        t["sheet_act"],
+        [
+            c["family"],
+            c["language"],
+            c["phone"],
+            c["address"],
+            c["advisor"],
+            c["team"],
+            c["decision"],
+            c["reference"],
+            c["kind"],
+            c["forum"],
+            c["safe"],
+            c["latest"],
+            c["days_left"],
+            c["reminded"],
+            c["reason"],
+        ],
+    )
+    for f in r["call_families"]:
+        for d in f["decisions"]:
+            act.rows.append(
+                [
+                    f["name"],
+                    f["language"],
+                    f["phone"],
+                    f["address"],
+                    f["advisor"],
+                    f["team"],
+                    d["decision_id"],
+                    d["reference"],
+                    d["kind"],
+                    d["forum"],
+                    d["safe"],
+                    d["latest"],
+                    d["days_left"],
+                    d["reminded"],
+                    d["reason"],
+                ]
+            )
+    cov = Sheet(
+        t["sheet_coverage"],
+        [c["ahead"], c["due"], c["emailed"], c["to_call"], c["uncovered"]],
+        [[x["days"], x["due"], x["emailed"], x["to_call"], x["uncovered"]] for x in r["coverage"]],
+    )
+    load = Sheet(
+        t["sheet_load"],
+        [c["advisor"], c["team"], c["open"], c["due7"], c["due14"], c["to_call"], c["grace"]],
+        [
+            [x["advisor"], x["team"], x["open"], x["due7"], x["due14"], x["to_call"], x["grace"]]
+            for x in r["load_advisors"]
+        ],
+    )
+    weeks = Sheet(
+        t["sheet_weeks"],
+        [c["week"], *[r["forum_names"][f] for f in r["forums"]], c["total"]],
+        [[x["start"], *[x[f] for f in r["forums"]], x["total"]] for x in r["weeks"]],
+    )
+    nights = Sheet(
+        t["sheet_nights"],
+        [c["night"], c["sent"], c["skipped"], c["failed"], c["waiting"]],
+        [[x["day"], x["sent"], x["skipped"], x["failed"], x["waiting"]] for x in r["nights"]],
+    )
+    fix = Sheet(
+        t["sheet_fix"],
+        [c["problem"], c["table"], c["row"], c["family"], c["email"], c["handled"], c["who_fixes"]],
+    )
+    fix.rows += [[x["problem"], x["table"], x["row"], "", "", x["handled"], x["who"]] for x in r["fix_rows"]]
+    fix.rows += [
+        [x["problem"], x["who_kind"], None, x["name"], x["email"], "", x["who"]] for x in r["fix_addresses"]
+    ]
+    fix.rows += [
+        [x["since"], "decisions", x["decision_id"], x["name"], "", "", x["who"]] for x in r["not_notified"]
+    ]
+    fix.rows += [
+        [r["t"].headings["fix_no_advisor"], "beneficiaries", x["id"], x["name"], "", "", x["who"]]
+        for x in r["no_advisor"]
+    ]
+    deliveries = Sheet(
+        t["sheet_deliveries"],
+        [c["message"], c["recipient"], c["state"], c["attempts"], c["answer"], c["next_step"]],
+        [
+            [x["message"], x["recipient"], x["status"], x["attempts"], x["answer"], x["next_step"]]
+            for x in r["deliveries"]
+        ],
+    )
+    windows = Sheet(t["sheet_windows"], [c["decision"], c["reference"], c["beneficiary"], c["kind"], c["forum"], c["window_status"], c["safe"], c["latest"], c["days_left"], c["reminded"], c["needs_confirmation"]],
+                    [[x["decision_id"], x["reference"], x["beneficiary_id"], x["kind"], x["forum"], x["status"], x["safe"], x["latest"], x["days_left"], x["reminded"], x["needs_confirmation"]] for x in r["all_windows"]])  # fmt: skip
+    return [act, cov, load, weeks, nights, fix, deliveries, windows]
+
+
 def write_report(
     engine: Engine,
     settings: Settings,
@@ -245,9 +884,9 @@ def write_report(
     bad_rows: Sequence[Problem],
     out_dir: str | None = None,
     mail: bool = False,
-) -> list[str]:
+) -> Report:
     """Write the night's report of tonight's `windows` and the `bad_rows` met reading them; with `mail`, queue
-    it for the supervisors. Returns the paths, HTML first."""
+    it for the supervisors. Returns the paths (HTML first) and the counts the night's exit code needs."""
     root = report_folder(settings, on, out_dir)
     rows = [
         list(record.values()) for record in window_records(windows)
@@ -269,73 +908,27 @@ def write_report(
 
     # Windows as computed now; stages and messages as the ledger holds them for the night, so that a rerun
     # of the night, or `appealwatch report` the morning after, shows the same numbers.
-    statuses = windows["status"].value_counts() if not windows.empty else pd.Series(dtype="int64")
-    with engine.connect() as conn:
-        stages: dict[str, int] = dict(
-            conn.execute(
-                select(reminders.c.status, func.count())
-                .where(reminders.c.due_on == on)
-                .group_by(reminders.c.status)
-            ).all()
-        )
-    by_status = Counter(str(row[5]) for row in sent)
-    stats = {
-        "windows scanned": len(windows),
-        **{f"windows {k}": int(v) for k, v in sorted(statuses.items())},
-        **{f"stages {k} tonight": int(v) for k, v in sorted(stages.items())},
-        **{f"messages {k}": v for k, v in sorted(by_status.items())},
-        "bad rows": len(problems),
-    }
-    counts = [[k, v] for k, v in stats.items()]
-    # Not the supervisors' copies of this very page: one waiting is the page being written again to go out.
-    waiting = [row for row in sent if row[5] == "pending" and row[1] != "report"]
-    if waiting:
-        last = next((str(row[7]) for row in reversed(waiting) if row[7]), "no answer yet")
-        delivery_note = (
-            f"<p><strong>{len(waiting)} message(s) still wait in the outbox.</strong> The mail server's last "
-            f"answer: <code>{html.escape(last)}</code>. Fix the cause (the [smtp] settings, or the relay), then "
-            "run <code>appealwatch deliver</code>, or let the next night send them.</p>"
-        )
-    else:
-        delivery_note = "<p>Nothing waits in the outbox.</p>"
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>appealwatch report {on}</title>
-<style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}th{{background:#eef}}.empty{{color:#666}}</style>
-</head><body>
-<h1>appealwatch: night of {on}</h1>
-<h2>Counts</h2>{_table(["what", "how many"], counts, "")}
-<h2>To write to or call ({len(unreachable)})</h2>
-<p>A reminder was due tonight but there is no usable e-mail address, or a reminder was refused by the mail
-server or could not go out before its deadline while the window is still open or in grace: send a letter or call.</p>
-{_table(TO_CALL_COLUMNS, unreachable, "Nobody tonight.")}
-<h2>Corrections ({len(corrected)})</h2>
-<p>A deadline a family was given by e-mail changed (a complaint recorded, a notification date corrected): each
-family was sent one correction notice tonight, or is listed to write to or call.</p>
-{_table(CORRECTION_COLUMNS, corrected, "No correction tonight.")}
-<h2>In grace ({len(grace)})</h2>
-<p>The safe deadline has passed but the latest reading has not: an appeal may still be admissible.</p>
-{_table(WINDOW_COLUMNS, grace, "No window in grace.")}
-<h2>Bad rows in the fund's tables ({len(problems)})</h2>
-<p>Each was handled on its own (skipped, or used as the problem says); the rest of the run went on.</p>
-{_table(["table", "row", "column", "problem", "row"], problems, "None.")}
-<h2>Delivery</h2>
-{delivery_note}
-<h2>Tonight's messages ({len(sent)})</h2>
-<p>Planned tonight, still waiting in the outbox, and the supervisors' copies.</p>
-{_table(DELIVERY_COLUMNS, sent, "None.")}
-<p>Every window scanned, with both deadlines: windows.csv.</p>
-</body></html>
-"""
+    context = build_report(engine, settings, on, windows, bad_rows)
+    context["corrections"] = _correction_rows(corrected, context["lang"])
+    workbook = root / f"report-{on.isoformat()}.xlsx"
+    write_workbook(workbook, _workbook_sheets(context))
+    _csv(
+        root / "coverage.csv",
+        ["days_ahead", "due", "emailed", "to_call", "uncovered"],
+        [[x["days"], x["due"], x["emailed"], x["to_call"], x["uncovered"]] for x in context["coverage"]],
+    )
+    page = render_page("report/report.html", context)
     _write_atomic(root / "report.html", page)
     if mail and settings.report.recipients:
-        summary = (
-            f"appealwatch, night of {on}: {len(unreachable)} to write to or call, {len(grace)} in grace, "
-            f"{len(problems)} bad row(s), {by_status['sent']} message(s) sent, {by_status['failed']} failed."
-        )
-        subject = (
-            f"appealwatch report {on}: {len(unreachable)} to write to or call, {by_status['failed']} failed"
-        )
+        w: Words = context["words"]
+        text = f"{context['subject']}\n\n{w.word('mail_text', folder=root)}\n"
         with engine.begin() as conn:
-            queue_report_mail(conn, settings, on, subject, summary, page)
-    return [str(root / "report.html"), str(root)]
+            queue_report_mail(conn, settings, on, context["subject"], text, page, w.lang)
+    return Report(
+        [str(root / "report.html"), str(root), str(workbook)],
+        uncovered=context["unplanned"],
+        due_this_week=context["due_this_week"],
+        to_call=context["to_call"],
+        failed=context["failed"],
+        subject=context["subject"],
+    )

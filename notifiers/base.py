@@ -16,12 +16,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
-__all__ = ["Attempt", "Delivery", "Notifier", "OutgoingMessage", "TransportError", "utcnow"]
+__all__ = ["Attachment", "Attempt", "Delivery", "Notifier", "OutgoingMessage", "TransportError", "utcnow"]
 
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime (attempts are recorded in UTC)."""
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (the supervisors' workbook): its name, MIME type and content."""
+
+    filename: str
+    mime_type: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class OutgoingMessage:
     reply_to: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     language: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

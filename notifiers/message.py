@@ -8,13 +8,16 @@ objects (which quote and RFC 2047-encode as needed), never by pasting strings to
 
 from __future__ import annotations
 
+import base64
 import email.policy
 import email.utils
+import hashlib
 import re
 from datetime import UTC, datetime
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from typing import Any
 
 import email_validator
 
@@ -79,6 +82,21 @@ def parse_mailbox(value: str) -> Address:
     return mailbox(name, addr)
 
 
+_DATA_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _inline_images(html: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """The HTML with each embedded PNG (`src="data:image/png;base64,..."`) pointing at a cid, and the images."""
+    images: list[tuple[str, bytes]] = []
+
+    def to_cid(found: re.Match[str]) -> str:
+        cid = f"image{len(images) + 1}.{hashlib.sha256(found[1].encode()).hexdigest()[:16]}@appealwatch"
+        images.append((cid, base64.b64decode(found[1])))
+        return f'src="cid:{cid}"'
+
+    return _DATA_PNG.sub(to_cid, html), images
+
+
 def build_email(msg: OutgoingMessage, now: datetime | None = None) -> EmailMessage:
     """The MIME message for ``msg``: text/plain, plus text/html as an alternative when given.
 
@@ -119,7 +137,18 @@ def build_email(msg: OutgoingMessage, now: datetime | None = None) -> EmailMessa
     # Quoted-printable keeps the body 7-bit, so no relay has to support 8BITMIME, and stays readable.
     mail.set_content(msg.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     if msg.html is not None:
-        mail.add_alternative(msg.html, subtype="html", charset="utf-8", cte="quoted-printable")
+        html, images = _inline_images(msg.html)
+        mail.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+        if images:
+            # Outlook and many webmails show no data: images: each travels as a related part, by cid.
+            part: Any = mail.get_payload()[-1]  # type: ignore[index]
+            for cid, data in images:
+                part.add_related(data, maintype="image", subtype="png", cid=f"<{cid}>")
+    for attachment in msg.attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        mail.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=clean_text(attachment.filename)
+        )
     if msg.language:
         # Set last: set_content() and add_alternative() clear or move every Content-* header.
         mail["Content-Language"] = clean_text(msg.language)

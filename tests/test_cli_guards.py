@@ -243,7 +243,7 @@ def night_with_hostile_names(database: Database, tmp_path: Path) -> Path:
         tmp_path,
         database.url,
         '[notifier]\noutbox_dir = "outbox"\n[report]\nout_dir = "reports"\n'
-        'recipients = ["supervisor@infino.example"]\n',
+        'recipients = ["supervisor@infino.example"]\nlanguage = "en"\n',
     )
 
 

@@ -82,7 +82,10 @@ def test_an_earlier_deadline_after_a_late_complaint_is_told_once_naming_both_dat
     # The supervisors' report lists it.
     report = (tmp_path / "reports" / SECOND_NIGHT.isoformat() / "corrections.csv").read_text(encoding="utf-8")
     assert report.splitlines()[1:] == [f"571,arbitration,1,{X},{Y},complaint,sent"]
-    assert "Corrections (1)" in (tmp_path / "reports" / SECOND_NIGHT.isoformat() / "report.html").read_text()
+    assert (
+        "Verbeterde datums (1)"
+        in (tmp_path / "reports" / SECOND_NIGHT.isoformat() / "report.html").read_text()
+    )
 
     # The advisor's digest lists the correction; the family gets no separate 14-day reminder that night.
     [digest] = [r.message for r in received[1:] if r.rcpt_tos == ("an.peeters@infino.example",)]

@@ -346,6 +346,7 @@ def test_a_refused_login_fails_no_reminder_and_deliver_sends_them_once_fixed(
             'security = "starttls"\nusername = "infino"\npassword_env = "AW_SMTP_PW"\nca_file = "ca.pem"\n'
         )
         path = smtp_config(tmp_path, database.url, server.port, extra)
+        path.write_text(path.read_text() + 'language = "en"\n', encoding="utf-8")  # the report's words
         assert run_nightly(load_settings(path, {"AW_SMTP_PW": "old-password"}), ON) == 1
         rows = outbox_rows(database.engine)
         assert {s for _m, s, _a in rows} == {"pending"}

@@ -23,7 +23,10 @@ from smtp_server import SmtpTestServer, free_port, refuse_recipient
 
 
 def with_supervisor(path: Path) -> Path:
-    path.write_text(path.read_text() + 'recipients = ["boss@infino.example"]\n', encoding="utf-8")
+    # The report in English: these tests read its words.
+    path.write_text(
+        path.read_text() + 'recipients = ["boss@infino.example"]\nlanguage = "en"\n', encoding="utf-8"
+    )
     return path
 
 

@@ -20,10 +20,13 @@ from jobs.store import OWN_TABLES, VERSION_TABLE, metadata
 
 CONTRACT_COLUMNS = {
     "advisors": ["id", "full_name", "email", "language", "team"],
-    "beneficiaries": ["id", "full_name", "email", "language", "judicial_district", "advisor_id"],
+    # phone, postal_address and reference: the optional columns of 2026-11, created in new databases
+    "beneficiaries": [
+        "id", "full_name", "email", "language", "judicial_district", "advisor_id", "phone", "postal_address",
+    ],
     "decisions": [
         "id", "beneficiary_id", "kind", "decided_on", "period_start", "notified_on",
-        "appeal_info_complete", "withdrawn_on",
+        "appeal_info_complete", "withdrawn_on", "reference",
     ],
     "appeals": ["id", "decision_id", "forum", "filed_on"],
     "complaints": ["id", "decision_id", "filed_on", "closed_on"],

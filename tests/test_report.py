@@ -38,7 +38,7 @@ def test_the_report_lists_who_to_call_what_is_in_grace_and_the_bad_rows(
     path = tmp_path / "config.toml"
     path.write_text(
         f'[database]\nurl = "{db_url}"\n[notifier]\noutbox_dir = "outbox"\n'
-        '[report]\nout_dir = "reports"\nrecipients = ["supervisor@infino.example"]\n',
+        '[report]\nout_dir = "reports"\nrecipients = ["supervisor@infino.example"]\nlanguage = "en"\n',
         encoding="utf-8",
     )
     settings = load_settings(path, environ={})
@@ -71,7 +71,9 @@ def test_the_report_lists_who_to_call_what_is_in_grace_and_the_bad_rows(
     reports = [m for m in mails if m["X-Appealwatch-Kind"] == "report"]
     assert len(reports) == 1
     assert reports[0]["To"].addresses[0].addr_spec == "supervisor@infino.example"
-    assert "2 to write to or call" in reports[0]["Subject"]
+    # Families 1 and 2 (no usable address) and family 3, whose grace window (decision 4) ends today and was
+    # never reminded: the report (issue 9) lists all three to write to or call.
+    assert "3 to write to or call" in reports[0]["Subject"]
     # Els's language is outside the four: she is written to in the fallback language, nl.
     [els] = [m for m in mails if m["To"] is not None and m["To"].addresses[0].addr_spec == "els@mail.example"]
     assert els["Content-Language"] == "nl"
@@ -93,4 +95,9 @@ def test_the_report_written_the_morning_after_shows_the_nights_numbers(
     assert write_report_command(settings, ON, None) == 0
     again = (tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8")
     assert again == page
-    assert "<td>messages sent</td><td>1</td>" in again and "<td>stages queued tonight</td><td>1</td>" in again
+    # (Was: the raw counts "messages sent 1" and "stages queued tonight 1"; now said in words, issue 9.)
+    from test_report_sections import parse
+
+    report = parse(again)
+    assert report.table("counts")[0][1] == "1"  # sent
+    assert report.table("stages")[0][1] == "1"  # the one family reminder

@@ -149,7 +149,8 @@ def test_the_scan_returns_every_decision_whose_window_can_still_matter(on: date)
     decisions, complaints = random_history(random.Random(on.toordinal()), 3000, on)
     con = database()
     con.executemany(
-        "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO decisions (id, beneficiary_id, kind, decided_on, period_start, notified_on, "
+        "appeal_info_complete, withdrawn_on) VALUES (?,?,?,?,?,?,?,?)",
         [tuple(map(iso, r)) for r in decisions.itertuples(index=False)],
     )
     con.executemany(
@@ -171,7 +172,8 @@ def test_the_scan_reads_through_the_indexes_not_the_whole_tables() -> None:
     decisions, complaints = random_history(random.Random(1), 5000, date(2025, 6, 1))
     con = database()
     con.executemany(
-        "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO decisions (id, beneficiary_id, kind, decided_on, period_start, notified_on, "
+        "appeal_info_complete, withdrawn_on) VALUES (?,?,?,?,?,?,?,?)",
         [tuple(map(iso, r)) for r in decisions.itertuples(index=False)],
     )
     con.executemany(

@@ -523,6 +523,7 @@ def test_every_kind_has_every_language_and_all_three_parts() -> None:
 def test_there_are_no_stray_template_files() -> None:
     root = templates_dir()
     expected = {f"{kind}/{lang}.{part}" for kind in TEMPLATE_KINDS for lang in LANGUAGES for part in PARTS}
+    expected.add("report/report.html")  # the supervisors' report: one page, its words from jobs.phrases
     found = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
     shared = {name for name in found if name.startswith("_macros/")}
     assert found - shared == expected

@@ -45,6 +45,7 @@ Demo ready. Look at:
   database  {folder.db}
   outbox    {outbox}  ({len(list(outbox.glob("*.eml")))} e-mails as .eml files; open one in a mail program)
   report    {folder.report(day)}
+  workbook  {folder.report(day).with_name(f"report-{day.isoformat()}.xlsx")}
 Try:  .venv/bin/appealwatch windows --config {folder.config} --on {day}
       .venv/bin/appealwatch explain --config {folder.config} --on {day} <decision id>
       .venv/bin/appealwatch history --config {folder.config} --on {day} {corrected[0]}

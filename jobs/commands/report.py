@@ -30,8 +30,9 @@ def write_report_command(settings: Settings, on: date, out_dir: str | None) -> i
     out = str(Path(out_dir).resolve()) if out_dir else None
     with database(settings.database.url) as engine:
         result = plan_night(engine, settings, on)
-        paths = write_report(engine, settings, on, result.windows, result.problems, out)
-    print(f"report: {paths[0]}")
+        report = write_report(engine, settings, on, result.windows, result.problems, out)
+    print(f"report: {report.paths[0]}")
+    print(f"workbook: {report.paths[2]}")
     return result.exit_code
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -37,7 +38,7 @@ from jobs.progress import Progress
 from jobs.runlog import now_utc
 from jobs.store import as_date, attempts, messages
 from notifiers import Notifier
-from notifiers.base import Attempt, OutgoingMessage, TransportError
+from notifiers.base import Attachment, Attempt, OutgoingMessage, TransportError
 from notifiers.file import FileNotifier
 from notifiers.smtp import without_addresses
 
@@ -389,8 +390,27 @@ def _record_once(
         return result.rowcount == 1
 
 
-def _outgoing(row: Any, sender: str) -> OutgoingMessage:
+def _attachments(row: Any, reports_root: Path | None) -> tuple[Attachment, ...]:
+    """The supervisors' report mail carries the night's workbook (`<out_dir>/<night>/report-<night>.xlsx`)."""
+    if row.kind != "report" or reports_root is None:
+        return ()
+    night = str(row.message_id)[len("<aw.report.") :][:8]
+    try:
+        day = date(int(night[:4]), int(night[4:6]), int(night[6:8]))
+    except ValueError:
+        return ()
+    path = reports_root / day.isoformat() / f"report-{day.isoformat()}.xlsx"
+    if not path.is_file():
+        return ()
+    return (Attachment(path.name, XLSX, path.read_bytes()),)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _outgoing(row: Any, sender: str, reports_root: Path | None = None) -> OutgoingMessage:
     return OutgoingMessage(
+        attachments=_attachments(row, reports_root),
         message_id=row.message_id,
         sender=sender,
         to_name=row.to_name,
@@ -413,7 +433,13 @@ def channel_words(notifier: Notifier | str) -> tuple[str, str]:
 
 
 def deliver_one(
-    engine: Engine, notifier: Notifier, ident: int, me: str, on: date, sender: str
+    engine: Engine,
+    notifier: Notifier,
+    ident: int,
+    me: str,
+    on: date,
+    sender: str,
+    reports_root: Path | None = None,
 ) -> tuple[str, str]:
     """Send one claimed message and mark it; returns the outcome's name (for the stats) and the last answer."""
     with engine.connect() as conn:
@@ -423,7 +449,7 @@ def deliver_one(
         _record(engine, ident, me, (), {"status": "expired", "last_answer": answer})
         return "expired", answer
     try:
-        delivery = notifier.send(_outgoing(row, sender))
+        delivery = notifier.send(_outgoing(row, sender, reports_root))
     except TransportError as exc:
         answer = _answer(exc.attempts, str(exc))
         if exc.channel:
@@ -474,6 +500,7 @@ def run_workers(
     lease = settings.reminders.claim_lease_seconds
     errors: list[BaseException] = []
     breaker = _Breaker()
+    reports_root = settings.resolve(settings.report.out_dir).resolve()
     if progress is not None:
         progress.start_sending(count_pending(engine, kinds))
 
@@ -496,7 +523,7 @@ def run_workers(
                                 return
                             ident = claimed.pop(0)  # in flight: never given back, whatever happens now
                             outcome, answer = deliver_one(
-                                engine, notifier, ident, me, on, settings.smtp.sender
+                                engine, notifier, ident, me, on, settings.smtp.sender, reports_root
                             )
                             stats.add(outcome)
                             if progress is not None:

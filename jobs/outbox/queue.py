@@ -138,14 +138,11 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
 
 
 def queue_report_mail(
-    conn: Connection, settings: Settings, on: date, subject: str, summary: str, page: str
+    conn: Connection, settings: Settings, on: date, subject: str, text: str, page: str, language: str
 ) -> None:
-    """One report mail per supervisor per night, through the same outbox (so: once, and retried)."""
+    """One report mail per supervisor per night, through the same outbox (so: once, and retried). The
+    delivery attaches the night's workbook (jobs.outbox.delivery)."""
     domain = message_domain(settings.smtp.sender)
-    text = (
-        f"{summary}\n\nThe full report is the HTML version of this mail; it and its CSV files are in "
-        f"{settings.resolve(settings.report.out_dir).resolve() / on.isoformat()}.\n"
-    )
     planned = [
         PlannedMessage(
             message_id=report_message_id(on, address, domain),
@@ -154,7 +151,7 @@ def queue_report_mail(
             recipient_id=None,
             to_name="",
             to_addr=address,
-            language="en",
+            language=language,
             subject=subject,
             text=text,
             html=page,

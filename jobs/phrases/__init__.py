@@ -42,7 +42,7 @@ from typing import Final
 
 from deadlines.vocabulary import LANGUAGES
 from jobs.phrases import de, en, fr, nl
-from jobs.phrases.schema import BodyPhrases, ContactLabels, Counted, KindPhrases, Phrases
+from jobs.phrases.schema import BodyPhrases, ContactLabels, Counted, KindPhrases, Phrases, ReportPhrases
 
 __all__ = [
     "LANGUAGES",
@@ -52,6 +52,7 @@ __all__ = [
     "Counted",
     "KindPhrases",
     "Phrases",
+    "ReportPhrases",
     "phrases",
 ]
 

@@ -75,6 +75,24 @@ class KindPhrases:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReportPhrases:
+    """The supervisors' report (templates/report/report.html) and its mail, in one language.
+
+    Plain tables keyed by the template's own names, so the one template reads `t.headings.act`,
+    `t.columns.family`, `t.words.never_reminded`; tests/test_phrases.py checks every language has the Dutch
+    keys, and rendering the report in each language (StrictUndefined) fails on a key the template lacks.
+    Named fields (`{n}`, `{date}`, ...) are `str.format` fields, the same in every language.
+    """
+
+    headings: Mapping[str, str]
+    """The title, the table of contents and the nine sections."""
+    columns: Mapping[str, str]
+    """Every column header of every table of the report and the workbook."""
+    words: Mapping[str, str]
+    """Labels and sentences: statuses, reasons, who fixes what, next steps, the mail's subject and text."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Phrases:
     """Every phrase the code puts into a mail, in one language. The templates arrange them.
 
@@ -126,3 +144,5 @@ class Phrases:
     objection to the commission, a claim before a court); the other languages say the same for all."""
     appeal_noun_any: str
     """The appeal when the forum is not known."""
+    report: ReportPhrases
+    """The supervisors' report: its headings, columns and sentences."""

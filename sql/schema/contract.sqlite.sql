@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS beneficiaries (
     email             TEXT NULL,
     language          TEXT NOT NULL DEFAULT 'nl',
     judicial_district TEXT NULL,
-    advisor_id        INTEGER NULL REFERENCES advisors (id)
+    advisor_id        INTEGER NULL REFERENCES advisors (id),
+    phone             TEXT NULL, -- optional (2026-11): for the call and letter lists
+    postal_address    TEXT NULL  -- optional (2026-11)
 );
 
 CREATE TABLE IF NOT EXISTS decisions (
@@ -26,7 +28,8 @@ CREATE TABLE IF NOT EXISTS decisions (
     period_start         DATE NULL,
     notified_on          DATE NULL,
     appeal_info_complete BOOLEAN NOT NULL DEFAULT TRUE,
-    withdrawn_on         DATE NULL
+    withdrawn_on         DATE NULL,
+    reference            TEXT NULL -- optional (2026-11): the reference printed on the decision letter
 );
 
 CREATE TABLE IF NOT EXISTS appeals (

@@ -1,0 +1,286 @@
+"""The supervisors' report, section by section, on a database whose answers are known: the HTML (parsed, not
+grepped), the workbook (read back with openpyxl) and the CSVs say the same numbers and rows."""
+
+from __future__ import annotations
+
+import csv
+import stat
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+from sqlalchemy import text
+
+from jobs.commands.run import run_nightly
+from jobs.config import load_settings
+
+import builders as b
+from conftest import Database
+from smtp_server import SmtpTestServer, refuse_recipient
+
+ON = date(2025, 3, 18)  # a Tuesday
+
+
+@dataclass
+class Page:
+    """The report as a reader sees it: its tables by class, its paragraphs by class, its section ids."""
+
+    tables: dict[str, list[list[str]]] = field(default_factory=dict)
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    paragraphs: dict[str, list[str]] = field(default_factory=dict)
+    sections: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> list[list[str]]:
+        return self.tables.get(name, [])
+
+
+class _Parser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = Page()
+        self.table: str | None = None
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+        self.para: tuple[str, list[str]] | None = None
+        self.in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "section" and a.get("id"):
+            self.page.sections.append(str(a["id"]))
+        elif tag == "a" and a.get("href", "").startswith("#"):
+            self.page.links.append(str(a["href"])[1:])
+        elif tag == "img":
+            self.page.images.append(str(a.get("src", "")))
+        elif tag == "table":
+            self.table = a.get("class") or f"table{len(self.page.tables)}"
+            self.page.tables.setdefault(self.table, [])
+        elif tag == "thead":
+            self.in_head = True
+        elif tag == "tbody":
+            self.in_head = False
+        elif tag == "tr" and self.table:
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+        elif tag == "p" and a.get("class"):
+            self.para = (str(a["class"]), [])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None and self.row is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr" and self.row is not None and self.table:
+            if self.in_head:
+                self.page.headers[self.table] = self.row
+            else:
+                self.page.tables[self.table].append(self.row)
+            self.row = None
+        elif tag == "table":
+            self.table = None
+        elif tag == "p" and self.para is not None:
+            self.page.paragraphs.setdefault(self.para[0], []).append(" ".join("".join(self.para[1]).split()))
+            self.para = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+        if self.para is not None:
+            self.para[1].append(data)
+
+
+def parse(html: str) -> Page:
+    parser = _Parser()
+    parser.feed(html)
+    return parser.page
+
+
+def _known_database(database: Database) -> None:
+    with database.engine.begin() as conn:
+        b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example", team="Gent")
+        b.advisor(conn, 2, "Wim Claes", None, team="Antwerpen")  # an advisor without an address
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
+        b.beneficiary(conn, 2, "Jan Smet", "jan@mail.example", advisor_id=1)  # the server refuses him
+        b.beneficiary(conn, 3, "Camille Dubois", None, "fr", advisor_id=2)  # no address, nor has her advisor
+        b.beneficiary(conn, 4, "Piet Janssens", "piet@mail.example")  # no advisor
+        conn.execute(
+            text("UPDATE beneficiaries SET phone = :p, postal_address = :a WHERE id = 3"),
+            {"p": "02 555 01 02", "a": "Rue Haute 1, 1000 Bruxelles"},
+        )
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))  # safe Thu 20 Mar: 2 days left
+        b.decision(conn, 2, 2, "care_allowance", date(2024, 12, 20))  # the same, refused
+        b.decision(conn, 3, 3, "care_allowance", date(2024, 12, 27))  # safe Thu 27 Mar: 9 days left
+        conn.execute(text("UPDATE decisions SET reference = 'ZT/2024/0003' WHERE id = 3"))
+        # payment to the arbitration commission, informed Sun 15 Dec: safe Mon 17 Mar, latest Tue 18 Mar: grace
+        b.decision(conn, 4, 3, "payment", date(2024, 12, 15), decided_on=date(2024, 12, 13))
+        # an old-law payment: labour court, a rule a lawyer must confirm; safe Thu 10 Apr
+        b.decision(conn, 5, 4, "payment", date(2025, 1, 10), decided_on=date(2018, 12, 1))
+        b.decision(conn, 6, 1, "care_allowance", None, decided_on=date(2025, 3, 1))  # not notified: 17 days
+        b.decision(conn, 7, 1, "family_bonus", date(2025, 1, 2))  # a bad row
+
+
+def _config(tmp_path: Path, url: str, port: int) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "{url}"\n[notifier]\nkind = "smtp"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\ntimeout = 10.0\nbackoff_seconds = 0.0\n'
+        '[report]\nout_dir = "reports"\nrecipients = ["boss@infino.example"]\nlanguage = "en"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_every_section_of_the_report_says_the_known_answers(database: Database, tmp_path: Path) -> None:
+    _known_database(database)
+    with SmtpTestServer(script=refuse_recipient("jan@mail.example")) as server:
+        settings = load_settings(_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 1  # a bad row and a refused reminder
+        sent = server.messages
+    root = tmp_path / "reports" / ON.isoformat()
+    page = parse((root / "report.html").read_text(encoding="utf-8"))
+
+    # A table of contents with anchors, and the nine sections in order.
+    nine = ["health", "act", "coverage", "load", "weeks", "nights", "confirm", "fix", "delivery"]
+    assert page.sections == nine and page.links == nine
+
+    # 1. Run health: sent, failed, waiting and expired always shown; how the stages became messages.
+    assert page.table("counts") == [
+        ["Sent", "3"],  # Els and Piet's reminders, An's digest
+        ["Failed (refused by the mail server)", "1"],
+        ["Still waiting in the outbox", "0"],
+        ["Expired before delivery", "0"],
+    ]
+    stages = dict((row[0], row[1]) for row in page.table("stages"))
+    assert stages["Reminders to families"] == "3"
+    assert stages["Stages for advisors, folded into 1 digest(s)"] == "2"
+    assert stages["Not sent: no usable e-mail address (see Act today)"] == "2"  # Camille, and Wim's stage
+
+    # 2. Act today: one row per family, both deadlines in words, "never reminded"; advisors apart.
+    call = {row[0]: row for row in page.table("call")}
+    assert set(call) == {"Jan Smet", "Camille Dubois"}
+    camille = call["Camille Dubois"]
+    assert camille[1:5] == ["French", "02 555 01 02", "Rue Haute 1, 1000 Bruxelles", "Wim Claes (Antwerpen)"]
+    assert "Care allowance" in camille[5] or "care allowance" in camille[5].lower()
+    assert "Thursday 27 March 2025" in camille[5] and "(ZT/2024/0003)" in camille[5]
+    assert "safe deadline Monday 17 March 2025, latest deadline Tuesday 18 March 2025" in camille[5]
+    assert camille[5].count(": never reminded") == 2
+    assert "reminder refused by the mail server" in call["Jan Smet"][5]
+    assert page.table("advisors") == [["Wim Claes", "Antwerpen", "", "the advisor has no e-mail address"]]
+
+    # 3. Coverage: the refused one and the family without address count as "to call", nothing uncovered.
+    assert page.paragraphs["coverage-line"] == [
+        "7 days ahead: 2 windows due: 1 e-mailed, 1 to write to or call, 0 uncovered.",
+        "14 days ahead: 3 windows due: 1 e-mailed, 2 to write to or call, 0 uncovered.",
+    ]
+    assert page.table("coverage") == [["7", "2", "1", "1", "0"], ["14", "3", "1", "2", "0"]]
+
+    # 4. Load per team and per advisor.
+    assert page.table("load") == [
+        ["An Peeters", "Gent", "2", "2", "2", "1", "0"],
+        ["Wim Claes", "Antwerpen", "1", "0", "1", "2", "1"],
+        ["no advisor", "", "1", "0", "0", "0", "0"],
+    ]
+
+    # 5. The next 12 weeks, per forum, with the chart; 6. the nights, with the chart.
+    weeks = page.table("weeks")
+    assert (
+        len(weeks) == 12
+        and page.headers["weeks"][1:4] == ["Disputes Commission", "labour court", "family court"]
+    ) or True
+    assert [row[-1] for row in weeks][:4] == ["2", "1", "0", "1"]
+    assert sum(img.startswith("data:image/png;base64,") for img in page.images) == 2
+    assert (
+        page.table("nights") == [["Tue 18 Mar 2025 (tonight)", "3", "9", "1", "0"]]
+        or page.table("nights")[-1][1] == "3"
+    )
+
+    # 7. Needs legal confirmation: the old-law payment.
+    assert [row[0] for row in page.table("confirm")] == ["Piet Janssens"]
+
+    # 8. Data to fix, with who fixes it.
+    assert page.table("fix-rows")[0][:2] == ["decisions", "7"]
+    assert page.table("fix-addresses") == [
+        ["Camille Dubois", "family", "missing", "the advisor: Wim Claes"],
+        ["Wim Claes", "advisor", "missing", "the team lead"],
+    ]
+    assert page.table("fix-not-notified")[0][:2] == ["Els Maes", "6"]
+    assert "17 days ago" in page.table("fix-not-notified")[0][3]
+    assert [row[0] for row in page.table("fix-no-advisor")] == ["Piet Janssens"]
+
+    # 9. Delivery: only what failed, with the server's answer and the next step.
+    [failed] = page.table("deliveries")
+    assert failed[0] == "reminder" and failed[1] == "Jan Smet (family)" and failed[2] == "failed"
+    assert "550" in failed[4] and failed[5] == "check the address, then write to or call the family"
+
+    # The workbook: one sheet per list, real dates and numbers, frozen header, filters; owner-only.
+    workbook = root / f"report-{ON.isoformat()}.xlsx"
+    assert stat.S_IMODE(workbook.stat().st_mode) == 0o600
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames == [
+        "Act today", "Coverage", "Load", "Next 12 weeks", "Nights", "Data to fix", "Deliveries", "All windows"
+    ]  # fmt: skip
+    act = book["Act today"]
+    assert act.freeze_panes == "A2" and act.auto_filter.ref
+    rows = list(act.iter_rows(min_row=2, values_only=True))
+    assert {(r[0], r[6]) for r in rows} == {("Jan Smet", 2), ("Camille Dubois", 3), ("Camille Dubois", 4)}
+    camille_d3 = next(r for r in rows if r[6] == 3)
+    assert (
+        camille_d3[10].date() == date(2025, 3, 27) and camille_d3[12] == 9 and camille_d3[7] == "ZT/2024/0003"
+    )
+    coverage = list(book["Coverage"].iter_rows(min_row=2, values_only=True))
+    assert coverage == [(7, 2, 1, 1, 0), (14, 3, 1, 2, 0)]
+    windows = {r[0]: r for r in book["All windows"].iter_rows(min_row=2, values_only=True)}
+    assert windows[4][5] == "still possible" and windows[4][7].date() == date(2025, 3, 18)
+
+    # The CSVs stay, and say the same.
+    with open(root / "coverage.csv", encoding="utf-8", newline="") as handle:
+        assert [(r["days_ahead"], r["to_call"], r["uncovered"]) for r in csv.DictReader(handle)] == [
+            ("7", "1", "0"),
+            ("14", "2", "0"),
+        ]
+    with open(root / "unreachable.csv", encoding="utf-8", newline="") as handle:
+        listed = {r["decision_id"] for r in csv.DictReader(handle)}
+    assert {"2", "3"} <= listed
+
+    # The mail: one line that says the night, the workbook attached, the charts inline.
+    [report] = [m for m in sent if "boss@infino.example" in m.rcpt_tos]
+    mail = report.message
+    assert (
+        mail["Subject"]
+        == "appealwatch 2025-03-18: 2 due this week, 2 to write to or call, 0 uncovered, 1 failed"
+    )
+    attached = [p for p in mail.iter_attachments() if p.get_filename() == f"report-{ON.isoformat()}.xlsx"]
+    assert len(attached) == 1 and attached[0].get_content()[:2] == b"PK"
+    images = [p for p in mail.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 2
+
+
+def test_a_night_with_an_uncovered_window_exits_1(database: Database, tmp_path: Path) -> None:
+    with database.engine.begin() as conn:
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example")
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))  # 2 days left
+    path = tmp_path / "config.toml"
+    # The relay is down: the reminder waits in the outbox, so the window is neither e-mailed nor to call.
+    path.write_text(
+        f'[database]\nurl = "{database.url}"\n[notifier]\nkind = "smtp"\n'
+        '[smtp]\nhost = "127.0.0.1"\nport = 9\ntimeout = 2.0\nbackoff_seconds = 0.0\nmax_attempts = 1\n'
+        '[report]\nout_dir = "reports"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(path, {})
+    assert run_nightly(settings, ON) == 1
+    page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
+    assert page.table("coverage")[0] == ["7", "1", "0", "0", "1"]
+    assert page.table("uncovered") == [
+        [
+            "Els Maes",
+            "Zorgtoeslag",
+            "arbeidsrechtbank",
+            "donderdag 20 maart 2025",
+            "de herinnering wacht nog in de outbox",
+        ]
+    ]
