@@ -307,6 +307,23 @@ def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
     out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         out[(int(r["decision_id"]), str(r["forum"]), as_date(r["safe_deadline"]))].append(dict(r))
+    # A correction notice told the family the new deadline (and how to file): it covers that window as a
+    # reminder would, and the reminder due that night was skipped for it.
+    told = (
+        conn.execute(
+            select(
+                corrections.c.decision_id, corrections.c.forum, corrections.c.new_deadline.label("safe_deadline"),
+                corrections.c.status, corrections.c.detail, corrections.c.due_on,
+                messages.c.status.label("message_status"), messages.c.last_answer, messages.c.sent_at,
+            )
+            .select_from(corrections.outerjoin(messages, messages.c.id == corrections.c.message_pk))
+            .where(corrections.c.recipient_kind == "beneficiary", corrections.c.new_deadline >= _shift(on, -60))
+        )
+        .mappings()
+        .all()
+    )  # fmt: skip
+    for r in told:
+        out[(int(r["decision_id"]), str(r["forum"]), as_date(r["safe_deadline"]))].append(dict(r))
     return out
 
 
