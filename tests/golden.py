@@ -35,27 +35,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from jobs.demo import DEMO_CONFIG  # the demo's own configuration: the fingerprints are of its nights
+
 GOLDEN = Path(__file__).with_name("golden.json")
 ON = date(2026, 11, 26)
 SEED = 20261126
 SYNTHETIC_DECISIONS = 20_000
-
-CONFIG = """\
-[database]
-url = "sqlite:///{db}"
-
-[notifier]
-kind = "file"
-outbox_dir = "outbox"
-
-[report]
-out_dir = "reports"
-
-[fund]
-name = "Infino"
-email = "info@infino.example"
-website = "https://www.infino.example/contact"
-"""
 
 
 def _digest(lines: list[str]) -> str:
@@ -122,7 +107,9 @@ def demo_night(folder: Path) -> dict[str, Any]:
     from jobs.demo_data import generate
 
     db = folder / "appealwatch.db"
-    (folder / "config.toml").write_text(CONFIG.format(db=db), encoding="utf-8")
+    (folder / "config.toml").write_text(
+        DEMO_CONFIG.format(db=db, config=folder / "config.toml"), encoding="utf-8"
+    )
     engine = make_engine(f"sqlite:///{db}")
     try:
         init_db(engine)
@@ -138,7 +125,9 @@ def synthetic_night(folder: Path) -> dict[str, Any]:
     from benchmarks.synthetic import history
 
     db = folder / "appealwatch.db"
-    (folder / "config.toml").write_text(CONFIG.format(db=db), encoding="utf-8")
+    (folder / "config.toml").write_text(
+        DEMO_CONFIG.format(db=db, config=folder / "config.toml"), encoding="utf-8"
+    )
     build_database(f"sqlite:///{db}", history(SYNTHETIC_DECISIONS, ON, seed=SEED))
     return _night(folder)
 
