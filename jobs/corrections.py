@@ -11,6 +11,16 @@ recipient, new deadline), written with the night's plan in one transaction (ON C
 in it is never acted on again; a rerun or the next night finds it and sends nothing. The notice's Message-ID
 is derived from that key (`jobs.outbox.ids.correction_message_id`).
 
+A new deadline already past when the change is seen: while the window is in grace (its latest deadline not
+past) the family's notice says the date we gave was wrong, the safe date has passed, until when an appeal is
+still possible and to contact the advisor now; once nothing is possible any more (expired) no mail goes to the
+family, and the advisor's digest and the report list the family to call, with the reason (the ledger row is
+`unreachable`, its detail says why).
+
+A correction an outage held in the outbox goes out only while it is still true (`jobs.outbox.settle`): when
+the deadline changed again before it went out it is superseded, and tonight's notice names the date last
+delivered and tonight's one (X -> Z, never the Y the family never received).
+
 A deadline that disappears (an appeal recorded, the decision withdrawn, a complaint still open) sends no
 notice: the window is no longer open, so only its reminders stop. The advisor's digest lists the night's
 corrections, and the supervisors' report lists every correction of the night.
@@ -32,6 +42,18 @@ WHY_COMPLAINT = "complaint"  # a complaint to the complaints service restarted t
 WHY_ART89 = "art89"  # the decision lacked the appeal information: the term starts four months later
 WHY_INFORMED = "informed"  # the day the family was informed (or the decision's data) was corrected
 WHY = (WHY_COMPLAINT, WHY_ART89, WHY_INFORMED)
+
+
+# The window states in which a changed deadline is told: open; grace (the new safe deadline has passed, the
+# latest not: the family is told until when an appeal is still possible); expired (nothing is possible any
+# more: no mail to the family, the advisor's digest and the report list the family to call).
+TOLD = ("open", "grace", "expired")
+LATE = ("grace", "expired")
+
+
+def too_late_detail(new: date, latest: date) -> str:
+    """The ledger's detail (and the report's reason) for a change seen when nothing is possible any more."""
+    return f"too late: the new safe deadline {new} and the latest deadline {latest} had passed when the change was seen: call the family"
 
 
 def why_code(trigger_reason: Any) -> str:
@@ -81,7 +103,7 @@ def last_quoted(conn: Connection, decision_ids: Iterable[int]) -> dict[tuple[int
 def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, Any]]:
     """The corrections to act on tonight: one per open window whose safe deadline differs from the one last
     delivered to its family, unless the ledger of corrections already has that new deadline."""
-    open_ = windows[(windows["status"] == "open") & windows["safe_deadline"].notna()]
+    open_ = windows[windows["status"].isin(TOLD) & windows["safe_deadline"].notna()]
     if open_.empty:
         return []
     records: list[dict[str, Any]] = open_.to_dict("records")  # type: ignore[assignment]
@@ -114,6 +136,9 @@ def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, A
                 "new_deadline": new,
                 "old_deadline": old,
                 "why": why_code(window.get("trigger_reason")),
+                # "grace" or "expired" when the new safe deadline has already passed tonight, else None
+                "late": None if window["status"] == "open" else str(window["status"]),
+                "latest_deadline": pd.Timestamp(window["latest_deadline"]).date(),
             }
         )
     return sorted(due, key=lambda c: (c["decision_id"], c["forum"]))

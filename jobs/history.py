@@ -49,7 +49,8 @@ def decision_history(conn: Connection, decision_id: int, on: date) -> History:
 
     history = History(decision_id, on)
     fixes = conn.execute(
-        select(corrections, messages.c.status.label("message_status"), messages.c.message_id)
+        select(corrections, messages.c.status.label("message_status"), messages.c.message_id,
+               messages.c.last_answer)
         .outerjoin(messages, messages.c.id == corrections.c.message_pk)
         .where(corrections.c.decision_id == decision_id)
         .order_by(corrections.c.id)
@@ -61,7 +62,12 @@ def decision_history(conn: Connection, decision_id: int, on: date) -> History:
         .where(reminders.c.decision_id == decision_id)
         .order_by(reminders.c.id)
     ).mappings().all()  # fmt: skip
-    replaced = {(str(c["forum"]), as_date(c["old_deadline"])): as_date(c["new_deadline"]) for c in fixes}
+    # Only a notice the family received replaced a date; one an outage held and tonight superseded did not.
+    replaced = {
+        (str(c["forum"]), as_date(c["old_deadline"])): as_date(c["new_deadline"])
+        for c in fixes
+        if c["message_status"] == "sent"
+    }
     events: list[tuple[datetime, int, dict[str, Any]]] = []
     pks: dict[int, str] = {}
     for row in stages:
@@ -96,7 +102,10 @@ def decision_history(conn: Connection, decision_id: int, on: date) -> History:
             "recipient": f"{row['recipient_kind']} {row['recipient_id']}",
             "why": row["why"],
             "outcome": row["message_status"] or row["status"],
-            "detail": row["detail"],
+            # why it was not sent as planned: the family had no address or it was too late (the ledger), or
+            # an outage held it and it was superseded or expired (the outbox's answer)
+            "detail": row["detail"]
+            or (row["last_answer"] if row["message_status"] in ("superseded", "expired") else None),
             "message_id": row["message_id"],
         }
         events.append((event["at"], 1, event))

@@ -321,9 +321,14 @@ def build_correction_context(
 ) -> dict[str, Any]:
     """A correction notice (jobs.corrections): the reminder's context (the forum, how to file, the advisor,
     the reason for the new date) plus the old and the new deadline with their weekdays, whether the new one is
-    earlier, and which sentence says why it changed (`why`: complaint, art89 or informed)."""
+    earlier, and which sentence says why it changed (`why`: complaint, art89 or informed). Like a reminder it
+    names the day to post or hand in by (`act_by`) when the new date is not a working day, and says who answers
+    a reply (`reply_to`). `passed`: the new safe deadline had already passed when the change was seen (the
+    window is in grace): the notice then says so, and until when an appeal is still possible (`latest_day`,
+    the latest deadline), and to contact the advisor now."""
     context = build_reminder_context(window, beneficiary, advisor, fund, lang)
     old, new = _as_date(window["old_deadline"]), _as_date(window["safe_deadline"])
+    latest = _as_date(window.get("latest_deadline"))
     assert old is not None and new is not None
     restarted, informed = _as_date(window.get("restarted_on")), _as_date(window.get("informed_on"))
     return {
@@ -331,6 +336,8 @@ def build_correction_context(
         "old_day": format_day(old, lang),
         "new_day": format_day(new, lang),
         "earlier": new < old,
+        "passed": int(window["days_left"]) < 0,
+        "latest_day": format_day(latest, lang) if latest else "",
         "why": str(window["why"]),
         "restarted_day": format_day(restarted, lang) if restarted else "",
         "informed_day": format_day(informed, lang) if informed else "",
@@ -380,7 +387,9 @@ def build_digest_context(
       possible until ...") and interrupted by an open complaint (`interrupted_since`). A family that has
       only an interrupted window gets no block of its own: an open complaint is not a thing to act on.
     - `corrections` (issue 10): deadlines we quoted that changed, `decision_id`, `forum`, `beneficiary_id`,
-      `beneficiary_name`, `old_deadline`, `new_deadline`; listed in the family's block.
+      `beneficiary_name`, `old_deadline`, `new_deadline`; listed in the family's block. `late`: "grace" when
+      the new safe deadline had passed already (the family was told until when an appeal may still be
+      possible: `latest_deadline`), "expired" when nothing is possible any more (no mail: the family to call).
 
     Rows carry `beneficiary_id`, `beneficiary_name`, and when known `beneficiary_lang`, `beneficiary_phone`
     (the optional `beneficiaries.phone`), `latest_deadline` and `needs_confirmation`. Each decision gets one
@@ -466,8 +475,9 @@ def build_digest_context(
         old, new = _as_date(row["old_deadline"]), _as_date(row["new_deadline"])
         assert old is not None and new is not None
         family(row)["corrections"].append(
-            {**about(row), "old_text": format_day(old, lang), "new_text": format_day(new, lang)}
-        )
+            {**about(row), "old_text": format_day(old, lang), "new_text": format_day(new, lang),
+             "late": row.get("late") or ""}
+        )  # fmt: skip
 
     def urgency(block: dict[str, Any]) -> tuple[date, str]:
         days = [d["safe_deadline"] for d in block["decisions"]] + [

@@ -203,18 +203,22 @@ CORRECTION_COLUMNS = [
 
 def _corrections(conn: Connection, on: date) -> list[list[Any]]:
     """Tonight's corrections (jobs.corrections): a deadline a family was given changed; with the notice's
-    status (sent, pending, ...), or `unreachable` when the family has no usable address."""
+    status (sent, pending, superseded, ...), `unreachable` when the family has no usable address, or `to_call`
+    when nothing was possible any more when the change was seen (no mail: the family to call). Also those of
+    earlier nights an outage still holds or tonight settled (superseded, expired)."""
+    settled = messages.c.status.in_(("pending", "sending", "superseded", "expired"))
     rows = conn.execute(
         select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
                corrections.c.old_deadline, corrections.c.new_deadline, corrections.c.why, corrections.c.status,
-               messages.c.status.label("message_status"))
+               corrections.c.detail, messages.c.status.label("message_status"))
         .outerjoin(messages, messages.c.id == corrections.c.message_pk)
-        .where(corrections.c.due_on == on)
-        .order_by(corrections.c.new_deadline, corrections.c.decision_id)
+        .where((corrections.c.due_on == on) | (settled & (corrections.c.due_on >= _shift(on, -7))))
+        .order_by(corrections.c.new_deadline, corrections.c.decision_id, corrections.c.id)
     ).all()  # fmt: skip
     return [
         [r.decision_id, r.forum, r.recipient_id, as_date(r.old_deadline).isoformat(),
-         as_date(r.new_deadline).isoformat(), r.why, r.message_status or r.status]
+         as_date(r.new_deadline).isoformat(), r.why,
+         r.message_status or ("to_call" if str(r.detail or "").startswith("too late") else r.status)]
         for r in rows
     ]  # fmt: skip
 
@@ -363,7 +367,7 @@ def _correction_rows(corrected: Sequence[Sequence[Any]], lang: str) -> list[dict
     w = Words(lang)
     return [
         {"decision": r[0], "forum": w.forum(r[1]), "was": w.date(r[3]), "now": w.date(r[4]), "why": r[5],
-         "state": r[6]}
+         "state": w.word("corr_to_call") if r[6] == "to_call" else r[6]}
         for r in corrected
     ]  # fmt: skip
 

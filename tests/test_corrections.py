@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 from datetime import date
 from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select, text
 from test_delivery import smtp_config
@@ -16,11 +18,13 @@ from test_delivery import smtp_config
 from jobs.commands import cli
 from jobs.commands.run import run_nightly
 from jobs.config import load_settings
-from jobs.store import corrections, messages, reminders
+from jobs.phrases import phrases
+from jobs.render import days_left_text, format_day
+from jobs.store import as_date, corrections, messages, reminders
 
 import builders as b
 from conftest import Database
-from smtp_server import SmtpTestServer
+from smtp_server import SmtpTestServer, free_port
 
 # A payment decision notified 2026-01-15 without the appeal information (art. 89): the arbitration term starts
 # 2026-05-15, so the safe deadline X is Friday 2026-08-14 and the 30-day reminder is due on 2026-07-15.
@@ -194,3 +198,216 @@ def test_history_shows_the_quoted_deadline_its_correction_and_every_delivery_in_
     ]  # fmt: skip
     missing = runner.invoke(cli, ["--config", str(config), "history", "99999"])
     assert missing.exit_code == 2
+
+
+# -- issue 10, what was left: Reply-To and act-by, the shared how-to-file, outages, a date already past -------
+
+# A complaint closed 2026-04-30 restarts the term from 2026-05-03: the new safe deadline is Sunday 2026-08-02, so
+# a registered letter must leave by Friday 2026-07-31 (arbitration also takes e-mail, on the Sunday itself).
+SUNDAY_Y, ACT_BY = date(2026, 8, 2), date(2026, 7, 31)
+HEADINGS = {  # the reminder's how-to-file heading and the next one, per language
+    "nl": ("ZO STELT U BEROEP IN", "HULP NODIG?"),
+    "fr": ("COMMENT INTRODUIRE UN RECOURS", "BESOIN D'AIDE ?"),
+    "de": ("SO GEHEN SIE VOR", "BRAUCHEN SIE HILFE?"),
+    "en": ("HOW TO APPEAL", "NEED HELP?"),
+}
+ADVISOR = "An Peeters <an.peeters@infino.example>"
+
+
+def _between(text_: str, start: str, end: str) -> str:
+    return text_[text_.index(start) : text_.index(end)]
+
+
+def _family_mail(received: list, address: str = "jan@mail.example") -> list[EmailMessage]:
+    return [r.message for r in received if r.rcpt_tos == (address,)]
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])
+def test_a_correction_replies_to_the_advisor_names_the_day_to_post_by_and_files_as_the_reminder_does(
+    database: Database, tmp_path: Path, lang: str
+) -> None:
+    _a_family(database.engine, lang)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        with database.engine.begin() as conn:
+            b.complaint(conn, 571, date(2026, 4, 1), date(2026, 4, 30))
+        assert run_nightly(settings, SECOND_NIGHT) == 0
+        received = server.wait_for_messages(3)
+    reminder, notice = _family_mail(received)
+    assert notice["Message-ID"].startswith(f"<aw.c.571.arbitration.{SUNDAY_Y:%Y%m%d}.b1@")
+    assert notice["Reply-To"] == reminder["Reply-To"] == ADVISOR
+    with database.engine.connect() as conn:
+        stored = conn.execute(select(messages.c.reply_to).where(messages.c.kind == "correction")).scalar_one()
+    assert stored == ADVISOR
+    for part in _parts(notice):
+        assert format_day(SUNDAY_Y, lang) in part
+        assert format_day(ACT_BY, lang) in part  # post or hand in by Friday
+    # The how-to-file block is the reminder's, word for word (one shared include).
+    start, end = HEADINGS[lang]
+    block = _between(_parts(reminder)[0], start, end)
+    assert forum_text(lang) in block
+    assert block in _parts(notice)[0]
+
+
+def forum_text(lang: str) -> str:
+    """The first words of the arbitration forum's how-to-file sentence, from the phrases."""
+    from jobs.render import body_view
+
+    return str(body_view("arbitration", lang)["how_to_file"])[:40]
+
+
+def _down(tmp_path: Path, url: str) -> Path:
+    """A configuration whose relay is down: nothing listens on the port."""
+    return smtp_config(tmp_path, url, free_port())
+
+
+def test_a_held_correction_is_superseded_when_the_deadline_changes_again_and_the_family_gets_x_to_z(
+    database: Database, tmp_path: Path
+) -> None:
+    """X quoted; night 2 computes Y (the notice is held by an outage); night 3 computes Z: one notice X -> Z."""
+    _a_family(database.engine)
+    z = date(
+        2026, 8, 13
+    )  # the complaint's closing corrected to 2026-05-11: from 2026-05-14, Thursday 13 August
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        server.wait_for_messages(1)
+        _record_the_complaint(database.engine)
+        down = load_settings(_down(tmp_path, database.url), {})
+        assert run_nightly(down, SECOND_NIGHT) == 1  # the relay is down: X -> Y waits in the outbox
+        with database.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE complaints SET closed_on = :d WHERE decision_id = 571"), {"d": date(2026, 5, 11)}
+            )
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, date(2026, 7, 21)) == 0
+        assert run_nightly(settings, date(2026, 7, 22)) == 0
+        received = list(server.messages)
+    [_reminder, notice] = _family_mail(received)
+    assert notice["Message-ID"].startswith(f"<aw.c.571.arbitration.{z:%Y%m%d}.b1@")
+    for part in _parts(notice):
+        assert format_day(X, "nl") in part and format_day(z, "nl") in part
+        assert format_day(Y, "nl") not in part  # never the date the family never received
+    for digest in [r.message for r in received if r.rcpt_tos == ("an.peeters@infino.example",)]:
+        assert format_day(Y, "nl") not in _parts(digest)[0]
+    with database.engine.connect() as conn:
+        fates = dict(
+            conn.execute(
+                select(corrections.c.new_deadline, messages.c.status).join(
+                    messages, messages.c.id == corrections.c.message_pk
+                )
+            ).all()
+        )
+    assert {as_date(k): v for k, v in fates.items()} == {Y: "superseded", z: "sent"}
+
+    # history shows the held notice (its failed attempt) and that it was superseded, then the one sent
+    shown = CliRunner().invoke(
+        cli, ["--config", str(tmp_path / "config.toml"), "history", "571", "--on", "2026-07-22"]
+    )
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    held = next(
+        i for i, line in enumerate(lines) if f"correction to beneficiary 1: deadline {X} -> {Y}" in line
+    )
+    assert ": superseded (no longer true: the deadline changed again" in lines[held]
+    assert any(
+        f"{Y:%Y%m%d}" in line and "attempt correction" in line and "not delivered" in line for line in lines
+    )
+    told = next(
+        i for i, line in enumerate(lines) if f"correction to beneficiary 1: deadline {X} -> {z}" in line
+    )
+    assert lines[told].endswith(": sent") and held < told
+    quoted = next(i for i, line in enumerate(lines) if f"deadline {X}  stage 30d to beneficiary 1" in line)
+    assert lines[quoted].endswith(f"(corrected to {z})")
+
+
+def test_a_held_correction_still_true_goes_out_with_tonights_facts_and_its_held_digest_keeps_the_line(
+    database: Database, tmp_path: Path
+) -> None:
+    _a_family(database.engine)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        server.wait_for_messages(1)
+        _record_the_complaint(database.engine)
+        assert run_nightly(load_settings(_down(tmp_path, database.url), {}), SECOND_NIGHT) == 1
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        later = date(2026, 7, 22)
+        assert run_nightly(settings, later) == 0
+        received = server.wait_for_messages(3)
+    [_reminder, notice] = _family_mail(received)
+    assert notice["Reply-To"] == ADVISOR
+    for part in _parts(notice):
+        assert days_left_text((Y - later).days, "nl") in part  # tonight's days left, not night 2's
+        assert format_day(X, "nl") in part and format_day(Y, "nl") in part
+    [digest] = _family_mail(received, "an.peeters@infino.example")
+    for part in _parts(digest):
+        assert format_day(X, "nl") in part and format_day(Y, "nl") in part  # the correction's line kept
+
+
+# A complaint closed 2026-04-28 restarts the term from 2026-05-01: the new safe deadline is Friday 2026-07-31,
+# the latest Monday 2026-08-03 (Saturday 1 August moved to the next working day).
+PAST_Y, LATEST = date(2026, 7, 31), date(2026, 8, 3)
+
+
+def _record_a_complaint_seen_too_late(engine: Engine) -> None:
+    with engine.begin() as conn:
+        b.complaint(conn, 571, date(2026, 4, 1), date(2026, 4, 28))
+
+
+def test_a_new_deadline_already_past_in_grace_tells_the_family_until_when_an_appeal_is_still_possible(
+    database: Database, tmp_path: Path
+) -> None:
+    _a_family(database.engine)
+    night = date(2026, 8, 1)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        _record_a_complaint_seen_too_late(database.engine)
+        assert run_nightly(settings, night) == 0
+        received = server.wait_for_messages(3)
+        assert run_nightly(settings, date(2026, 8, 2)) == 0  # once
+        assert len(server.messages) == 3
+    [_reminder, notice] = _family_mail(received)
+    assert notice["Reply-To"] == ADVISOR
+    assert format_day(LATEST, "nl") in notice["Subject"]
+    for part in _parts(notice):
+        for day in (X, PAST_Y, LATEST):
+            assert format_day(day, "nl") in part
+        assert "al voorbij" in part and "An Peeters" in part  # the safe date has passed; contact the advisor
+    [digest] = _family_mail(received, "an.peeters@infino.example")
+    assert format_day(LATEST, "nl") in _parts(digest)[0]
+    report = (tmp_path / "reports" / night.isoformat() / "corrections.csv").read_text(encoding="utf-8")
+    assert report.splitlines()[1:] == [f"571,arbitration,1,{X},{PAST_Y},complaint,sent"]
+
+
+def test_a_new_deadline_past_for_good_mails_no_family_but_the_digest_and_report_list_it_to_call(
+    database: Database, tmp_path: Path
+) -> None:
+    _a_family(database.engine)
+    night = date(2026, 8, 4)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        _record_a_complaint_seen_too_late(database.engine)
+        assert run_nightly(settings, night) == 0
+        received = server.wait_for_messages(2)
+        assert run_nightly(settings, date(2026, 8, 5)) == 0
+        assert len(server.messages) == 2  # the first reminder and one digest: nothing to the family
+    assert len(_family_mail(received)) == 1
+    [digest] = _family_mail(received, "an.peeters@infino.example")
+    for part in _parts(digest):
+        for day in (X, PAST_Y, LATEST):
+            assert format_day(day, "nl") in part
+        assert "Graag bellen" in part
+    folder = tmp_path / "reports" / night.isoformat()
+    rows = (folder / "corrections.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert rows == [f"571,arbitration,1,{X},{PAST_Y},complaint,to_call"]
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    section = page[page.index('id="act-corrections"') : page.index('id="act-advisors"')]
+    assert phrases(settings.report.language).report.words["corr_to_call"] in unescape(section)
+    with database.engine.connect() as conn:
+        [row] = conn.execute(select(corrections)).mappings().all()
+    assert row["status"] == "unreachable" and str(row["detail"]).startswith("too late")

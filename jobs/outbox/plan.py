@@ -19,6 +19,7 @@ import pandas as pd
 
 from deadlines.explain import reason_facts
 from jobs.config import Settings
+from jobs.corrections import too_late_detail
 from jobs.inputs import People
 from jobs.outbox.ids import correction_message_id, digest_message_id, message_domain, reminder_message_id
 from jobs.outbox.queue import Plan, PlannedMessage
@@ -124,6 +125,18 @@ def _item(
         "safe_deadline": key["safe_deadline"],
         "days_left": int(window["days_left"]),
         "stage": key["stage"],
+    }
+
+
+def correction_item(
+    due: Mapping[str, Any], window: Mapping[str, Any], beneficiary: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One correction (jobs.corrections) as the notice, the digest and the report show it."""
+    return {
+        **_item({**due, "safe_deadline": due["new_deadline"], "stage": 0}, window, beneficiary),
+        "old_deadline": due["old_deadline"],
+        "why": due["why"],
+        "late": due.get("late"),
     }
 
 
@@ -265,12 +278,16 @@ class _Planner:
         if beneficiary is None:
             row["detail"] = self.absent("beneficiaries", window["beneficiary_id"])
             return
-        item = {
-            **_item({**due, "safe_deadline": due["new_deadline"], "stage": 0}, window, beneficiary),
-            "old_deadline": due["old_deadline"],
-            "why": due["why"],
-        }
+        item = correction_item(due, window, beneficiary)
         advisor = _person(self.advisors, beneficiary.get("advisor_id"))
+        if due.get("late") == "expired":
+            # Nothing is possible any more: no mail to the family; the advisor's digest and the report list
+            # the family to call, with the reason.
+            row["detail"] = too_late_detail(due["new_deadline"], due["latest_deadline"])
+            if advisor is not None:
+                self.corrections[int(advisor["id"])].append(item)
+                self.correction_rows[int(advisor["id"])].append(row)
+            return
         if beneficiary["address"] is None:
             # No usable address: the advisor's digest lists the family to write to or call, as for a reminder.
             reason = beneficiary["address_problem"] or "missing"
@@ -283,15 +300,8 @@ class _Planner:
         if advisor is not None:
             self.corrections[int(advisor["id"])].append(item)
             self.correction_rows[int(advisor["id"])].append(row)
-        view = {
-            **{k: _py(v) for k, v in reason_facts(window).items()},
-            **item,
-            "decided_on": _py(window.get("decided_on")),
-        }
         lang = beneficiary["lang"]
-        rendered = render(
-            "correction", lang, build_correction_context(view, beneficiary, advisor, self.fund, lang)
-        )
+        rendered = self.render_correction(window, item, beneficiary, advisor)
         message_id = correction_message_id(due, self.domain)
         row.update(status="queued", message_id=message_id)
         self.corrected.add((due["decision_id"], due["forum"], due["new_deadline"], int(beneficiary["id"])))
@@ -299,8 +309,37 @@ class _Planner:
             f"correction to beneficiary {beneficiary['id']} <{beneficiary['address']}> [{lang}] "
             f"decision {due['decision_id']} {due['forum']} deadline {due['old_deadline']} -> {due['new_deadline']}"
         )
+        # A notice about a safe deadline already past is still worth sending until the latest deadline.
+        not_after = due["latest_deadline"] if due.get("late") else due["new_deadline"]
         self.plan.messages.append(
-            _message("correction", beneficiary, rendered, message_id, due["new_deadline"], summary)
+            _message(
+                "correction",
+                beneficiary,
+                rendered,
+                message_id,
+                not_after,
+                summary,
+                self.reply_to(beneficiary),
+            )
+        )
+
+    def render_correction(
+        self,
+        window: dict[str, Any],
+        item: dict[str, Any],
+        beneficiary: dict[str, Any],
+        advisor: dict[str, Any] | None,
+    ) -> Rendered:
+        """A correction notice as it reads tonight (also for one an outage held: jobs.outbox.settle)."""
+        view = {
+            **{k: _py(v) for k, v in reason_facts(window).items()},
+            **item,
+            "decided_on": _py(window.get("decided_on")),
+            "reference": _py(window.get("reference")),
+        }
+        lang = beneficiary["lang"]
+        return render(
+            "correction", lang, build_correction_context(view, beneficiary, advisor, self.fund, lang)
         )
 
     def render_reminder(
@@ -395,8 +434,16 @@ class _Planner:
                 f"{len(items)} window(s) at an advisor stage, {len(to_call)} without e-mail"
                 + (f", {len(corrected)} correction(s)" if corrected else "")
             )
-            not_after = max(i["safe_deadline"] for i in items + to_call + corrected)
+            not_after = digest_not_after(items + to_call, corrected, self.on)
             self.plan.messages.append(_message("digest", advisor, rendered, message_id, not_after, summary))
+
+
+def digest_not_after(items: list[dict[str, Any]], corrected: list[dict[str, Any]], on: date) -> date:
+    """Until when a digest is worth sending: its last safe deadline, a correction's latest deadline when its
+    new safe deadline has passed already, and at least tonight (a family to call is news tonight)."""
+    days = [i["safe_deadline"] for i in items]
+    days += [c["latest_deadline"] if c.get("late") else c["safe_deadline"] for c in corrected]
+    return max([*days, on])
 
 
 def build_plan(

@@ -5,7 +5,11 @@ tonight's plan: a held message goes out only while it is still true, and says to
   more urgent stage since is `superseded`; one whose safe deadline passed while it waited is `expired` (the
   family was not told: the report lists them to call, and the night exits 1);
 - a reminder still true is rendered again ("2 days left", not last week's "7 days left"): same Message-ID;
-- an advisor's digest keeps the items still true and is rendered again, or is superseded or expired;
+- a correction notice whose deadline changed again before it went out is `superseded` (tonight's notice
+  names the date last delivered and tonight's one); one still true is rendered again (grace wording once
+  its new safe deadline has passed);
+- an advisor's digest keeps the items and corrections still true and is rendered again, or is superseded
+  or expired;
 - a supervisors' report mail from an earlier night is superseded: each night has its own.
 
 Messages claimed by a worker that vanished count as waiting.
@@ -25,9 +29,9 @@ from jobs.due import KEY, SERIES
 from jobs.inputs import People
 from jobs.outbox.delivery import claim_is_stale
 from jobs.outbox.ids import report_message_prefix
-from jobs.outbox.plan import _item, _person, _Planner, _py
+from jobs.outbox.plan import _item, _person, _Planner, _py, correction_item, digest_not_after
 from jobs.outbox.queue import Plan, write_plan
-from jobs.store import as_date, messages, reminders, runs
+from jobs.store import as_date, corrections, messages, reminders, runs
 
 
 def settle(
@@ -60,9 +64,10 @@ def settle(
         write_plan(conn, plan, run_id)
         superseded, expired = supersede_stale(conn, windows, on, offsets)
         refreshed = refresh_held_reminders(conn, windows, people, settings, on)
+        c_superseded, c_expired, c_refreshed = settle_held_corrections(conn, windows, people, settings, on)
         d_superseded, d_expired, d_refreshed = settle_held_digests(conn, windows, people, settings, on)
-        superseded += d_superseded + supersede_old_reports(conn, on)
-    return superseded, expired + d_expired, refreshed + d_refreshed, held
+        superseded += c_superseded + d_superseded + supersede_old_reports(conn, on)
+    return superseded, expired + c_expired + d_expired, refreshed + c_refreshed + d_refreshed, held
 
 
 def supersede_old_reports(conn: Connection, on: date) -> int:
@@ -199,6 +204,97 @@ def refresh_held_reminders(
     return refreshed
 
 
+def _correction_now(
+    planner: _Planner, row: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None:
+    """A correction (its `aw_corrections` row) as it reads tonight: (item, window, family), or None when it is
+    no longer true: tonight's window of that decision and forum has another safe deadline (the deadline
+    changed again), is not open or in grace any more, or the family is gone."""
+    window = planner.windows.get((int(row.decision_id), str(row.forum)))
+    if window is None or window["status"] not in ("open", "grace"):
+        return None
+    if _py(window["safe_deadline"]) != as_date(row.new_deadline):
+        return None
+    family = _person(planner.beneficiaries, window["beneficiary_id"])
+    if family is None:
+        return None
+    due = {
+        "decision_id": int(row.decision_id),
+        "forum": str(row.forum),
+        "new_deadline": as_date(row.new_deadline),
+        "old_deadline": as_date(row.old_deadline),
+        "why": str(row.why),
+        "late": None if window["status"] == "open" else "grace",
+    }
+    return correction_item(due, window, family), window, family
+
+
+def settle_held_corrections(
+    conn: Connection, windows: pd.DataFrame, people: People, settings: Settings, on: date
+) -> tuple[int, int, int]:
+    """The correction notices an outage held in the outbox, settled against tonight's windows.
+
+    A notice is true only while tonight's window has the new deadline it names. When the deadline changed again
+    before it went out (or the window closed: an appeal, a withdrawal, an open complaint) it is `superseded`:
+    the family never received it, so tonight's `due_corrections` compares with the date last *delivered* and
+    tells the family that date and tonight's one, in one notice. One whose window expired while it waited is
+    `expired`. One still true goes out re-rendered with tonight's facts (days left; the safe date passed, the
+    latest not: the grace wording), with the family's current advisor as Reply-To; same Message-ID.
+    Returns (superseded, expired, re-rendered)."""
+    rows = conn.execute(
+        select(messages.c.id, messages.c.status, messages.c.claimed_by, messages.c.lease_until,
+               runs.c.on_date, corrections.c.decision_id, corrections.c.forum, corrections.c.new_deadline,
+               corrections.c.old_deadline, corrections.c.why)
+        .join(corrections, corrections.c.message_pk == messages.c.id)
+        .outerjoin(runs, runs.c.id == messages.c.run_id)
+        .where(messages.c.status.in_(("pending", "sending")), messages.c.kind == "correction")
+    ).all()  # fmt: skip
+    held = [c for c in rows if c.status == "pending" or claim_is_stale(c)]
+    if not held:
+        return 0, 0, 0
+    planner = _Planner(windows, people, settings, on)
+    counts = {"superseded": 0, "expired": 0, "refreshed": 0}
+    for row in held:
+        now = _correction_now(planner, row)
+        if now is None:
+            window = planner.windows.get((int(row.decision_id), str(row.forum)))
+            same = window is not None and _py(window["safe_deadline"]) == as_date(row.new_deadline)
+            status = (
+                "expired" if same and window is not None and window["status"] == "expired" else "superseded"
+            )
+            answer = (
+                "deadline passed before delivery"
+                if status == "expired"
+                else "no longer true: the deadline changed again before it went out"
+            )
+            conn.execute(update(messages).where(still_held(row)).values(status=status, last_answer=answer))
+            counts[status] += 1
+            continue
+        if row.status != "pending" or (row.on_date is not None and as_date(row.on_date) >= on):
+            continue  # planned tonight: already tonight's truth
+        item, window, family = now
+        if family["address"] is None:
+            continue  # the address went bad while it waited: delivery refuses it and the report lists it
+        advisor = _person(planner.advisors, family.get("advisor_id"))
+        rendered = planner.render_correction(window, item, family, advisor)
+        conn.execute(
+            update(messages)
+            .where(still_held(row))
+            .values(
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                reply_to=planner.reply_to(family),
+                to_name=family["full_name"],
+                to_addr=family["address"],
+                language=family["lang"],
+                not_after=item["latest_deadline"] if item["late"] else item["safe_deadline"],
+            )
+        )
+        counts["refreshed"] += 1
+    return counts["superseded"], counts["expired"], counts["refreshed"]
+
+
 def settle_held_digests(
     conn: Connection, windows: pd.DataFrame, people: People, settings: Settings, on: date
 ) -> tuple[int, int, int]:
@@ -270,14 +366,36 @@ def settle_held_digests(
             elif beneficiary["address"] is None and beneficiary.get("advisor_id") == digest.recipient_id:
                 to_call.append({**item, "reason": beneficiary["address_problem"] or "missing",
                                 "beneficiary_id": beneficiary["id"]})  # fmt: skip
-        if advisor is None or advisor["address"] is None or not (items or to_call):
+        # The corrections the digest listed, while still true tonight (the deadline did not change again);
+        # one whose deadline changed again is told in tonight's digest instead.
+        corrected = []
+        for fix in conn.execute(select(corrections).where(corrections.c.digest_pk == digest.id)).all():
+            if fix.status == "unreachable" and fix.detail and str(fix.detail).startswith("too late"):
+                window = planner.windows.get((int(fix.decision_id), str(fix.forum)))
+                family = None if window is None else _person(planner.beneficiaries, window["beneficiary_id"])
+                if (
+                    window is not None
+                    and family is not None
+                    and _py(window["safe_deadline"]) == as_date(fix.new_deadline)
+                ):
+                    due = {c: getattr(fix, c) for c in ("decision_id", "forum", "why")} | {
+                        "new_deadline": as_date(fix.new_deadline),
+                        "old_deadline": as_date(fix.old_deadline),
+                        "late": "expired",
+                    }
+                    corrected.append(correction_item(due, window, family))
+                continue
+            now = _correction_now(planner, fix)
+            if now is not None:
+                corrected.append(now[0])
+        if advisor is None or advisor["address"] is None or not (items or to_call or corrected):
             status = "expired" if passed and advisor is not None else "superseded"
             answer = "deadline passed before delivery" if status == "expired" else "no longer true"
             conn.execute(update(messages).where(still_held(digest)).values(status=status, last_answer=answer))
             counts[status] += 1
             continue
         lang = advisor["lang"]
-        rendered = planner.render_digest(advisor, items, to_call, emailed)
+        rendered = planner.render_digest(advisor, items, to_call, emailed, corrected)
         conn.execute(
             update(messages)
             .where(still_held(digest))
@@ -288,7 +406,7 @@ def settle_held_digests(
                 to_name=advisor["full_name"],
                 to_addr=advisor["address"],
                 language=lang,
-                not_after=max(i["safe_deadline"] for i in items + to_call),
+                not_after=digest_not_after(items + to_call, corrected, on),
             )
         )
         counts["refreshed"] += 1
