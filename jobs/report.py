@@ -744,7 +744,8 @@ def build_report(
     due_this_week = coverage[0]["due"]
     subject = w.word(
         "subject",
-        date=on.isoformat(),
+        # the night as a reader says it, "30 nov" / "30 nov." / "30 Nov": the year is the mail's own date
+        date=babel_format_date(on, "d MMM", locale=w.locale),
         due=due_this_week,
         call=len(call_families),
         uncovered=uncovered,
