@@ -676,12 +676,32 @@ def build_report(
             else pd.Timestamp(v).tz_convert(settings.schedule.timezone).strftime("%H:%M")
         )
 
+    # The run's end: when its reminders and digests were done, recorded before this report was first written
+    # (jobs.runlog.record_work_done), so that the report written again by `deliver` or `report --on` says
+    # the same; a run from before that record, its `finished_at`; a run still at work, that.
+    finished = w.word("not_finished")
+    if this_run is not None:
+        done = json.loads(this_run["stats"] or "{}").get("work_done_at")
+        if done:
+            finished = w.word("finished_work", time=when(done))
+        elif this_run["finished_at"] is not None:
+            finished = when(this_run["finished_at"])
+    previous_line = w.word("no_previous")
+    if previous is not None:
+        status = w.word("run_" + str(previous["status"]))
+        day, start = w.date(previous["on_date"]), when(previous["started_at"])
+        previous_line = (
+            w.word("previous_line", date=day, start=start, end=when(previous["finished_at"]), status=status)
+            if previous["finished_at"] is not None
+            else w.word("previous_open", date=day, start=start, status=status)
+        )
     health = {
         "outcome": w.word(f"outcome_{min(exit_code, 1)}"),
         "exit_code": exit_code,
         "exit_text": w.word("exit_code", code=exit_code),
         "started": f"{w.date(on)} {when(this_run['started_at'])}" if this_run else "",
-        "previous": f"{w.date(previous['on_date'])}: {w.word('run_' + str(previous['status']))}" if previous else w.word("no_previous"),
+        "finished": finished,
+        "previous": previous_line,
         "missed": w.word("missed", dates=", ".join(w.short(d) for d in missed)) if missed else w.word("none_missed"),
         "counts": [(w.word("sent"), tonight_counts["sent"]), (w.word("failed"), failed_total), (w.word("waiting"), waiting_total), (w.word("expired"), expired_total)],
         "stages": [

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from sqlalchemy import text
 
+from jobs.commands.report import write_report_command
 from jobs.commands.run import run_nightly
 from jobs.config import load_settings
 
@@ -60,3 +64,44 @@ def test_the_report_mail_says_the_night_with_the_day_in_words(
     run_nightly(settings, ON)
     [mail] = _report_mails(tmp_path / "outbox")
     assert mail["Subject"] == subject
+
+
+def _health(root: Path) -> dict[str, str]:
+    page = parse((root / "report.html").read_text(encoding="utf-8"))
+    return {row[0]: row[1] for row in page.table("run")}
+
+
+def _hhmm(value: object) -> str:
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert("Europe/Brussels").strftime("%H:%M")
+
+
+def test_run_health_shows_start_end_previous_run_and_missed_nights_the_same_when_written_again(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.engine.begin() as conn:
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example")
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))
+    settings = load_settings(_file_config(tmp_path, database.url), {})
+    first = date(2025, 3, 14)  # a Friday; the job then missed the weekend and Monday
+    run_nightly(settings, first)
+    run_nightly(settings, ON)
+    root = tmp_path / "reports" / ON.isoformat()
+    written = (root / "report.html").read_text(encoding="utf-8")
+    health = _health(root)
+    with database.engine.connect() as conn:
+        runs = conn.execute(text("SELECT on_date, started_at, finished_at, stats FROM aw_runs ORDER BY id")).all()
+    (_, started0, finished0, _), (_, started, _, stats) = runs
+    done = json.loads(stats)["work_done_at"]  # recorded before the report was written
+    assert health["Started"] == f"Tuesday 18 March 2025 {_hhmm(started)}"
+    assert health["Finished"] == (
+        f"{_hhmm(done)}: tonight's reminders and digests were done; only this report (and its mail) came after"
+    )
+    assert health["Previous run"] == f"Friday 14 March 2025, {_hhmm(started0)} to {_hhmm(finished0)}: done"
+    page = parse(written)
+    assert page.paragraphs["missed"] == ["Nights missed since the previous run: Sat 15 Mar 2025, Sun 16 Mar 2025, Mon 17 Mar 2025."]
+
+    # Written again the morning after (`appealwatch report --on`): the night's start and end have not moved.
+    assert write_report_command(settings, ON, None) == 0
+    assert _health(root) == health
