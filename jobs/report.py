@@ -327,6 +327,44 @@ def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
     return out
 
 
+def _planned(since: date, until: date) -> Any:
+    """(due_on, message_pk) of every message the nights from `since` to `until` planned: family reminders,
+    advisors' digests (one row per stage folded into one), correction notices; never the report's mail."""
+    return (
+        select(reminders.c.due_on, reminders.c.message_pk)
+        .where(reminders.c.due_on.between(since, until), reminders.c.message_pk.is_not(None))
+        .union(
+            select(corrections.c.due_on, corrections.c.message_pk).where(
+                corrections.c.due_on.between(since, until), corrections.c.message_pk.is_not(None)
+            )
+        )
+        .subquery()
+    )
+
+
+def _night_counts(conn: Connection, planned: Any, since: date, until: date) -> dict[date, dict[str, int]]:
+    """Per night: its messages sent, failed and still waiting as the ledger holds them now, and the stages it
+    skipped by the catch-up rule. The same source for every night, tonight included."""
+    out: dict[date, dict[str, int]] = defaultdict(lambda: {"sent": 0, "skipped": 0, "failed": 0, "waiting": 0})
+    fates = conn.execute(
+        select(planned.c.due_on, messages.c.status, func.count(func.distinct(messages.c.id)))
+        .join(messages, messages.c.id == planned.c.message_pk)
+        .group_by(planned.c.due_on, messages.c.status)
+    ).all()
+    column = {"sent": "sent", "failed": "failed", "pending": "waiting", "sending": "waiting"}
+    for day, status, n in fates:
+        if str(status) in column:
+            out[as_date(day)][column[str(status)]] += int(n)
+    skipped = conn.execute(
+        select(reminders.c.due_on, func.count())
+        .where(reminders.c.due_on.between(since, until), reminders.c.status == "skipped")
+        .group_by(reminders.c.due_on)
+    ).all()
+    for day, n in skipped:
+        out[as_date(day)]["skipped"] += int(n)
+    return dict(out)
+
+
 def _working_days_ahead(on: date, n: int) -> date:
     day = on
     for _ in range(n):
@@ -392,16 +430,9 @@ def build_report(
                 reminders.c.message_pk.is_not(None),
             )
         ).scalar_one()
-        tonight_ids = select(reminders.c.message_pk).where(
-            reminders.c.due_on == on, reminders.c.message_pk.is_not(None)
-        )
-        tonight: dict[str, int] = dict(
-            conn.execute(
-                select(messages.c.status, func.count())
-                .where(messages.c.id.in_(tonight_ids))
-                .group_by(messages.c.status)
-            ).all()
-        )
+        planned = _planned(_shift(on, -29), on)
+        tonight_ids = select(planned.c.message_pk).where(planned.c.due_on == on)
+        per_night = _night_counts(conn, planned, _shift(on, -29), on)
         trouble = (
             conn.execute(
                 select(messages)
@@ -605,27 +636,16 @@ def build_report(
         w.t.headings["weeks"],
     )
 
-    # 6. Last 30 nights (the run log) and tonight
-    nights_by_day: dict[date, Any] = {}
-    for ran_row in run_rows:
-        day = as_date(ran_row["on_date"])
-        if ran_row["status"] != "refused" and day < on:
-            nights_by_day[day] = ran_row
-    tonight_counts = {
-        "sent": int(tonight.get("sent", 0)),
-        "skipped": int(stage_counts.get("beneficiary:skipped", 0) + stage_counts.get("advisor:skipped", 0)),
-        "failed": int(tonight.get("failed", 0)),
-        "waiting": int(tonight.get("pending", 0) + tonight.get("sending", 0)),
-    }
+    # 6. Last 30 nights and tonight, all from the ledger (what became of each night's messages and stages):
+    # the run log's counts would include report mails and freeze "waiting" at the end of each run.
+    ran_nights = {as_date(r["on_date"]) for r in run_rows if r["status"] != "refused"}
+    empty = {"sent": 0, "skipped": 0, "failed": 0, "waiting": 0}
+    tonight_counts = per_night.get(on, empty)
     nights: list[dict[str, Any]] = []
     for i in range(29, 0, -1):
         day = _shift(on, -i)
-        run = nights_by_day.get(day)
-        if run is None:
-            continue
-        stats = json.loads(run["stats"] or "{}")
-        nights.append({"day": day, "label": w.short(day), "sent": int(stats.get("sent", 0)), "skipped": int(stats.get("reminders_skipped", 0)),
-                       "failed": int(stats.get("failed", 0)), "waiting": int(stats.get("left_pending", 0)), "tonight": False})  # fmt: skip
+        if day in ran_nights or day in per_night:
+            nights.append({"day": day, "label": w.short(day), **per_night.get(day, empty), "tonight": False})
     history = list(nights)
     nights.append(
         {"day": on, "label": f"{w.short(on)} ({w.word('tonight')})", **tonight_counts, "tonight": True}

@@ -105,3 +105,31 @@ def test_run_health_shows_start_end_previous_run_and_missed_nights_the_same_when
     # Written again the morning after (`appealwatch report --on`): the night's start and end have not moved.
     assert write_report_command(settings, ON, None) == 0
     assert _health(root) == health
+
+
+def test_the_last_nights_read_from_the_ledger_as_tonight_is(database: Database, tmp_path: Path) -> None:
+    with database.engine.begin() as conn:
+        b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example")
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
+        b.beneficiary(conn, 2, "Jan Smet", "jan@mail.example", advisor_id=1)
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))  # safe Thu 20 Mar
+        b.decision(conn, 2, 2, "care_allowance", date(2025, 1, 2))  # safe Wed 2 Apr
+    settings = load_settings(_file_config(tmp_path, database.url), {})
+    nights = [date(2025, 3, 15), date(2025, 3, 16), date(2025, 3, 17), ON]
+    said: dict[date, list[str]] = {}
+    for night in nights:
+        run_nightly(settings, night)  # each night also mails its report: a message, but no reminder
+        page = parse((tmp_path / "reports" / night.isoformat() / "report.html").read_text(encoding="utf-8"))
+        [tonight] = [row for row in page.table("nights") if "(tonight)" in row[0]]
+        said[night] = [tonight[0].replace(" (tonight)", ""), *tonight[1:]]
+    assert said[date(2025, 3, 15)][1:] == ["3", "2", "0", "0"]  # Els's 7-day stage, Jan's 30-day one, An's digest; Els's 30 and 14
+
+    # Tonight's report shows each earlier night as that night's report showed it as "tonight".
+    page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
+    assert page.table("nights") == [said[d] for d in nights[:-1]] + [
+        [said[ON][0] + " (tonight)", *said[ON][1:]]
+    ]
+    # And tonight against the average of the same counts.
+    sent = [int(said[d][1]) for d in nights[:-1]]
+    [line] = [p for p in page.paragraphs.get("nights", [])]
+    assert f"Average of the 3 nights before: {sum(sent) / 3:.1f} sent" in line

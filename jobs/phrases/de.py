@@ -269,7 +269,7 @@ PHRASES = Phrases(
             "unc_none": "keine Erinnerung zugestellt oder geplant",
             "families_without_advisor": "Familien ohne Berater: {n}.",
             "weeks_intro": "Offene Fristen nach der Woche ihrer sicheren Frist, pro Rechtsbehelfsinstanz.",
-            "nights_intro": "Pro Nacht, aus dem Laufprotokoll.",
+            "nights_intro": "Pro Nacht: was aus den Nachrichten dieser Nacht wurde (gesendet, fehlgeschlagen, wartend) und die übersprungenen Stufen; ohne Berichtsmails.",
             "tonight_line": "Heute Nacht: {sent} versandt, {skipped} übersprungen, {failed} fehlgeschlagen, {waiting} wartend. Durchschnitt der {n} Nächte davor: {avg_sent} versandt, {avg_skipped} übersprungen, {avg_failed} fehlgeschlagen, {avg_waiting} wartend.",
             "no_history": "Heute Nacht: {sent} versandt, {skipped} übersprungen, {failed} fehlgeschlagen, {waiting} wartend. Keine früheren Nächte im Laufprotokoll.",
             "average": "Durchschnitt",

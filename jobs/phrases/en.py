@@ -253,7 +253,7 @@ PHRASES = Phrases(
             "unc_none": "no reminder delivered or planned",
             "families_without_advisor": "Families without an advisor: {n}.",
             "weeks_intro": "Open windows by the week of their safe deadline, per appeal body.",
-            "nights_intro": "Per night, from the run log.",
+            "nights_intro": "Per night: what became of that night’s messages (sent, failed, waiting) and the stages it skipped; report mails not counted.",
             "tonight_line": "Tonight: {sent} sent, {skipped} skipped, {failed} failed, {waiting} waiting. Average of the {n} nights before: {avg_sent} sent, {avg_skipped} skipped, {avg_failed} failed, {avg_waiting} waiting.",
             "no_history": "Tonight: {sent} sent, {skipped} skipped, {failed} failed, {waiting} waiting. No earlier nights in the run log.",
             "average": "Average",

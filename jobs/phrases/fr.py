@@ -261,7 +261,7 @@ PHRASES = Phrases(
             "unc_none": "aucun rappel remis ni prévu",
             "families_without_advisor": "Familles sans conseiller : {n}.",
             "weeks_intro": "Délais ouverts par semaine de leur délai sûr, par instance de recours.",
-            "nights_intro": "Par nuit, d’après le journal des exécutions.",
+            "nights_intro": "Par nuit : ce que sont devenus les messages de cette nuit (envoyés, échoués, en attente) et les étapes sautées ; sans les envois du rapport.",
             "tonight_line": "Cette nuit : {sent} envoyés, {skipped} sautés, {failed} échoués, {waiting} en attente. Moyenne des {n} nuits précédentes : {avg_sent} envoyés, {avg_skipped} sautés, {avg_failed} échoués, {avg_waiting} en attente.",
             "no_history": "Cette nuit : {sent} envoyés, {skipped} sautés, {failed} échoués, {waiting} en attente. Aucune nuit antérieure dans le journal.",
             "average": "Moyenne",

@@ -255,7 +255,7 @@ PHRASES = Phrases(
             "unc_none": "geen herinnering afgeleverd of gepland",
             "families_without_advisor": "Gezinnen zonder adviseur: {n}.",
             "weeks_intro": "Open termijnen per week van hun veilige termijn, per beroepsinstantie.",
-            "nights_intro": "Per nacht, uit het runlogboek.",
+            "nights_intro": "Per nacht: wat er van de berichten van die nacht geworden is (verstuurd, mislukt, wachtend) en de overgeslagen stappen; verslagmails niet meegeteld.",
             "tonight_line": "Vannacht: {sent} verstuurd, {skipped} overgeslagen, {failed} mislukt, {waiting} wachtend. Gemiddelde van de {n} nachten ervoor: {avg_sent} verstuurd, {avg_skipped} overgeslagen, {avg_failed} mislukt, {avg_waiting} wachtend.",
             "no_history": "Vannacht: {sent} verstuurd, {skipped} overgeslagen, {failed} mislukt, {waiting} wachtend. Geen eerdere nachten in het runlogboek.",
             "average": "Gemiddelde",
