@@ -393,6 +393,10 @@ def _coverage(
         return "call", "grace"
     if fates & {"pending", "sending"}:
         return "uncovered", "unc_waiting"
+    if "superseded" in fates:
+        # Its due stage is in the ledger, so it is never planned again; but its reminder never went out: the
+        # window changed (appealed, interrupted) while it waited, and has since come back as it was.
+        return "uncovered", "unc_superseded"
     return "uncovered", "unc_none"
 
 
@@ -831,7 +835,7 @@ def build_report(
         "uncovered": uncovered,
         # For the night's exit code: a window nobody planned to remind. One whose reminder waits in the outbox
         # (or is being sent by another worker) already counts there as a message still waiting.
-        "unplanned": sum(1 for r in uncovered_rows if r["why"] == "unc_none"),
+        "unplanned": sum(1 for r in uncovered_rows if r["why"] in ("unc_none", "unc_superseded")),
         "due_this_week": due_this_week,
         "to_call": len(call_families),
         "failed": failed_total,

@@ -20,6 +20,7 @@ from jobs.config import load_settings
 
 import builders as b
 from conftest import Database
+from smtp_server import SmtpTestServer, free_port
 from test_report_sections import parse
 
 ON = date(2025, 3, 18)  # a Tuesday
@@ -133,3 +134,53 @@ def test_the_last_nights_read_from_the_ledger_as_tonight_is(database: Database, 
     sent = [int(said[d][1]) for d in nights[:-1]]
     [line] = [p for p in page.paragraphs.get("nights", [])]
     assert f"Average of the 3 nights before: {sum(sent) / 3:.1f} sent" in line
+
+
+def _smtp_config(tmp_path: Path, url: str, port: int) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "{url}"\n[notifier]\nkind = "smtp"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\ntimeout = 5.0\nbackoff_seconds = 0.0\nmax_attempts = 1\n'
+        '[report]\nout_dir = "reports"\nlanguage = "en"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_window_whose_reminder_was_superseded_and_that_reopened_is_uncovered_and_the_night_exits_1(
+    database: Database, tmp_path: Path
+) -> None:
+    """The nearest real case of "no reminder even planned": the planner always plans the most urgent due stage
+    of an open window (or lists the family to call), unless that stage is already in the ledger. Here it is,
+    but its reminder never went out: an appeal recorded by mistake superseded it while the relay was down,
+    and when the appeal was taken out again the window reopened with its deadline unchanged and no later stage
+    due yet. Nobody is reminding the family and nobody is listed to call them."""
+    with database.engine.begin() as conn:
+        b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example")
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 24))  # safe Mon 24 Mar
+    monday = date(2025, 3, 17)
+    # Monday night the relay is down: the 7-day stage waits in the outbox.
+    down = load_settings(_smtp_config(tmp_path, database.url, free_port()), {})
+    assert run_nightly(down, monday) == 1
+    with database.engine.begin() as conn:
+        b.appeal(conn, 1, "labour_court", monday)  # typed on the wrong decision
+    assert run_nightly(down, monday) == 1  # run again: the window is appealed, its waiting reminder superseded
+    with database.engine.begin() as conn:
+        conn.execute(text("DELETE FROM appeals"))  # the mistake undone: the window is open again
+    with SmtpTestServer() as server:
+        up = load_settings(_smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(up, ON) == 1  # nothing failed or waits: the uncovered window alone
+    page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
+    assert page.table("coverage") == [["7", "1", "0", "0", "1"], ["14", "1", "0", "0", "1"]]
+    assert page.table("uncovered") == [
+        [
+            "Els Maes",
+            "Care allowance (zorgtoeslag)",
+            "labour court",
+            "Monday 24 March 2025",
+            "its reminder was cancelled when the decision changed (an appeal or complaint, since undone) and its "
+            "next reminder is not due yet: write to or call the family",
+        ]
+    ]
+    assert page.table("call") == []  # not listed to call: that is what makes it uncovered

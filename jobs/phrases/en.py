@@ -251,6 +251,7 @@ PHRASES = Phrases(
             "coverage_bad": "Uncovered windows: the night exits with code 1.",
             "unc_waiting": "the reminder still waits in the outbox",
             "unc_none": "no reminder delivered or planned",
+            "unc_superseded": "its reminder was cancelled when the decision changed (an appeal or complaint, since undone) and its next reminder is not due yet: write to or call the family",
             "families_without_advisor": "Families without an advisor: {n}.",
             "weeks_intro": "Open windows by the week of their safe deadline, per appeal body.",
             "nights_intro": "Per night: what became of that night’s messages (sent, failed, waiting) and the stages it skipped; report mails not counted.",
