@@ -20,7 +20,7 @@ from jobs.config import load_settings
 
 import builders as b
 from conftest import Database
-from smtp_server import SmtpTestServer, free_port
+from smtp_server import SmtpTestServer, free_port, refuse_recipient
 from test_report_sections import parse
 
 ON = date(2025, 3, 18)  # a Tuesday
@@ -184,3 +184,35 @@ def test_a_window_whose_reminder_was_superseded_and_that_reopened_is_uncovered_a
         ]
     ]
     assert page.table("call") == []  # not listed to call: that is what makes it uncovered
+
+
+def test_an_advisor_whose_digest_the_relay_refused_is_listed_and_their_families_still_counted(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.engine.begin() as conn:
+        b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example", team="Gent")
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
+        b.beneficiary(conn, 2, "Camille Dubois", None, "fr", advisor_id=1)  # no address: to call
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))  # 2 days left
+        b.decision(conn, 2, 2, "care_allowance", date(2024, 12, 20))
+    with SmtpTestServer(script=refuse_recipient("an.peeters@infino.example")) as server:
+        settings = load_settings(_smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, ON) == 1
+        delivered = [m for m in server.messages if "els@mail.example" in m.rcpt_tos]
+    assert len(delivered) == 1
+    page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
+    assert page.table("advisors") == [
+        [
+            "An Peeters",
+            "Gent",
+            "an.peeters@infino.example",
+            "digest refused by the mail server: 550 5.1.1 no such user",
+        ]
+    ]
+    [digest] = page.table("deliveries")
+    assert digest[:3] == ["digest", "An Peeters (advisor)", "failed"]
+    assert digest[4] == "550 5.1.1 no such user"
+    # Els was e-mailed, Camille is to call: the refused digest changes neither.
+    assert page.table("coverage") == [["7", "2", "1", "1", "0"], ["14", "2", "1", "1", "0"]]
+    assert [row[0] for row in page.table("call")] == ["Camille Dubois"]
+    assert page.table("load") == [["An Peeters", "Gent", "2", "2", "2", "1", "0"]]
