@@ -894,7 +894,7 @@ def _workbook_sheets(r: dict[str, Any]) -> list[Sheet]:
     )
     load = Sheet(
         t["sheet_load"],
-        [c["advisor"], c["team"], c["open"], c["due7"], c["due14"], c["to_call"], c["grace"]],
+        [c["advisor"], c["team"], c["open"], c["due7"], c["due14"], c["call_decisions"], c["grace"]],
         [
             [x["advisor"], x["team"], x["open"], x["due7"], x["due14"], x["to_call"], x["grace"]]
             for x in r["load_advisors"]

@@ -216,3 +216,19 @@ def test_an_advisor_whose_digest_the_relay_refused_is_listed_and_their_families_
     assert page.table("coverage") == [["7", "2", "1", "1", "0"], ["14", "2", "1", "1", "0"]]
     assert [row[0] for row in page.table("call")] == ["Camille Dubois"]
     assert page.table("load") == [["An Peeters", "Gent", "2", "2", "2", "1", "0"]]
+
+
+def test_the_load_tables_have_one_real_header_cell_above_each_column(database: Database, tmp_path: Path) -> None:
+    with database.engine.begin() as conn:
+        b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example", team="Gent")
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))
+    settings = load_settings(_file_config(tmp_path, database.url), {})
+    run_nightly(settings, ON)
+    html = (tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8")
+    page = parse(html)
+    assert "&lt;th&gt;" not in html
+    numbers = ["Open", "Within 7 days", "Within 14 days", "To call (decisions)", "Still possible"]
+    assert page.headers["teams"] == ["Team", *numbers] and page.table("teams") == [["Gent", "1", "1", "1", "0", "0"]]
+    assert page.headers["load"] == ["Advisor", "Team", *numbers]
+    assert all(len(row) == len(page.headers["load"]) for row in page.table("load"))

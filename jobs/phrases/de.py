@@ -185,6 +185,8 @@ PHRASES = Phrases(
             "due": "Fällig",
             "emailed": "Per E-Mail",
             "to_call": "Anzurufen",
+            "families_to_call": "Familien anschreiben oder anrufen",
+            "call_decisions": "Anzurufen (Entscheidungen)",
             "uncovered": "Nicht abgedeckt",
             "open": "Offen",
             "due7": "Innerhalb von 7 Tagen",

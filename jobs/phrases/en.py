@@ -169,6 +169,8 @@ PHRASES = Phrases(
             "due": "Due",
             "emailed": "E-mailed",
             "to_call": "To call",
+            "families_to_call": "Families to write to or call",
+            "call_decisions": "To call (decisions)",
             "uncovered": "Uncovered",
             "open": "Open",
             "due7": "Within 7 days",

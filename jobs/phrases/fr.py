@@ -177,6 +177,8 @@ PHRASES = Phrases(
             "due": "À échéance",
             "emailed": "Par e-mail",
             "to_call": "À appeler",
+            "families_to_call": "Familles à qui écrire ou téléphoner",
+            "call_decisions": "À appeler (décisions)",
             "uncovered": "Non couverts",
             "open": "Ouverts",
             "due7": "Dans les 7 jours",

@@ -171,6 +171,8 @@ PHRASES = Phrases(
             "due": "Te vervallen",
             "emailed": "Gemaild",
             "to_call": "Te bellen",
+            "families_to_call": "Gezinnen te schrijven of te bellen",
+            "call_decisions": "Te bellen (beslissingen)",
             "uncovered": "Niet gedekt",
             "open": "Open",
             "due7": "Binnen 7 dagen",
