@@ -173,13 +173,14 @@ def _to_call(conn: Connection, on: date, windows: pd.DataFrame) -> list[list[Any
 
 
 def _deliveries(conn: Connection, on: date) -> list[list[Any]]:
-    """Messages planned for tonight, those still waiting in the outbox, and tonight's report copies."""
-    tonight = select(reminders.c.message_pk).where(
-        reminders.c.due_on == on, reminders.c.message_pk.is_not(None)
-    )
+    """Messages planned for tonight (reminders, digests, correction notices), those still waiting in the
+    outbox, and tonight's report copies; each row ends with the recipient's name (not in the CSV)."""
+    planned = _planned(on, on)
+    tonight = select(planned.c.message_pk)
     rows = conn.execute(
         select(messages.c.message_id, messages.c.kind, messages.c.recipient_kind, messages.c.recipient_id,
-               messages.c.language, messages.c.status, messages.c.attempts, messages.c.last_answer)
+               messages.c.language, messages.c.status, messages.c.attempts, messages.c.last_answer,
+               messages.c.to_name, messages.c.to_addr)
         .where(
             messages.c.id.in_(tonight)
             | messages.c.status.in_(("pending", "sending"))
@@ -345,7 +346,9 @@ def _planned(since: date, until: date) -> Any:
 def _night_counts(conn: Connection, planned: Any, since: date, until: date) -> dict[date, dict[str, int]]:
     """Per night: its messages sent, failed and still waiting as the ledger holds them now, and the stages it
     skipped by the catch-up rule. The same source for every night, tonight included."""
-    out: dict[date, dict[str, int]] = defaultdict(lambda: {"sent": 0, "skipped": 0, "failed": 0, "waiting": 0})
+    out: dict[date, dict[str, int]] = defaultdict(
+        lambda: {"sent": 0, "skipped": 0, "failed": 0, "waiting": 0}
+    )
     fates = conn.execute(
         select(planned.c.due_on, messages.c.status, func.count(func.distinct(messages.c.id)))
         .join(messages, messages.c.id == planned.c.message_pk)
@@ -928,14 +931,31 @@ def _workbook_sheets(r: dict[str, Any]) -> list[Sheet]:
     deliveries = Sheet(
         t["sheet_deliveries"],
         [c["message"], c["recipient"], c["state"], c["attempts"], c["answer"], c["next_step"]],
-        [
-            [x["message"], x["recipient"], x["status"], x["attempts"], x["answer"], x["next_step"]]
-            for x in r["deliveries"]
-        ],
+        # the whole log of the night (the report shows only what failed, waits or expired)
+        [list(x) for x in r.get("delivery_log", [])],
     )
     windows = Sheet(t["sheet_windows"], [c["decision"], c["reference"], c["beneficiary"], c["kind"], c["forum"], c["window_status"], c["safe"], c["latest"], c["days_left"], c["reminded"], c["needs_confirmation"]],
                     [[x["decision_id"], x["reference"], x["beneficiary_id"], x["kind"], x["forum"], x["status"], x["safe"], x["latest"], x["days_left"], x["reminded"], x["needs_confirmation"]] for x in r["all_windows"]])  # fmt: skip
     return [act, cov, load, weeks, nights, fix, deliveries, windows]
+
+
+def _delivery_log(sent: Sequence[Sequence[Any]], w: Words) -> list[list[Any]]:
+    """The night's every message (the rows of deliveries.csv) for the workbook, in words."""
+    steps = {
+        "failed": "next_failed",
+        "expired": "next_expired",
+        "pending": "next_waiting",
+        "sending": "next_waiting",
+    }
+    out = []
+    for _mid, kind, recipient_kind, _rid, _lang, status, attempts, answer, name, addr in sent:
+        who = w.word(
+            {"beneficiary": "who_family", "advisor": "who_advisor"}.get(recipient_kind, "who_supervisor")
+        )
+        said = f"msg_{status}"
+        out.append([w.word(f"msg_{kind}"), f"{name or addr} ({who})", w.word(said) if said in w.t.words else str(status),
+                    int(attempts or 0), str(answer or ""), w.word(steps[str(status)]) if str(status) in steps else ""])  # fmt: skip
+    return out
 
 
 def write_report(
@@ -965,13 +985,14 @@ def write_report(
         [p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in bad_rows
     ]
     _csv(root / "problems.csv", ["table", "row_id", "column", "problem", "row"], problems)
-    _csv(root / "deliveries.csv", DELIVERY_COLUMNS, sent)
+    _csv(root / "deliveries.csv", DELIVERY_COLUMNS, [row[: len(DELIVERY_COLUMNS)] for row in sent])
     _csv(root / "corrections.csv", CORRECTION_COLUMNS, corrected)
 
     # Windows as computed now; stages and messages as the ledger holds them for the night, so that a rerun
     # of the night, or `appealwatch report` the morning after, shows the same numbers.
     context = build_report(engine, settings, on, windows, bad_rows)
     context["corrections"] = _correction_rows(corrected, context["lang"])
+    context["delivery_log"] = _delivery_log(sent, context["words"])
     workbook = root / f"report-{on.isoformat()}.xlsx"
     write_workbook(workbook, _workbook_sheets(context))
     _csv(

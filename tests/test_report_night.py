@@ -4,12 +4,14 @@ window, and an advisor whose digest the relay refused."""
 
 from __future__ import annotations
 
+import csv
 import email
 import email.policy
 import json
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -39,7 +41,8 @@ def _file_config(tmp_path: Path, url: str, language: str = "en", recipients: boo
 
 def _report_mails(outbox: Path) -> list[email.message.EmailMessage]:
     mails = [
-        email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(outbox.rglob("*.eml"))
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in sorted(outbox.rglob("*.eml"))
     ]
     return [m for m in mails if "boss@infino.example" in str(m["To"])]  # type: ignore[misc]
 
@@ -47,8 +50,14 @@ def _report_mails(outbox: Path) -> list[email.message.EmailMessage]:
 @pytest.mark.parametrize(
     ("language", "subject"),
     [
-        ("nl", "appealwatch 18 mrt: 2 te vervallen deze week, 1 te schrijven of te bellen, 0 niet gedekt, 0 mislukt"),
-        ("fr", "appealwatch 18 mars : 2 à échéance cette semaine, 1 à écrire ou appeler, 0 non couverts, 0 échoués"),
+        (
+            "nl",
+            "appealwatch 18 mrt: 2 te vervallen deze week, 1 te schrijven of te bellen, 0 niet gedekt, 0 mislukt",
+        ),
+        (
+            "fr",
+            "appealwatch 18 mars : 2 à échéance cette semaine, 1 à écrire ou appeler, 0 non couverts, 0 échoués",
+        ),
         ("en", "appealwatch 18 Mar: 2 due this week, 1 to write to or call, 0 uncovered, 0 failed"),
     ],
 )
@@ -92,7 +101,9 @@ def test_run_health_shows_start_end_previous_run_and_missed_nights_the_same_when
     written = (root / "report.html").read_text(encoding="utf-8")
     health = _health(root)
     with database.engine.connect() as conn:
-        runs = conn.execute(text("SELECT on_date, started_at, finished_at, stats FROM aw_runs ORDER BY id")).all()
+        runs = conn.execute(
+            text("SELECT on_date, started_at, finished_at, stats FROM aw_runs ORDER BY id")
+        ).all()
     (_, started0, finished0, _), (_, started, _, stats) = runs
     done = json.loads(stats)["work_done_at"]  # recorded before the report was written
     assert health["Started"] == f"Tuesday 18 March 2025 {_hhmm(started)}"
@@ -101,7 +112,9 @@ def test_run_health_shows_start_end_previous_run_and_missed_nights_the_same_when
     )
     assert health["Previous run"] == f"Friday 14 March 2025, {_hhmm(started0)} to {_hhmm(finished0)}: done"
     page = parse(written)
-    assert page.paragraphs["missed"] == ["Nights missed since the previous run: Sat 15 Mar 2025, Sun 16 Mar 2025, Mon 17 Mar 2025."]
+    assert page.paragraphs["missed"] == [
+        "Nights missed since the previous run: Sat 15 Mar 2025, Sun 16 Mar 2025, Mon 17 Mar 2025."
+    ]
 
     # Written again the morning after (`appealwatch report --on`): the night's start and end have not moved.
     assert write_report_command(settings, ON, None) == 0
@@ -123,7 +136,12 @@ def test_the_last_nights_read_from_the_ledger_as_tonight_is(database: Database, 
         page = parse((tmp_path / "reports" / night.isoformat() / "report.html").read_text(encoding="utf-8"))
         [tonight] = [row for row in page.table("nights") if "(tonight)" in row[0]]
         said[night] = [tonight[0].replace(" (tonight)", ""), *tonight[1:]]
-    assert said[date(2025, 3, 15)][1:] == ["3", "2", "0", "0"]  # Els's 7-day stage, Jan's 30-day one, An's digest; Els's 30 and 14
+    assert said[date(2025, 3, 15)][1:] == [
+        "3",
+        "2",
+        "0",
+        "0",
+    ]  # Els's 7-day stage, Jan's 30-day one, An's digest; Els's 30 and 14
 
     # Tonight's report shows each earlier night as that night's report showed it as "tonight".
     page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
@@ -165,7 +183,9 @@ def test_a_window_whose_reminder_was_superseded_and_that_reopened_is_uncovered_a
     assert run_nightly(down, monday) == 1
     with database.engine.begin() as conn:
         b.appeal(conn, 1, "labour_court", monday)  # typed on the wrong decision
-    assert run_nightly(down, monday) == 1  # run again: the window is appealed, its waiting reminder superseded
+    assert (
+        run_nightly(down, monday) == 1
+    )  # run again: the window is appealed, its waiting reminder superseded
     with database.engine.begin() as conn:
         conn.execute(text("DELETE FROM appeals"))  # the mistake undone: the window is open again
     with SmtpTestServer() as server:
@@ -218,7 +238,9 @@ def test_an_advisor_whose_digest_the_relay_refused_is_listed_and_their_families_
     assert page.table("load") == [["An Peeters", "Gent", "2", "2", "2", "1", "0"]]
 
 
-def test_the_load_tables_have_one_real_header_cell_above_each_column(database: Database, tmp_path: Path) -> None:
+def test_the_load_tables_have_one_real_header_cell_above_each_column(
+    database: Database, tmp_path: Path
+) -> None:
     with database.engine.begin() as conn:
         b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example", team="Gent")
         b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
@@ -229,6 +251,37 @@ def test_the_load_tables_have_one_real_header_cell_above_each_column(database: D
     page = parse(html)
     assert "&lt;th&gt;" not in html
     numbers = ["Open", "Within 7 days", "Within 14 days", "To call (decisions)", "Still possible"]
-    assert page.headers["teams"] == ["Team", *numbers] and page.table("teams") == [["Gent", "1", "1", "1", "0", "0"]]
+    assert page.headers["teams"] == ["Team", *numbers] and page.table("teams") == [
+        ["Gent", "1", "1", "1", "0", "0"]
+    ]
     assert page.headers["load"] == ["Advisor", "Team", *numbers]
     assert all(len(row) == len(page.headers["load"]) for row in page.table("load"))
+
+
+def test_a_correction_notice_is_counted_sent_and_every_message_is_in_the_csv_and_the_workbook(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.engine.begin() as conn:
+        b.beneficiary(conn, 2, "Marie Dubois", "marie@mail.example", "fr")
+        b.decision(
+            conn, 7, 2, "payment", date(2026, 1, 15)
+        )  # safe Friday 17 April 2026: 30-day stage 18 March
+    settings = load_settings(_file_config(tmp_path, database.url), {})
+    run_nightly(settings, date(2026, 3, 18))
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE decisions SET notified_on = :d WHERE id = 7"), {"d": date(2026, 2, 2)})
+    night = date(2026, 3, 19)
+    run_nightly(settings, night)  # the deadline moved: a correction notice, and no reminder due
+    root = tmp_path / "reports" / night.isoformat()
+    page = parse((root / "report.html").read_text(encoding="utf-8"))
+    assert dict((row[0], row[1]) for row in page.table("counts"))["Sent"] == "1"
+    with open(root / "deliveries.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["kind"], r["recipient_id"], r["status"]) for r in rows if r["kind"] != "report"] == [
+        ("correction", "2", "sent")
+    ]
+    # The workbook holds the whole log of the night, as the CSV does, in words.
+    sheet = openpyxl.load_workbook(root / f"report-{night.isoformat()}.xlsx")["Deliveries"]
+    logged = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(logged) == len(rows)
+    assert ("correction of a deadline", "Marie Dubois (family)", "sent") in {r[:3] for r in logged}
