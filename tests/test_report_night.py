@@ -285,3 +285,16 @@ def test_a_correction_notice_is_counted_sent_and_every_message_is_in_the_csv_and
     logged = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(logged) == len(rows)
     assert ("correction of a deadline", "Marie Dubois (family)", "sent") in {r[:3] for r in logged}
+
+
+def test_a_call_row_says_never_reminded_once_per_decision(database: Database, tmp_path: Path) -> None:
+    with database.engine.begin() as conn:
+        b.beneficiary(conn, 3, "Camille Dubois", None, "fr")
+        b.decision(conn, 3, 3, "care_allowance", date(2024, 12, 20))  # 2 days left
+        b.decision(conn, 4, 3, "payment", date(2024, 12, 15), decided_on=date(2024, 12, 13))  # in grace
+    for language, never in (("en", "never reminded"), ("nl", "nooit herinnerd"), ("fr", "jamais rappelé")):
+        settings = load_settings(_file_config(tmp_path, database.url, language, recipients=False), {})
+        write_report_command(settings, ON, None)
+        page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
+        [camille] = page.table("call")
+        assert camille[5].count(never) == 2, camille[5]  # two decisions, each said once
