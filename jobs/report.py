@@ -716,11 +716,11 @@ def build_report(
     previous_line = w.word("no_previous")
     if previous is not None:
         status = w.word("run_" + str(previous["status"]))
-        day, start = w.date(previous["on_date"]), when(previous["started_at"])
+        said, began = w.date(previous["on_date"]), when(previous["started_at"])
         previous_line = (
-            w.word("previous_line", date=day, start=start, end=when(previous["finished_at"]), status=status)
+            w.word("previous_line", date=said, start=began, end=when(previous["finished_at"]), status=status)
             if previous["finished_at"] is not None
-            else w.word("previous_open", date=day, start=start, status=status)
+            else w.word("previous_open", date=said, start=began, status=status)
         )
     health = {
         "outcome": w.word(f"outcome_{min(exit_code, 1)}"),

@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import text
+from test_report_sections import parse
 
 from jobs.commands.report import write_report_command
 from jobs.commands.run import run_nightly
@@ -23,7 +24,6 @@ from jobs.config import load_settings
 import builders as b
 from conftest import Database
 from smtp_server import SmtpTestServer, free_port, refuse_recipient
-from test_report_sections import parse
 
 ON = date(2025, 3, 18)  # a Tuesday
 
