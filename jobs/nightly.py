@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -46,7 +46,15 @@ from jobs.outbox.queue import Plan
 from jobs.outbox.settle import settle
 from jobs.progress import Progress
 from jobs.report import write_report
-from jobs.runlog import finish_run, finish_run_if_possible, mark_died, record_refused, start_run
+from jobs.runlog import (
+    finish_run,
+    finish_run_if_possible,
+    mark_died,
+    now_utc,
+    record_refused,
+    record_work_done,
+    start_run,
+)
 from jobs.store import reminders, runs
 
 log = logging.getLogger("appealwatch.run")
@@ -71,6 +79,7 @@ class NightResult:
     )
     kind: str = "smtp"  # [notifier] kind, for the wording of the last line
     stopped: str = ""  # what stopped the run (SIGTERM, SIGINT), for the last line and the run log
+    work_done_at: datetime | None = None  # the night's reminders and digests done, its report not yet written
 
     def stats(self) -> dict[str, Any]:
         counts = self.windows["status"].value_counts().to_dict() if not self.windows.empty else {}
@@ -89,6 +98,7 @@ class NightResult:
             "held": self.held,
             "report_mails": self.report_mails,
             **self.delivery.as_dict(),
+            **({"work_done_at": self.work_done_at.isoformat()} if self.work_done_at else {}),
         }
 
     @property
@@ -221,6 +231,9 @@ def run_night(
             result.delivery = run_workers(engine, settings, on, stop=stop, progress=progress)
             result.delivery.expired += held_expired
             progress.step("writing the report")
+            # The run's end as its report shows it, on the record first: the same whenever it is written again.
+            result.work_done_at = now_utc()
+            record_work_done(engine, run_id, result.stats())
             report = write_report(engine, settings, on, result.windows, result.problems, mail=True)
             result.report_paths, result.uncovered = report.paths, report.uncovered
             result.report_mails = count_pending(engine, ("report",))

@@ -497,12 +497,21 @@ def build_digest_context(
         "on": _as_date(on),
         "on_text": format_day(on, lang),
         "families": ordered,
+        # Families and decisions counted apart, each line saying which (a family can have several decisions).
         "counts": {
             "families": len(ordered),
             "decisions": len(decisions),
             "emailed": sum(d["family"] == "emailed" for d in decisions),
+            "emailed_families": sum(any(d["family"] == "emailed" for d in b["decisions"]) for b in ordered),
             "to_call": sum(d["family"] == "to_call" for d in decisions),
+            "call_families": sum(any(d["family"] == "to_call" for d in b["decisions"]) for b in ordered),
             "grace": sum(len(block["grace"]) for block in ordered),
+            "grace_families": sum(bool(block["grace"]) for block in ordered),
+            "corrected": sum(len(block["corrections"]) for block in ordered),
+            # families whose last day to appeal is today: the subject names them
+            "today_families": sum(
+                any(g["latest_deadline"] == _as_date(on) for g in block["grace"]) for block in ordered
+            ),
         },
     }
 

@@ -173,13 +173,14 @@ def _to_call(conn: Connection, on: date, windows: pd.DataFrame) -> list[list[Any
 
 
 def _deliveries(conn: Connection, on: date) -> list[list[Any]]:
-    """Messages planned for tonight, those still waiting in the outbox, and tonight's report copies."""
-    tonight = select(reminders.c.message_pk).where(
-        reminders.c.due_on == on, reminders.c.message_pk.is_not(None)
-    )
+    """Messages planned for tonight (reminders, digests, correction notices), those still waiting in the
+    outbox, and tonight's report copies; each row ends with the recipient's name (not in the CSV)."""
+    planned = _planned(on, on)
+    tonight = select(planned.c.message_pk)
     rows = conn.execute(
         select(messages.c.message_id, messages.c.kind, messages.c.recipient_kind, messages.c.recipient_id,
-               messages.c.language, messages.c.status, messages.c.attempts, messages.c.last_answer)
+               messages.c.language, messages.c.status, messages.c.attempts, messages.c.last_answer,
+               messages.c.to_name, messages.c.to_addr)
         .where(
             messages.c.id.in_(tonight)
             | messages.c.status.in_(("pending", "sending"))
@@ -331,6 +332,46 @@ def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
     return out
 
 
+def _planned(since: date, until: date) -> Any:
+    """(due_on, message_pk) of every message the nights from `since` to `until` planned: family reminders,
+    advisors' digests (one row per stage folded into one), correction notices; never the report's mail."""
+    return (
+        select(reminders.c.due_on, reminders.c.message_pk)
+        .where(reminders.c.due_on.between(since, until), reminders.c.message_pk.is_not(None))
+        .union(
+            select(corrections.c.due_on, corrections.c.message_pk).where(
+                corrections.c.due_on.between(since, until), corrections.c.message_pk.is_not(None)
+            )
+        )
+        .subquery()
+    )
+
+
+def _night_counts(conn: Connection, planned: Any, since: date, until: date) -> dict[date, dict[str, int]]:
+    """Per night: its messages sent, failed and still waiting as the ledger holds them now, and the stages it
+    skipped by the catch-up rule. The same source for every night, tonight included."""
+    out: dict[date, dict[str, int]] = defaultdict(
+        lambda: {"sent": 0, "skipped": 0, "failed": 0, "waiting": 0}
+    )
+    fates = conn.execute(
+        select(planned.c.due_on, messages.c.status, func.count(func.distinct(messages.c.id)))
+        .join(messages, messages.c.id == planned.c.message_pk)
+        .group_by(planned.c.due_on, messages.c.status)
+    ).all()
+    column = {"sent": "sent", "failed": "failed", "pending": "waiting", "sending": "waiting"}
+    for day, status, n in fates:
+        if str(status) in column:
+            out[as_date(day)][column[str(status)]] += int(n)
+    skipped = conn.execute(
+        select(reminders.c.due_on, func.count())
+        .where(reminders.c.due_on.between(since, until), reminders.c.status == "skipped")
+        .group_by(reminders.c.due_on)
+    ).all()
+    for day, n in skipped:
+        out[as_date(day)]["skipped"] += int(n)
+    return dict(out)
+
+
 def _working_days_ahead(on: date, n: int) -> date:
     day = on
     for _ in range(n):
@@ -359,6 +400,10 @@ def _coverage(
         return "call", "grace"
     if fates & {"pending", "sending"}:
         return "uncovered", "unc_waiting"
+    if "superseded" in fates:
+        # Its due stage is in the ledger, so it is never planned again; but its reminder never went out: the
+        # window changed (appealed, interrupted) while it waited, and has since come back as it was.
+        return "uncovered", "unc_superseded"
     return "uncovered", "unc_none"
 
 
@@ -396,16 +441,9 @@ def build_report(
                 reminders.c.message_pk.is_not(None),
             )
         ).scalar_one()
-        tonight_ids = select(reminders.c.message_pk).where(
-            reminders.c.due_on == on, reminders.c.message_pk.is_not(None)
-        )
-        tonight: dict[str, int] = dict(
-            conn.execute(
-                select(messages.c.status, func.count())
-                .where(messages.c.id.in_(tonight_ids))
-                .group_by(messages.c.status)
-            ).all()
-        )
+        planned = _planned(_shift(on, -29), on)
+        tonight_ids = select(planned.c.message_pk).where(planned.c.due_on == on)
+        per_night = _night_counts(conn, planned, _shift(on, -29), on)
         trouble = (
             conn.execute(
                 select(messages)
@@ -609,27 +647,16 @@ def build_report(
         w.t.headings["weeks"],
     )
 
-    # 6. Last 30 nights (the run log) and tonight
-    nights_by_day: dict[date, Any] = {}
-    for ran_row in run_rows:
-        day = as_date(ran_row["on_date"])
-        if ran_row["status"] != "refused" and day < on:
-            nights_by_day[day] = ran_row
-    tonight_counts = {
-        "sent": int(tonight.get("sent", 0)),
-        "skipped": int(stage_counts.get("beneficiary:skipped", 0) + stage_counts.get("advisor:skipped", 0)),
-        "failed": int(tonight.get("failed", 0)),
-        "waiting": int(tonight.get("pending", 0) + tonight.get("sending", 0)),
-    }
+    # 6. Last 30 nights and tonight, all from the ledger (what became of each night's messages and stages):
+    # the run log's counts would include report mails and freeze "waiting" at the end of each run.
+    ran_nights = {as_date(r["on_date"]) for r in run_rows if r["status"] != "refused"}
+    empty = {"sent": 0, "skipped": 0, "failed": 0, "waiting": 0}
+    tonight_counts = per_night.get(on, empty)
     nights: list[dict[str, Any]] = []
     for i in range(29, 0, -1):
         day = _shift(on, -i)
-        run = nights_by_day.get(day)
-        if run is None:
-            continue
-        stats = json.loads(run["stats"] or "{}")
-        nights.append({"day": day, "label": w.short(day), "sent": int(stats.get("sent", 0)), "skipped": int(stats.get("reminders_skipped", 0)),
-                       "failed": int(stats.get("failed", 0)), "waiting": int(stats.get("left_pending", 0)), "tonight": False})  # fmt: skip
+        if day in ran_nights or day in per_night:
+            nights.append({"day": day, "label": w.short(day), **per_night.get(day, empty), "tonight": False})
     history = list(nights)
     nights.append(
         {"day": on, "label": f"{w.short(on)} ({w.word('tonight')})", **tonight_counts, "tonight": True}
@@ -680,12 +707,32 @@ def build_report(
             else pd.Timestamp(v).tz_convert(settings.schedule.timezone).strftime("%H:%M")
         )
 
+    # The run's end: when its reminders and digests were done, recorded before this report was first written
+    # (jobs.runlog.record_work_done), so that the report written again by `deliver` or `report --on` says
+    # the same; a run from before that record, its `finished_at`; a run still at work, that.
+    finished = w.word("not_finished")
+    if this_run is not None:
+        done = json.loads(this_run["stats"] or "{}").get("work_done_at")
+        if done:
+            finished = w.word("finished_work", time=when(done))
+        elif this_run["finished_at"] is not None:
+            finished = when(this_run["finished_at"])
+    previous_line = w.word("no_previous")
+    if previous is not None:
+        status = w.word("run_" + str(previous["status"]))
+        said, began = w.date(previous["on_date"]), when(previous["started_at"])
+        previous_line = (
+            w.word("previous_line", date=said, start=began, end=when(previous["finished_at"]), status=status)
+            if previous["finished_at"] is not None
+            else w.word("previous_open", date=said, start=began, status=status)
+        )
     health = {
         "outcome": w.word(f"outcome_{min(exit_code, 1)}"),
         "exit_code": exit_code,
         "exit_text": w.word("exit_code", code=exit_code),
         "started": f"{w.date(on)} {when(this_run['started_at'])}" if this_run else "",
-        "previous": f"{w.date(previous['on_date'])}: {w.word('run_' + str(previous['status']))}" if previous else w.word("no_previous"),
+        "finished": finished,
+        "previous": previous_line,
         "missed": w.word("missed", dates=", ".join(w.short(d) for d in missed)) if missed else w.word("none_missed"),
         "counts": [(w.word("sent"), tonight_counts["sent"]), (w.word("failed"), failed_total), (w.word("waiting"), waiting_total), (w.word("expired"), expired_total)],
         "stages": [
@@ -748,7 +795,8 @@ def build_report(
     due_this_week = coverage[0]["due"]
     subject = w.word(
         "subject",
-        date=on.isoformat(),
+        # the night as a reader says it, "30 nov" / "30 nov." / "30 Nov": the year is the mail's own date
+        date=babel_format_date(on, "d MMM", locale=w.locale),
         due=due_this_week,
         call=len(call_families),
         uncovered=uncovered,
@@ -794,7 +842,7 @@ def build_report(
         "uncovered": uncovered,
         # For the night's exit code: a window nobody planned to remind. One whose reminder waits in the outbox
         # (or is being sent by another worker) already counts there as a message still waiting.
-        "unplanned": sum(1 for r in uncovered_rows if r["why"] == "unc_none"),
+        "unplanned": sum(1 for r in uncovered_rows if r["why"] in ("unc_none", "unc_superseded")),
         "due_this_week": due_this_week,
         "to_call": len(call_families),
         "failed": failed_total,
@@ -853,7 +901,7 @@ def _workbook_sheets(r: dict[str, Any]) -> list[Sheet]:
     )
     load = Sheet(
         t["sheet_load"],
-        [c["advisor"], c["team"], c["open"], c["due7"], c["due14"], c["to_call"], c["grace"]],
+        [c["advisor"], c["team"], c["open"], c["due7"], c["due14"], c["call_decisions"], c["grace"]],
         [
             [x["advisor"], x["team"], x["open"], x["due7"], x["due14"], x["to_call"], x["grace"]]
             for x in r["load_advisors"]
@@ -887,14 +935,31 @@ def _workbook_sheets(r: dict[str, Any]) -> list[Sheet]:
     deliveries = Sheet(
         t["sheet_deliveries"],
         [c["message"], c["recipient"], c["state"], c["attempts"], c["answer"], c["next_step"]],
-        [
-            [x["message"], x["recipient"], x["status"], x["attempts"], x["answer"], x["next_step"]]
-            for x in r["deliveries"]
-        ],
+        # the whole log of the night (the report shows only what failed, waits or expired)
+        [list(x) for x in r.get("delivery_log", [])],
     )
     windows = Sheet(t["sheet_windows"], [c["decision"], c["reference"], c["beneficiary"], c["kind"], c["forum"], c["window_status"], c["safe"], c["latest"], c["days_left"], c["reminded"], c["needs_confirmation"]],
                     [[x["decision_id"], x["reference"], x["beneficiary_id"], x["kind"], x["forum"], x["status"], x["safe"], x["latest"], x["days_left"], x["reminded"], x["needs_confirmation"]] for x in r["all_windows"]])  # fmt: skip
     return [act, cov, load, weeks, nights, fix, deliveries, windows]
+
+
+def _delivery_log(sent: Sequence[Sequence[Any]], w: Words) -> list[list[Any]]:
+    """The night's every message (the rows of deliveries.csv) for the workbook, in words."""
+    steps = {
+        "failed": "next_failed",
+        "expired": "next_expired",
+        "pending": "next_waiting",
+        "sending": "next_waiting",
+    }
+    out = []
+    for _mid, kind, recipient_kind, _rid, _lang, status, attempts, answer, name, addr in sent:
+        who = w.word(
+            {"beneficiary": "who_family", "advisor": "who_advisor"}.get(recipient_kind, "who_supervisor")
+        )
+        said = f"msg_{status}"
+        out.append([w.word(f"msg_{kind}"), f"{name or addr} ({who})", w.word(said) if said in w.t.words else str(status),
+                    int(attempts or 0), str(answer or ""), w.word(steps[str(status)]) if str(status) in steps else ""])  # fmt: skip
+    return out
 
 
 def write_report(
@@ -924,13 +989,14 @@ def write_report(
         [p.table, p.row_id, p.column, p.message, "skipped" if p.skipped else "used"] for p in bad_rows
     ]
     _csv(root / "problems.csv", ["table", "row_id", "column", "problem", "row"], problems)
-    _csv(root / "deliveries.csv", DELIVERY_COLUMNS, sent)
+    _csv(root / "deliveries.csv", DELIVERY_COLUMNS, [row[: len(DELIVERY_COLUMNS)] for row in sent])
     _csv(root / "corrections.csv", CORRECTION_COLUMNS, corrected)
 
     # Windows as computed now; stages and messages as the ledger holds them for the night, so that a rerun
     # of the night, or `appealwatch report` the morning after, shows the same numbers.
     context = build_report(engine, settings, on, windows, bad_rows)
     context["corrections"] = _correction_rows(corrected, context["lang"])
+    context["delivery_log"] = _delivery_log(sent, context["words"])
     workbook = root / f"report-{on.isoformat()}.xlsx"
     write_workbook(workbook, _workbook_sheets(context))
     _csv(

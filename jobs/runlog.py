@@ -65,6 +65,19 @@ def finish_run(
         )
 
 
+def record_work_done(engine: Engine, run_id: int, stats: dict[str, Any]) -> None:
+    """Record, before the night's report is written, the run's counts so far with `work_done_at`: when its
+    reminders and digests were done. The report shows that as the run's end, and reads the same whenever it
+    is written again (by `deliver`, or `appealwatch report --on` the morning after); `finish_run` then keeps
+    the key and records the whole run's end in `finished_at`. The run stays `running` until then."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id)
+            .values(stats=json.dumps(stats, sort_keys=True, default=str))
+        )
+
+
 def finish_run_if_possible(engine: Engine, run_id: int, exit_code: int, message: str) -> None:
     """Record the end of a run whose database failed: if it is still unreachable, the row stays `running`."""
     with suppress(SQLAlchemyError):

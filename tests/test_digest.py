@@ -261,7 +261,7 @@ def test_a_window_in_grace_is_still_possible_until_its_last_day(night: dict[str,
     assert "De veilige datum (zaterdag 15 maart 2025) is voorbij." in grace.text()
     assert karim.find("decision") == []  # nothing else of his is due
     assert "NOG MOGELIJK TOT maandag 17 maart 2025\n* Beslissing 5," in text_families(an)["Karim Nasser"]
-    assert "Nog mogelijk na de veilige datum: 1." in text_of(an)
+    assert "Nog mogelijk na de veilige datum: 1 gezin." in text_of(an)
 
 
 def test_the_french_digest_says_the_same_in_french(night: dict[str, Any]) -> None:

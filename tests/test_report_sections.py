@@ -250,8 +250,7 @@ def test_every_section_of_the_report_says_the_known_answers(database: Database, 
     [report] = [m for m in sent if "boss@infino.example" in m.rcpt_tos]
     mail = report.message
     assert (
-        mail["Subject"]
-        == "appealwatch 2025-03-18: 2 due this week, 2 to write to or call, 0 uncovered, 1 failed"
+        mail["Subject"] == "appealwatch 18 Mar: 2 due this week, 2 to write to or call, 0 uncovered, 1 failed"
     )
     attached = [p for p in mail.iter_attachments() if p.get_filename() == f"report-{ON.isoformat()}.xlsx"]
     assert len(attached) == 1 and attached[0].get_content()[:2] == b"PK"
