@@ -27,11 +27,15 @@ from jobs.render import (
     build_correction_context,
     build_digest_context,
     build_reminder_context,
+    night_skeletons,
     render,
 )
 
 
 def _py(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, pd.Timestamp):
         return value.date()
     if value is pd.NaT or (
@@ -155,6 +159,7 @@ class _Planner:
         self.domain = message_domain(settings.smtp.sender)
         self.fund = settings.fund.model_dump()
         self.last_stage = min(settings.reminders.beneficiary_days, default=0)
+        self.skeletons = night_skeletons()  # reminders rendered once per shape, filled in per family
         keys = zip(windows["decision_id"].tolist(), windows["forum"].tolist(), strict=True)
         self.windows = _Rows(windows, [(int(d), str(f)) for d, f in keys], convert=False)
         self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
@@ -318,7 +323,7 @@ class _Planner:
         }
         lang = beneficiary["lang"]
         context = build_reminder_context(view, beneficiary, advisor, self.fund, lang, self.last_stage)
-        return render("reminder", lang, context)
+        return render("reminder", lang, context, self.skeletons)
 
     def rerender(self, key: dict[str, Any]) -> tuple[Rendered, dict[str, Any]] | None:
         """A reminder planned on an earlier night, as it must read tonight (days left, advisor, wording);
