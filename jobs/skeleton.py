@@ -36,7 +36,12 @@ Path = tuple[str | int, ...]
 
 _MISSING: Final = object()
 _DICT_ATTRIBUTES: Final = frozenset(dir(dict))  # `a.items` reads the method, as in Jinja
-_FULL: Final = ("free", True)  # a free value that is not empty: in the shape, only that it is there
+_FULL: Final = ("free", True)
+_FREE, _CONTAINER, _LEAF = (
+    object(),
+    object(),
+    object(),
+)  # what a path of the shape is  # a free value that is not empty: in the shape, only that it is there
 
 # Two sets of placeholders of different lengths; the first letter is a lowercase one so that `ucfirst`
 # shows (as a capital) where it was applied. Nothing else in a mail looks like them, and the proof on the
@@ -120,6 +125,13 @@ class _Shape:
         self.containers = tuple(p for p in read if any(q[: len(p)] == p and q != p for q in paths))
         self.leaves = tuple(p for p in read if p not in self.containers)
         self.env = env
+        # The reads grouped by the path they are read from, so that `bodies.ombudsman` is looked up once
+        # for all of its fields: (parent, [(last step, role, index of a free value)]).
+        by_parent: dict[Path, list[tuple[str | int, object, int]]] = {}
+        for role, chosen in ((_FREE, self.free), (_CONTAINER, self.containers), (_LEAF, self.leaves)):
+            for at, path in enumerate(chosen):
+                by_parent.setdefault(path[:-1], []).append((path[-1], role, at))
+        self.groups = tuple(by_parent.items())
 
     def get(self, context: Mapping[str, Any], path: Path) -> Any:
         """The value at `path`, as Jinja reads it (an attribute first for `a.b`), or _MISSING."""
@@ -140,22 +152,27 @@ class _Shape:
     def key(self, context: Mapping[str, Any]) -> tuple[Hashable, list[Any]]:
         """The shape of `context` and its free values (None where a value is empty: written as it is)."""
         parts: list[Hashable] = []
-        values: list[Any] = []
-        for path in self.free:
-            value = self.get(context, path)
-            if value is _MISSING or not value:
-                parts.append(("empty", type(value), None if value is _MISSING else value))
-                values.append(None)
-            else:
-                parts.append(_FULL)
-                values.append(value)
-        for path in self.containers:
-            value = self.get(context, path)
-            parts.append(
-                ("there", value is _MISSING, type(value), bool(value) if value is not _MISSING else 0)
-            )
-        for path in self.leaves:
-            parts.append(_freeze(self.get(context, path)))
+        values: list[Any] = [None] * len(self.free)
+        get = self.get
+        for parent, reads in self.groups:
+            holder = get(context, parent) if parent else context
+            plain = type(holder) is dict
+            for step, role, at in reads:
+                if plain and step not in _DICT_ATTRIBUTES:
+                    value = holder.get(step, _MISSING)
+                else:
+                    value = _MISSING if holder is _MISSING else get(holder, (step,))
+                if role is _LEAF:
+                    parts.append(value if type(value) is str else _freeze(value))
+                elif role is _FREE:
+                    if value is _MISSING or not value:
+                        parts.append(("empty", type(value), None if value is _MISSING else value))
+                    else:
+                        parts.append(_FULL)
+                        values[at] = value
+                else:
+                    there = value is not _MISSING
+                    parts.append(("there", there, type(value), there and bool(value)))
         return tuple(parts), values
 
     def stand_in(self, context: Mapping[str, Any], values: list[Any], mark: Callable[[int], str]) -> Any:
@@ -191,13 +208,23 @@ class _Skeleton:
         self.literals = pieces[0::3]
         self.slots = [(int(n), c.isupper()) for c, n in zip(pieces[1::3], pieces[2::3], strict=True)]
 
-    def fill(self, values: list[Any], html: bool) -> str:
+    def fill(
+        self, values: list[Any], html: bool, written: dict[tuple[int, bool, bool], str] | None = None
+    ) -> str:
+        """The text with each place filled in: the value as Jinja writes it (`str`), capitalised where
+        `ucfirst` was applied, escaped in HTML. `written` keeps the texts made for one mail's parts."""
+        made = {} if written is None else written
         out = [self.literals[0]]
-        for (i, cap), literal in zip(self.slots, self.literals[1:], strict=True):
-            text = str(values[i])
-            if cap:
-                text = _ucfirst(text)
-            out.append(str(escape(text)) if html else text)
+        for slot, literal in zip(self.slots, self.literals[1:], strict=True):
+            key = (*slot, html)
+            text = made.get(key)
+            if text is None:
+                i, cap = slot
+                text = str(values[i])
+                if cap:
+                    text = _ucfirst(text)
+                made[key] = text = str(escape(text)) if html else text
+            out.append(text)
             out.append(literal)
         return "".join(out)
 
@@ -243,7 +270,7 @@ class Skeletons:
         try:
             key, values = shape.key(context)
             hash(key)
-        except TypeError:
+        except (TypeError, ValueError):  # a value that cannot be part of a key (or be tested): Jinja it is
             self.plain += 1
             return [t.render(context) for t in templates]
         made = self._made.get((family, key), _MISSING)
@@ -257,7 +284,8 @@ class Skeletons:
             return real
         assert isinstance(made, list)
         self.filled += 1
-        return [s.fill(values, h) for s, h in zip(made, html, strict=True)]
+        written: dict[tuple[int, bool, bool], str] = {}
+        return [s.fill(values, h, written) for s, h in zip(made, html, strict=True)]
 
     def _prove(
         self,
