@@ -155,7 +155,7 @@ class _Shape:
         values: list[Any] = [None] * len(self.free)
         get = self.get
         for parent, reads in self.groups:
-            holder = get(context, parent) if parent else context
+            holder: Any = get(context, parent) if parent else context
             plain = type(holder) is dict
             for step, role, at in reads:
                 if plain and step not in _DICT_ATTRIBUTES:

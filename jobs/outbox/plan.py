@@ -47,6 +47,23 @@ def _py(value: Any) -> Any:
     return value
 
 
+class _Dates:
+    """A datetime column read by position: the Timestamp (or NaT) indexing the array gives, made once per
+    distinct value."""
+
+    def __init__(self, array: Any) -> None:
+        self._array = array
+        self._numbers = array.asi8
+        self._boxed: dict[int, Any] = {}
+
+    def __getitem__(self, at: int) -> Any:
+        number = int(self._numbers[at])
+        found = self._boxed.get(number)
+        if found is None:
+            found = self._boxed[number] = self._array[at]
+        return found
+
+
 class _Rows:
     """A frame's rows by key, each a plain dict made only when first asked for: the night stays in columns
     (whole columns to lists, which is fast) and only the rows tonight's messages need become dicts.
@@ -54,9 +71,10 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame, keys: list[Any], convert: bool) -> None:
         self._names = [str(c) for c in frame.columns]
-        # Dates stay a DatetimeArray (indexing one gives the Timestamp tolist would, without boxing them all).
+        # Dates stay a DatetimeArray (indexing one gives the Timestamp tolist would, without boxing them all),
+        # each distinct day boxed once (a night's rows share a few hundred days; a Timestamp is immutable).
         self._columns = [
-            frame[c].array if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
+            _Dates(frame[c].array) if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
             for c in frame.columns
         ]
         self._position = dict(zip(keys, range(len(keys)), strict=True))
