@@ -45,7 +45,6 @@ from jobs.outbox.plan import build_plan
 from jobs.outbox.queue import Plan
 from jobs.outbox.settle import settle
 from jobs.progress import Progress
-from jobs.report import write_report
 from jobs.runlog import finish_run, finish_run_if_possible, mark_died, record_refused, start_run
 from jobs.store import reminders, runs
 
@@ -221,6 +220,10 @@ def run_night(
             result.delivery = run_workers(engine, settings, on, stop=stop, progress=progress)
             result.delivery.expired += held_expired
             progress.step("writing the report")
+            from jobs.report import (
+                write_report,
+            )  # here: its charts and workbook cost a dry run ~1 s of imports
+
             report = write_report(engine, settings, on, result.windows, result.problems, mail=True)
             result.report_paths, result.uncovered = report.paths, report.uncovered
             result.report_mails = count_pending(engine, ("report",))
@@ -305,6 +308,8 @@ def deliver_held(
                         .where(runs.c.command == "run", runs.c.on_date == on)
                     ).scalar_one()
                 if ran:
+                    from jobs.report import write_report  # see run_nightly
+
                     night.delivery = stats
                     write_report(engine, settings, on, night.windows, night.problems, mail=True)
                 stats.merge(run_workers(engine, settings, on, workers, kinds=("report",), stop=stop))
