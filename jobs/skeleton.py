@@ -106,7 +106,10 @@ def _freeze(value: Any) -> Hashable:
     if kind is dict:
         return (dict, tuple((k, _freeze(v)) for k, v in value.items()))
     if kind is list or kind is tuple:
-        return (kind, tuple(_freeze(v) for v in value))
+        items = tuple(value)
+        if all(type(v) is tuple and all(type(x) is str for x in v) for v in items):  # contact lines
+            return (kind, items)
+        return (kind, tuple(_freeze(v) for v in items))
     hash(value)  # a TypeError for what cannot be a key: the caller renders with Jinja
     return (kind, value)
 
@@ -163,7 +166,13 @@ class _Shape:
                 else:
                     value = _MISSING if holder is _MISSING else get(holder, (step,))
                 if role is _LEAF:
-                    parts.append(value if type(value) is str else _freeze(value))
+                    kind = type(value)
+                    if kind is str:
+                        parts.append(value)
+                    elif kind is bool or value is None:
+                        parts.append((kind, value))
+                    else:
+                        parts.append(_freeze(value))
                 elif role is _FREE:
                     if value is _MISSING or not value:
                         parts.append(("empty", type(value), None if value is _MISSING else value))

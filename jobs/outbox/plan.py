@@ -436,7 +436,11 @@ def build_plan(
     planner = _Planner(windows, people, settings, on)
     for due in corrections or []:
         planner.correction(due)
-    rows: list[dict[str, Any]] = actions.to_dict("records")  # type: ignore[assignment]
+    # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value; `stage` takes each
+    # value as a plain Python one (`_py`) either way.
+    names = [str(name) for name in actions.columns]
+    columns = [actions.iloc[:, at].tolist() for at in range(len(names))]
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     for action in rows:
         planner.stage(action)
     planner.digests()
