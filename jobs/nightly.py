@@ -45,7 +45,6 @@ from jobs.outbox.plan import build_plan
 from jobs.outbox.queue import Plan
 from jobs.outbox.settle import settle
 from jobs.progress import Progress
-from jobs.report import write_report
 from jobs.runlog import (
     finish_run,
     finish_run_if_possible,
@@ -234,6 +233,9 @@ def run_night(
             # The run's end as its report shows it, on the record first: the same whenever it is written again.
             result.work_done_at = now_utc()
             record_work_done(engine, run_id, result.stats())
+            # Imported here: its charts and workbook cost a dry run about 1 s of imports.
+            from jobs.report import write_report
+
             report = write_report(engine, settings, on, result.windows, result.problems, mail=True)
             result.report_paths, result.uncovered = report.paths, report.uncovered
             result.report_mails = count_pending(engine, ("report",))
@@ -318,6 +320,8 @@ def deliver_held(
                         .where(runs.c.command == "run", runs.c.on_date == on)
                     ).scalar_one()
                 if ran:
+                    from jobs.report import write_report  # see run_nightly
+
                     night.delivery = stats
                     write_report(engine, settings, on, night.windows, night.problems, mail=True)
                 stats.merge(run_workers(engine, settings, on, workers, kinds=("report",), stop=stop))

@@ -28,6 +28,7 @@ from jobs.courts import court_for
 from jobs.organisations import CONTACT_FIELDS, ORGANISATION_IDS, ORGANISATIONS
 from jobs.phrases import phrases
 from jobs.resources import data_dir
+from jobs.skeleton import Skeletons
 
 __all__ = [
     "FAMILY_STATES",
@@ -45,6 +46,7 @@ __all__ = [
     "format_day",
     "format_day_short",
     "language_name",
+    "night_skeletons",
     "reason_sentence",
     "render",
     "render_page",
@@ -569,20 +571,50 @@ def render_page(name: str, context: Mapping[str, Any]) -> str:
     return _template(name).render(context)
 
 
-def render(kind: str, lang: str, context: Mapping[str, Any]) -> Rendered:
-    """Render `templates/<kind>/<lang>.subject|.txt|.html` with `context`.
+REMINDER_FREE: Final = (
+    "beneficiary.full_name",
+    "advisor.full_name",
+    "advisor.email",
+    "decision.reference",
+    "decision.phrase",
+    "forum.appeal",
+    "forum.how_to_file",
+    "forum.request_holds",
+    "forum.cost_note",
+    "deadline_text",
+    "deadline_short",
+    "days_left_text",
+    "act_by",
+    "act_by_text",
+    "holiday",
+    "reason",
+    "term_months",
+)
+"""The values of a reminder's context that differ from family to family and that the templates only write
+out or test for being empty (jobs.skeleton; tests/test_skeleton.py holds the templates to it)."""
+
+
+def night_skeletons() -> Skeletons:
+    """A night's cache of rendered reminder shapes (jobs.skeleton): a reminder is rendered by Jinja once
+    per language, forum, district, kind and choice of sentences, and filled in for every other family."""
+    skeletons = Skeletons(_environment())
+    for lang in LANGUAGES:
+        skeletons.add_family([f"reminder/{lang}.{ext}" for ext in PARTS], REMINDER_FREE)
+    return skeletons
+
+
+def render(kind: str, lang: str, context: Mapping[str, Any], skeletons: Skeletons | None = None) -> Rendered:
+    """Render `templates/<kind>/<lang>.subject|.txt|.html` with `context`; with `skeletons`
+    (`night_skeletons()`), a reminder whose shape was rendered before is filled in instead, to the same bytes.
 
     The subject is collapsed to one line (a name with a newline in it must not break the header).
     """
     if kind not in TEMPLATE_KINDS:
         raise ValueError(f"unknown template kind {kind!r}; expected one of {TEMPLATE_KINDS}")
     _check_lang(lang)
-
-    def part(ext: str) -> str:
-        return _template(f"{kind}/{lang}.{ext}").render(context)
-
-    return Rendered(
-        subject=" ".join(part("subject").split()),
-        text=part("txt"),
-        html=part("html"),
-    )
+    names = [f"{kind}/{lang}.{ext}" for ext in PARTS]
+    if skeletons is not None:
+        subject, text, html = skeletons.render(names, context)
+    else:
+        subject, text, html = (_template(name).render(context) for name in names)
+    return Rendered(subject=" ".join(subject.split()), text=text, html=html)

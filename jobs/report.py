@@ -31,7 +31,6 @@ from deadlines.calendar import next_working_day
 from deadlines.rules import RULES
 from deadlines.validate import Problem
 from deadlines.vocabulary import FORUMS
-from jobs import charts
 from jobs.config import Settings
 from jobs.folders import report_folder
 from jobs.inputs import read_by_ids, read_people
@@ -421,6 +420,8 @@ def build_report(
     engine: Engine, settings: Settings, on: date, windows: pd.DataFrame, bad_rows: Sequence[Problem]
 ) -> dict[str, Any]:
     """Everything the report shows, as plain rows and numbers: the template and the workbook arrange it."""
+    from jobs import charts  # matplotlib, imported when a report is built (not by `windows`, say)
+
     w = Words(settings.report.language)
     with engine.connect() as conn:
         ledger = _ledger(conn, on)

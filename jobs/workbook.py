@@ -11,10 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from jobs.report_cells import csv_cell
 
 
@@ -33,6 +29,11 @@ def _width(value: Any) -> int:
 
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     """Write beside the target and rename, 0600 whatever the umask: a reader never sees half a workbook."""
+    # openpyxl imported here: a command that writes no workbook (`windows`, `run --dry-run`) need not load it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:

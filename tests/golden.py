@@ -2,7 +2,7 @@
 
 Two databases: the demo's (`jobs.demo_data.generate`, seed 20261126) and a seeded synthetic history of
 20,000 decisions (`benchmarks.synthetic.history`, seed 20261126, 6,666 families), both on SQLite as of
-2026-11-26. On each, `appealwatch windows --all --format csv` and a real first night (`run_nightly`) with
+2026-11-26 (and on PostgreSQL too when TEST_DATABASE_URL is set: tests/test_golden.py). On each, `appealwatch windows --all --format csv` and a real first night (`run_nightly`) with
 the file notifier. The fingerprints are SHA-256 digests of
 
 - the CSV's lines, sorted (header included);
@@ -102,15 +102,24 @@ def _night(folder: Path) -> dict[str, Any]:
     }
 
 
-def demo_night(folder: Path) -> dict[str, Any]:
+def _configure(folder: Path, url: str | None) -> str:
+    """The demo's configuration in `folder`, on `url` (a PostgreSQL schema, say) or else on a SQLite file
+    there; returns the database's URL."""
+    db = folder / "appealwatch.db"
+    written = DEMO_CONFIG.format(db=db, config=folder / "config.toml")
+    if url is not None:
+        sqlite_line = f'url = "sqlite:///{db}"'
+        assert sqlite_line in written
+        written = written.replace(sqlite_line, f"url = {json.dumps(url)}")
+    (folder / "config.toml").write_text(written, encoding="utf-8")
+    return url or f"sqlite:///{db}"
+
+
+def demo_night(folder: Path, url: str | None = None) -> dict[str, Any]:
     from jobs.db import init_db, make_engine
     from jobs.demo_data import generate
 
-    db = folder / "appealwatch.db"
-    (folder / "config.toml").write_text(
-        DEMO_CONFIG.format(db=db, config=folder / "config.toml"), encoding="utf-8"
-    )
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(_configure(folder, url))
     try:
         init_db(engine)
         with engine.begin() as conn:
@@ -120,15 +129,11 @@ def demo_night(folder: Path) -> dict[str, Any]:
     return _night(folder)
 
 
-def synthetic_night(folder: Path) -> dict[str, Any]:
+def synthetic_night(folder: Path, url: str | None = None) -> dict[str, Any]:
     from benchmarks.night import build_database
     from benchmarks.synthetic import history
 
-    db = folder / "appealwatch.db"
-    (folder / "config.toml").write_text(
-        DEMO_CONFIG.format(db=db, config=folder / "config.toml"), encoding="utf-8"
-    )
-    build_database(f"sqlite:///{db}", history(SYNTHETIC_DECISIONS, ON, seed=SEED))
+    build_database(_configure(folder, url), history(SYNTHETIC_DECISIONS, ON, seed=SEED))
     return _night(folder)
 
 

@@ -28,11 +28,15 @@ from jobs.render import (
     build_correction_context,
     build_digest_context,
     build_reminder_context,
+    night_skeletons,
     render,
 )
 
 
 def _py(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, pd.Timestamp):
         return value.date()
     if value is pd.NaT or (
@@ -44,6 +48,23 @@ def _py(value: Any) -> Any:
     return value
 
 
+class _Dates:
+    """A datetime column read by position: the Timestamp (or NaT) indexing the array gives, made once per
+    distinct value."""
+
+    def __init__(self, array: Any) -> None:
+        self._array = array
+        self._numbers = array.asi8
+        self._boxed: dict[int, Any] = {}
+
+    def __getitem__(self, at: int) -> Any:
+        number = int(self._numbers[at])
+        found = self._boxed.get(number)
+        if found is None:
+            found = self._boxed[number] = self._array[at]
+        return found
+
+
 class _Rows:
     """A frame's rows by key, each a plain dict made only when first asked for: the night stays in columns
     (whole columns to lists, which is fast) and only the rows tonight's messages need become dicts.
@@ -51,9 +72,10 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame, keys: list[Any], convert: bool) -> None:
         self._names = [str(c) for c in frame.columns]
-        # Dates stay a DatetimeArray (indexing one gives the Timestamp tolist would, without boxing them all).
+        # Dates stay a DatetimeArray (indexing one gives the Timestamp tolist would, without boxing them all),
+        # each distinct day boxed once (a night's rows share a few hundred days; a Timestamp is immutable).
         self._columns = [
-            frame[c].array if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
+            _Dates(frame[c].array) if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
             for c in frame.columns
         ]
         self._position = dict(zip(keys, range(len(keys)), strict=True))
@@ -168,6 +190,7 @@ class _Planner:
         self.domain = message_domain(settings.smtp.sender)
         self.fund = settings.fund.model_dump()
         self.last_stage = min(settings.reminders.beneficiary_days, default=0)
+        self.skeletons = night_skeletons()  # reminders rendered once per shape, filled in per family
         keys = zip(windows["decision_id"].tolist(), windows["forum"].tolist(), strict=True)
         self.windows = _Rows(windows, [(int(d), str(f)) for d, f in keys], convert=False)
         self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
@@ -357,7 +380,7 @@ class _Planner:
         }
         lang = beneficiary["lang"]
         context = build_reminder_context(view, beneficiary, advisor, self.fund, lang, self.last_stage)
-        return render("reminder", lang, context)
+        return render("reminder", lang, context, self.skeletons)
 
     def rerender(self, key: dict[str, Any]) -> tuple[Rendered, dict[str, Any]] | None:
         """A reminder planned on an earlier night, as it must read tonight (days left, advisor, wording);
@@ -460,7 +483,11 @@ def build_plan(
     planner = _Planner(windows, people, settings, on)
     for due in corrections or []:
         planner.correction(due)
-    rows: list[dict[str, Any]] = actions.to_dict("records")  # type: ignore[assignment]
+    # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value; `stage` takes each
+    # value as a plain Python one (`_py`) either way.
+    names = [str(name) for name in actions.columns]
+    columns = [actions.iloc[:, at].tolist() for at in range(len(names))]
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     for action in rows:
         planner.stage(action)
     planner.digests()

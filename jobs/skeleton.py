@@ -1,0 +1,318 @@
+"""Render once per shape, fill in per family: Jinja stays the one source of a mail's text.
+
+A night's reminders differ from family to family in a few values (the name, the dates, the reference, the
+advisor) and in a few choices (urgent or not, a holiday, an advisor with an address). Everything else, the
+language, the forum and its court for the district, the fund, the organisations, is the same for hundreds of
+families. `Skeletons` renders a template once per *shape* with placeholders in the place of the family's own
+values, and then writes each family's mail by putting its values (escaped in HTML, as Jinja escapes them) into
+those places.
+
+- The shape is read off the context itself: every value the template reads (found by walking the parsed
+  template, the templates it extends and imports included) is part of the shape, except the *free* values
+  named by the caller, of which only whether they are empty counts (`{% if holiday %}`). So two contexts with
+  one shape differ only in non-empty free values.
+- A free value may only be written out, whole (`{{ reason }}`, `{{ deadline_text | ucfirst }}`) or tested for
+  being empty: never compared, measured or cut (`tests/test_skeleton.py` checks the templates for it).
+- Each new shape is proven on its first family before it is used: the skeleton is rendered with two different
+  sets of placeholders (of different lengths), both are filled with that family's values, and both must give,
+  byte for byte, what Jinja gives for that family. A shape that fails (or a context that cannot be read as a
+  shape) is rendered by Jinja for every family, as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, Final
+
+import jinja2
+from jinja2 import nodes
+from markupsafe import escape
+
+__all__ = ["Skeletons", "referenced_paths"]
+
+Path = tuple[str | int, ...]
+
+_MISSING: Final = object()
+_DICT_ATTRIBUTES: Final = frozenset(dir(dict))  # `a.items` reads the method, as in Jinja
+_FULL: Final = ("free", True)
+_FREE, _CONTAINER, _LEAF = (
+    object(),
+    object(),
+    object(),
+)  # what a path of the shape is  # a free value that is not empty: in the shape, only that it is there
+
+# Two sets of placeholders of different lengths; the first letter is a lowercase one so that `ucfirst`
+# shows (as a capital) where it was applied. Nothing else in a mail looks like them, and the proof on the
+# first family of each shape would notice if something did.
+_MARKS: Final = (
+    (lambda i: f"qsk{i}x", re.compile(r"([qQ])sk(\d+)x")),
+    (lambda i: f"wvvv{i}zzz", re.compile(r"([wW])vvv(\d+)zzz")),
+)
+
+
+def referenced_paths(env: jinja2.Environment, name: str) -> frozenset[Path]:
+    """Every context path the template `name` reads (`decision.kind`, `bodies.ombudsman.phone`, `lang`),
+    through the templates it extends, includes and imports. A path read with a computed key (`r[last]`) is
+    taken whole up to that key."""
+    seen: set[str] = set()
+    paths: set[Path] = set()
+
+    def chain(node: nodes.Node) -> Path | None:
+        if isinstance(node, nodes.Name):
+            return (node.name,)
+        if isinstance(node, nodes.Getattr):
+            head = chain(node.node)
+            return None if head is None else (*head, node.attr)
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            head = chain(node.node)
+            key = node.arg.value
+            return None if head is None or not isinstance(key, str | int) else (*head, key)
+        return None
+
+    def visit(node: nodes.Node) -> None:
+        path = chain(node)
+        if path is not None:
+            paths.add(path)
+            return
+        if isinstance(node, nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
+            target = node.template
+            if isinstance(target, nodes.Const) and isinstance(target.value, str):
+                load(target.value)
+        for child in node.iter_child_nodes():
+            visit(child)
+
+    def load(template: str) -> None:
+        if template in seen:
+            return
+        seen.add(template)
+        assert env.loader is not None
+        source = env.loader.get_source(env, template)[0]
+        visit(env.parse(source))
+
+    load(name)
+    return frozenset(paths)
+
+
+def _freeze(value: Any) -> Hashable:
+    """A value as a hashable key part; the type is kept, so that 1, 1.0 and True (equal keys in Python,
+    written differently by Jinja) stay apart."""
+    kind = type(value)
+    if kind is str:  # the most of them; a str equals no other key part
+        return value
+    if kind is tuple and all(type(v) is str for v in value):  # a contact line
+        return value
+    if kind is dict:
+        return (dict, tuple((k, _freeze(v)) for k, v in value.items()))
+    if kind is list or kind is tuple:
+        items = tuple(value)
+        if all(type(v) is tuple and all(type(x) is str for x in v) for v in items):  # contact lines
+            return (kind, items)
+        return (kind, tuple(_freeze(v) for v in items))
+    hash(value)  # a TypeError for what cannot be a key: the caller renders with Jinja
+    return (kind, value)
+
+
+class _Shape:
+    """The paths of one template family (a kind and language), sorted, with what is read at each."""
+
+    def __init__(self, env: jinja2.Environment, names: Sequence[str], free: Iterable[Path]) -> None:
+        paths: set[Path] = set()
+        for name in names:
+            paths |= referenced_paths(env, name)
+        self.free = tuple(sorted(set(free), key=repr))
+        read = sorted(paths - set(self.free), key=repr)
+        # A path that is also the start of a longer one (`advisor` and `advisor.email`): only whether it is
+        # there and empty is part of the shape here; its parts that are read are keyed on their own.
+        self.containers = tuple(p for p in read if any(q[: len(p)] == p and q != p for q in paths))
+        self.leaves = tuple(p for p in read if p not in self.containers)
+        self.env = env
+        # The reads grouped by the path they are read from, so that `bodies.ombudsman` is looked up once
+        # for all of its fields: (parent, [(last step, role, index of a free value)]).
+        by_parent: dict[Path, list[tuple[str | int, object, int]]] = {}
+        for role, chosen in ((_FREE, self.free), (_CONTAINER, self.containers), (_LEAF, self.leaves)):
+            for at, path in enumerate(chosen):
+                by_parent.setdefault(path[:-1], []).append((path[-1], role, at))
+        self.groups = tuple(by_parent.items())
+
+    def get(self, context: Mapping[str, Any], path: Path) -> Any:
+        """The value at `path`, as Jinja reads it (an attribute first for `a.b`), or _MISSING."""
+        value: Any = context
+        for step in path:
+            if type(value) is dict and step not in _DICT_ATTRIBUTES:
+                value = value.get(step, _MISSING)
+                if value is _MISSING:
+                    return _MISSING
+            else:
+                value = (
+                    self.env.getattr(value, step) if isinstance(step, str) else self.env.getitem(value, step)
+                )
+                if isinstance(value, jinja2.Undefined):
+                    return _MISSING
+        return value
+
+    def key(self, context: Mapping[str, Any]) -> tuple[Hashable, list[Any]]:
+        """The shape of `context` and its free values (None where a value is empty: written as it is)."""
+        parts: list[Hashable] = []
+        values: list[Any] = [None] * len(self.free)
+        get = self.get
+        for parent, reads in self.groups:
+            holder: Any = get(context, parent) if parent else context
+            plain = type(holder) is dict
+            for step, role, at in reads:
+                if plain and step not in _DICT_ATTRIBUTES:
+                    value = holder.get(step, _MISSING)
+                else:
+                    value = _MISSING if holder is _MISSING else get(holder, (step,))
+                if role is _LEAF:
+                    kind = type(value)
+                    if kind is str:
+                        parts.append(value)
+                    elif kind is bool or value is None:
+                        parts.append((kind, value))
+                    else:
+                        parts.append(_freeze(value))
+                elif role is _FREE:
+                    if value is _MISSING or not value:
+                        parts.append(("empty", type(value), None if value is _MISSING else value))
+                    else:
+                        parts.append(_FULL)
+                        values[at] = value
+                else:
+                    there = value is not _MISSING
+                    parts.append(("there", there, type(value), there and bool(value)))
+        return tuple(parts), values
+
+    def stand_in(self, context: Mapping[str, Any], values: list[Any], mark: Callable[[int], str]) -> Any:
+        """A copy of `context` with each non-empty free value replaced by its placeholder."""
+        copy: dict[str, Any] = dict(context)
+        for i, (path, value) in enumerate(zip(self.free, values, strict=True)):
+            if value is None:
+                continue
+            holder: Any = copy
+            for step in path[:-1]:
+                inner = dict(holder[step])
+                holder[step] = inner
+                holder = inner
+            holder[path[-1]] = mark(i)
+        return copy
+
+
+@lru_cache(maxsize=64)
+def _shape(env: jinja2.Environment, family: tuple[str, ...], free: tuple[Path, ...]) -> _Shape:
+    """A template family's paths, read once per process (the templates do not change while a night runs)."""
+    return _Shape(env, family, free)
+
+
+def _ucfirst(value: str) -> str:
+    return value[:1].upper() + value[1:]
+
+
+class _Skeleton:
+    """A rendered shape cut at its placeholders: literal text, then (free value, capitalised) pairs."""
+
+    def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
+        pieces = pattern.split(text)
+        self.literals = pieces[0::3]
+        self.slots = [(int(n), c.isupper()) for c, n in zip(pieces[1::3], pieces[2::3], strict=True)]
+
+    def fill(
+        self, values: list[Any], html: bool, written: dict[tuple[int, bool, bool], str] | None = None
+    ) -> str:
+        """The text with each place filled in: the value as Jinja writes it (`str`), capitalised where
+        `ucfirst` was applied, escaped in HTML. `written` keeps the texts made for one mail's parts."""
+        made = {} if written is None else written
+        out = [self.literals[0]]
+        for slot, literal in zip(self.slots, self.literals[1:], strict=True):
+            key = (*slot, html)
+            text = made.get(key)
+            if text is None:
+                i, cap = slot
+                text = str(values[i])
+                if cap:
+                    text = _ucfirst(text)
+                made[key] = text = str(escape(text)) if html else text
+            out.append(text)
+            out.append(literal)
+        return "".join(out)
+
+
+class Skeletons:
+    """The skeletons of one night, by template and shape. `render(names, context)` gives each template's
+    text as Jinja would; `free` (per template family, see `add_family`) names the values filled in per mail.
+    A shape that cannot be proven is rendered by Jinja each time (`plain` counts those renders)."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self._shapes: dict[tuple[str, ...], _Shape] = {}
+        self._free: dict[tuple[str, ...], tuple[Path, ...]] = {}
+        self._templates: dict[tuple[str, ...], tuple[list[jinja2.Template], list[bool]]] = {}
+        self._made: dict[tuple[tuple[str, ...], Hashable], list[_Skeleton] | None] = {}
+        self.shapes = 0
+        self.filled = 0
+        self.plain = 0
+
+    def add_family(self, names: Sequence[str], free: Iterable[str]) -> None:
+        self._free[tuple(names)] = tuple(tuple(p.split(".")) for p in free)
+
+    def _load(self, family: tuple[str, ...]) -> tuple[list[jinja2.Template], list[bool]]:
+        """The templates, compiled once per night, and which of them Jinja autoescapes."""
+        escaping = self.env.autoescape
+        templates = [self.env.get_template(n) for n in family]
+        html = [bool(escaping(n) if callable(escaping) else escaping) for n in family]
+        return templates, html
+
+    def render(self, names: Sequence[str], context: Mapping[str, Any]) -> list[str]:
+        family = tuple(names)
+        found = self._templates.get(family)
+        if found is None:
+            found = self._templates[family] = self._load(family)
+        templates, html = found
+        free = self._free.get(family)
+        if free is None:
+            self.plain += 1
+            return [t.render(context) for t in templates]
+        shape = self._shapes.get(family)
+        if shape is None:
+            shape = self._shapes[family] = _shape(self.env, family, free)
+        try:
+            key, values = shape.key(context)
+            hash(key)
+        except (TypeError, ValueError):  # a value that cannot be part of a key (or be tested): Jinja it is
+            self.plain += 1
+            return [t.render(context) for t in templates]
+        made = self._made.get((family, key), _MISSING)
+        if made is None:
+            self.plain += 1
+            return [t.render(context) for t in templates]
+        if made is _MISSING:
+            real = [t.render(context) for t in templates]
+            self._made[(family, key)] = self._prove(shape, templates, html, context, values, real)
+            self.shapes += 1
+            return real
+        assert isinstance(made, list)
+        self.filled += 1
+        written: dict[tuple[int, bool, bool], str] = {}
+        return [s.fill(values, h, written) for s, h in zip(made, html, strict=True)]
+
+    def _prove(
+        self,
+        shape: _Shape,
+        templates: list[jinja2.Template],
+        html: list[bool],
+        context: Mapping[str, Any],
+        values: list[Any],
+        real: list[str],
+    ) -> list[_Skeleton] | None:
+        found: list[list[_Skeleton]] = []
+        for mark, pattern in _MARKS:
+            try:
+                stand_in = shape.stand_in(context, values, mark)
+                cut = [_Skeleton(t.render(stand_in), pattern) for t in templates]
+            except Exception:  # a placeholder the template could not take as the value: Jinja it is
+                return None
+            if [s.fill(values, h) for s, h in zip(cut, html, strict=True)] != real:
+                return None
+            found.append(cut)
+        return found[0]
