@@ -23,7 +23,7 @@ from jobs.config import Settings
 from jobs.due import KEY
 from jobs.outbox.ids import message_domain, report_message_id
 from jobs.runlog import now_utc
-from jobs.store import corrections, messages, reminders
+from jobs.store import CORRECTION_KEY, corrections, messages, reminders
 
 
 @dataclass
@@ -122,8 +122,8 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
         now = now_utc()
         conn.execute(
             insert_for(conn)(corrections).on_conflict_do_nothing(
-                index_elements=["decision_id", "forum", "recipient_kind", "recipient_id", "new_deadline"]
-            ),  # uq_aw_corrections_key: one notice per change
+                index_elements=list(CORRECTION_KEY)
+            ),  # uq_aw_corrections_change: one notice per change (the old deadline and the new one)
             [
                 {
                     **{k: v for k, v in row.items() if k not in ("message_id", "digest_message_id")},
