@@ -512,3 +512,28 @@ def test_a_ledger_from_before_the_change_key_upgrades_keeping_its_rows_and_ids_a
             .where(corrections.c.id == before[0]["id"])
         ).scalar_one()  # fmt: skip
     assert kept == old_id
+
+
+def _to_call_count(part: str) -> int:
+    """The digest's count of families to call or write to, as its count line says it (Dutch)."""
+    import re
+
+    [count] = re.findall(r"Te bellen of te schrijven: (\d+)", unescape(part))
+    return int(count)
+
+
+def test_a_correction_seen_too_late_counts_among_the_digests_families_to_call(
+    database: Database, tmp_path: Path
+) -> None:
+    """The digest lists the family to call (test above); its count of families to call says so too."""
+    _a_family(database.engine)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        _record_a_complaint_seen_too_late(database.engine)
+        assert run_nightly(settings, date(2026, 8, 4)) == 0
+        received = server.wait_for_messages(2)
+    [digest] = _family_mail(received, "an.peeters@infino.example")
+    for part in _parts(digest):
+        assert "Graag bellen" in part
+        assert _to_call_count(part) == 1
