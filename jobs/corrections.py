@@ -20,7 +20,9 @@ family, and the advisor's digest and the report list the family to call, with th
 
 A correction an outage held in the outbox goes out only while it is still true (`jobs.outbox.settle`): when
 the deadline changed again before it went out it is superseded, and tonight's notice names the date last
-delivered and tonight's one (X -> Z, never the Y the family never received).
+delivered and tonight's one (X -> Z, never the Y the family never received). One that expired undelivered
+(nothing possible any more) puts the family in that night's advisor digest to call, once
+(`jobs.outbox.settle.expired_held`).
 
 A deadline that disappears (an appeal recorded, the decision withdrawn, a complaint still open) sends no
 notice: the window is no longer open, so only its reminders stop. The advisor's digest lists the night's
@@ -55,6 +57,20 @@ LATE = ("grace", "expired")
 def too_late_detail(new: date, latest: date) -> str:
     """The ledger's detail (and the report's reason) for a change seen when nothing is possible any more."""
     return f"too late: the new safe deadline {new} and the latest deadline {latest} had passed when the change was seen: call the family"
+
+
+def undelivered_detail(old: date, new: date, latest: date) -> str:
+    """The ledger's detail for a notice an outage held until nothing was possible any more: the family was not
+    told, so tonight's advisor digest lists them to call (once: this detail marks it done)."""
+    return (
+        f"too late: the notice {old} -> {new} was not delivered before the latest deadline {latest} had "
+        "passed: call the family"
+    )
+
+
+def is_too_late(detail: Any) -> bool:
+    """A ledger row of a correction whose family is to be called (seen too late, or its notice expired held)."""
+    return str(detail or "").startswith("too late")
 
 
 def why_code(trigger_reason: Any) -> str:

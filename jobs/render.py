@@ -493,7 +493,12 @@ def build_digest_context(
     # A correction seen too late ("expired": no mail went to the family) is a family to call, as is one whose
     # notice expired while an outage held it; counted once with a reminder's to-call of the same window.
     calls = {(d["decision_id"], d["forum"]) for d in decisions if d["family"] == "to_call"}
-    calls |= {(c["decision_id"], c["forum"]) for block in ordered for c in block["corrections"] if c["late"] == "expired"}
+    calls |= {
+        (c["decision_id"], c["forum"])
+        for block in ordered
+        for c in block["corrections"]
+        if c["late"] == "expired"
+    }
     return {
         "lang": lang,
         "advisor": _person(advisor),

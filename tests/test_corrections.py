@@ -425,7 +425,9 @@ def test_a_date_that_comes_back_is_told_again_each_change_once(database: Databas
     """X quoted; night 2 Y (told X -> Y); night 3 Z (told Y -> Z); night 4 Y again (told Z -> Y). Each night
     runs twice and the last night once more: one notice per change, no more."""
     _a_family(database.engine)
-    z = date(2026, 8, 13)  # the complaint's closing corrected to 2026-05-11: from 2026-05-14, Thursday 13 August
+    z = date(
+        2026, 8, 13
+    )  # the complaint's closing corrected to 2026-05-11: from 2026-05-14, Thursday 13 August
     nights = [(date(2026, 7, 20), X, Y), (date(2026, 7, 21), Y, z), (date(2026, 7, 22), z, Y)]
     with SmtpTestServer() as server:
         settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
@@ -477,9 +479,7 @@ def test_a_ledger_from_before_the_change_key_upgrades_keeping_its_rows_and_ids_a
         _record_the_complaint(database.engine)
         assert run_nightly(settings, SECOND_NIGHT) == 0
         with database.engine.begin() as conn:
-            conn.execute(
-                messages.update().where(messages.c.kind == "correction").values(message_id=old_id)
-            )
+            conn.execute(messages.update().where(messages.c.kind == "correction").values(message_id=old_id))
             cfg = _alembic_config()
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "0004")
@@ -537,3 +537,39 @@ def test_a_correction_seen_too_late_counts_among_the_digests_families_to_call(
     for part in _parts(digest):
         assert "Graag bellen" in part
         assert _to_call_count(part) == 1
+
+
+def test_a_held_notice_that_expired_undelivered_puts_the_family_in_the_digest_to_call_once(
+    database: Database, tmp_path: Path
+) -> None:
+    """X quoted; night 2 tells X -> Y but the relay is down (notice and digest held); the relay comes back only
+    after Y's latest deadline (Tuesday 4 August): the notice is expired, and that night's digest lists the
+    family to call (and counts it), as the report does; a rerun and the next night add nothing."""
+    _a_family(database.engine)
+    night = date(2026, 8, 6)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        _record_the_complaint(database.engine)
+        assert run_nightly(load_settings(_down(tmp_path, database.url), {}), SECOND_NIGHT) == 1
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        run_nightly(settings, night)
+        run_nightly(settings, night)
+        run_nightly(settings, date(2026, 8, 7))
+        received = list(server.messages)
+    assert len(_family_mail(received)) == 1  # only the first reminder: the notice never went out
+    [digest] = _family_mail(received, "an.peeters@infino.example")
+    for part in _parts(digest):
+        for day in (X, Y, date(2026, 8, 4)):
+            assert format_day(day, "nl") in part
+        assert "Graag bellen" in part
+        assert _to_call_count(part) == 1
+    with database.engine.connect() as conn:
+        [(status, detail)] = conn.execute(
+            select(messages.c.status, corrections.c.detail).join(
+                corrections, corrections.c.message_pk == messages.c.id
+            )
+        ).all()
+    assert status == "expired" and str(detail).startswith("too late")
+    rows = (tmp_path / "reports" / night.isoformat() / "corrections.csv").read_text(encoding="utf-8")
+    assert f"571,arbitration,1,{X},{Y},complaint,expired" in rows.splitlines()

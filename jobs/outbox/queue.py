@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jobs.channels import DEFAULT_CHANNEL
@@ -51,6 +51,9 @@ class Plan:
     unreachable: list[dict[str, Any]] = field(default_factory=list)  # for the supervisor report
     # rows for aw_corrections (+ "message_id" and "digest_message_id"): jobs.corrections
     corrections: list[dict[str, Any]] = field(default_factory=list)
+    # corrections whose notice expired undelivered, listed to call in tonight's digest: the key of each
+    # existing aw_corrections row, its new "detail" and "digest_message_id" (jobs.outbox.settle)
+    called: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.ledger if row["status"] == status)
@@ -135,6 +138,15 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
                 for row in plan.corrections
             ],
         )
+    for row in plan.called:
+        # Once: only while the row does not say yet that the family is to be called.
+        conn.execute(
+            update(corrections)
+            .where(*[corrections.c[k] == row[k] for k in CORRECTION_KEY],
+                   or_(corrections.c.detail.is_(None), ~corrections.c.detail.startswith("too late")))
+            .values(detail=row["detail"],
+                    **({"digest_pk": pks[row["digest_message_id"]]} if row["digest_message_id"] in pks else {}))
+        )  # fmt: skip
 
 
 def queue_report_mail(
