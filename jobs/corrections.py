@@ -6,10 +6,11 @@ one the last message *delivered* to the family quoted (a reminder, or an earlier
 one correction notice in their language: the old date, the new date, which one holds and why. It goes out
 tonight whatever the stage offsets say (an earlier date is urgent; a later one is told too, once).
 
-Exactly once per change: the ledger of corrections (`aw_corrections`) is keyed by (decision, forum,
-recipient, new deadline), written with the night's plan in one transaction (ON CONFLICT DO NOTHING), and a key
-in it is never acted on again; a rerun or the next night finds it and sends nothing. The notice's Message-ID
-is derived from that key (`jobs.outbox.ids.correction_message_id`).
+Exactly once per change: the ledger of corrections (`aw_corrections`) is keyed by the change (decision, forum,
+recipient, old deadline, new deadline), written with the night's plan in one transaction (ON CONFLICT DO NOTHING), and a key
+in it is never acted on again; a rerun or the next night finds it and sends nothing. A date that comes back
+(X -> Y -> Z -> Y) is a new change (Z -> Y), told again. The notice's Message-ID is derived from that key
+(`jobs.outbox.ids.correction_message_id`).
 
 A new deadline already past when the change is seen: while the window is in grace (its latest deadline not
 past) the family's notice says the date we gave was wrong, the safe date has passed, until when an appeal is
@@ -19,7 +20,9 @@ family, and the advisor's digest and the report list the family to call, with th
 
 A correction an outage held in the outbox goes out only while it is still true (`jobs.outbox.settle`): when
 the deadline changed again before it went out it is superseded, and tonight's notice names the date last
-delivered and tonight's one (X -> Z, never the Y the family never received).
+delivered and tonight's one (X -> Z, never the Y the family never received). One that expired undelivered
+(nothing possible any more) puts the family in that night's advisor digest to call, once
+(`jobs.outbox.settle.expired_held`).
 
 A deadline that disappears (an appeal recorded, the decision withdrawn, a complaint still open) sends no
 notice: the window is no longer open, so only its reminders stop. The advisor's digest lists the night's
@@ -54,6 +57,20 @@ LATE = ("grace", "expired")
 def too_late_detail(new: date, latest: date) -> str:
     """The ledger's detail (and the report's reason) for a change seen when nothing is possible any more."""
     return f"too late: the new safe deadline {new} and the latest deadline {latest} had passed when the change was seen: call the family"
+
+
+def undelivered_detail(old: date, new: date, latest: date) -> str:
+    """The ledger's detail for a notice an outage held until nothing was possible any more: the family was not
+    told, so tonight's advisor digest lists them to call (once: this detail marks it done)."""
+    return (
+        f"too late: the notice {old} -> {new} was not delivered before the latest deadline {latest} had "
+        "passed: call the family"
+    )
+
+
+def is_too_late(detail: Any) -> bool:
+    """A ledger row of a correction whose family is to be called (seen too late, or its notice expired held)."""
+    return str(detail or "").startswith("too late")
 
 
 def why_code(trigger_reason: Any) -> str:
@@ -102,7 +119,7 @@ def last_quoted(conn: Connection, decision_ids: Iterable[int]) -> dict[tuple[int
 
 def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, Any]]:
     """The corrections to act on tonight: one per open window whose safe deadline differs from the one last
-    delivered to its family, unless the ledger of corrections already has that new deadline."""
+    delivered to its family, unless the ledger of corrections already has that change (old and new deadline)."""
     open_ = windows[windows["status"].isin(TOLD) & windows["safe_deadline"].notna()]
     if open_.empty:
         return []
@@ -111,10 +128,10 @@ def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, A
     if not quoted:
         return []
     known = {
-        (int(r.decision_id), str(r.forum), int(r.recipient_id), as_date(r.new_deadline))
+        (int(r.decision_id), str(r.forum), int(r.recipient_id), as_date(r.old_deadline), as_date(r.new_deadline))
         for r in conn.execute(
             select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
-                   corrections.c.new_deadline)
+                   corrections.c.old_deadline, corrections.c.new_deadline)
             .where(corrections.c.decision_id.in_(sorted({k[0] for k in quoted})),
                    corrections.c.recipient_kind == "beneficiary")
         )
@@ -125,7 +142,7 @@ def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, A
         family = int(window["beneficiary_id"])
         new = pd.Timestamp(window["safe_deadline"]).date()
         old = quoted.get((decision_id, forum, family))
-        if old is None or old == new or (decision_id, forum, family, new) in known:
+        if old is None or old == new or (decision_id, forum, family, old, new) in known:
             continue
         due.append(
             {

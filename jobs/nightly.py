@@ -43,7 +43,7 @@ from jobs.outbox.delivery import (
 )
 from jobs.outbox.plan import build_plan
 from jobs.outbox.queue import Plan
-from jobs.outbox.settle import settle
+from jobs.outbox.settle import expired_held, settle
 from jobs.progress import Progress
 from jobs.runlog import (
     finish_run,
@@ -171,7 +171,8 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
             settings.reminders.beneficiary_days,
             settings.reminders.advisor_days,
         )
-        corrections = due_corrections(conn, windows)
+        # tonight's corrections, then the families whose notice expired undelivered: to call (the digest)
+        corrections = due_corrections(conn, windows) + expired_held(conn, windows, on)
     plan = build_plan(actions, windows, people, settings, on, corrections)
     return NightResult(on, windows, plan, people, problems, not_read=not_read)
 

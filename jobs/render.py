@@ -492,6 +492,15 @@ def build_digest_context(
         del block["_seen"]
         block["decisions"].sort(key=lambda d: (d["safe_deadline"], str(d["decision_id"])))
     decisions = [d for block in ordered for d in block["decisions"]]
+    # A correction seen too late ("expired": no mail went to the family) is a family to call, as is one whose
+    # notice expired while an outage held it; counted once with a reminder's to-call of the same window.
+    calls = {(d["decision_id"], d["forum"]) for d in decisions if d["family"] == "to_call"}
+    calls |= {
+        (c["decision_id"], c["forum"])
+        for block in ordered
+        for c in block["corrections"]
+        if c["late"] == "expired"
+    }
     return {
         "lang": lang,
         "advisor": _person(advisor),
@@ -505,8 +514,12 @@ def build_digest_context(
             "decisions": len(decisions),
             "emailed": sum(d["family"] == "emailed" for d in decisions),
             "emailed_families": sum(any(d["family"] == "emailed" for d in b["decisions"]) for b in ordered),
-            "to_call": sum(d["family"] == "to_call" for d in decisions),
-            "call_families": sum(any(d["family"] == "to_call" for d in b["decisions"]) for b in ordered),
+            "to_call": len(calls),
+            "call_families": sum(
+                any(d["family"] == "to_call" for d in b["decisions"])
+                or any(c["late"] == "expired" for c in b["corrections"])
+                for b in ordered
+            ),
             "grace": sum(len(block["grace"]) for block in ordered),
             "grace_families": sum(bool(block["grace"]) for block in ordered),
             "corrected": sum(len(block["corrections"]) for block in ordered),

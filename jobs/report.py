@@ -205,14 +205,21 @@ def _corrections(conn: Connection, on: date) -> list[list[Any]]:
     """Tonight's corrections (jobs.corrections): a deadline a family was given changed; with the notice's
     status (sent, pending, superseded, ...), `unreachable` when the family has no usable address, or `to_call`
     when nothing was possible any more when the change was seen (no mail: the family to call). Also those of
-    earlier nights an outage still holds or tonight settled (superseded, expired)."""
+    earlier nights an outage still holds or tonight settled (superseded, expired), and those tonight's advisor
+    digests list (a notice that expired undelivered: the family to call)."""
     settled = messages.c.status.in_(("pending", "sending", "superseded", "expired"))
+    digests = (
+        select(messages.c.id)
+        .join(runs, runs.c.id == messages.c.run_id)
+        .where(messages.c.kind == "digest", runs.c.on_date == on)
+    )
     rows = conn.execute(
         select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
                corrections.c.old_deadline, corrections.c.new_deadline, corrections.c.why, corrections.c.status,
                corrections.c.detail, messages.c.status.label("message_status"))
         .outerjoin(messages, messages.c.id == corrections.c.message_pk)
-        .where((corrections.c.due_on == on) | (settled & (corrections.c.due_on >= _shift(on, -7))))
+        .where((corrections.c.due_on == on) | (settled & (corrections.c.due_on >= _shift(on, -7)))
+               | corrections.c.digest_pk.in_(digests))
         .order_by(corrections.c.new_deadline, corrections.c.decision_id, corrections.c.id)
     ).all()  # fmt: skip
     return [

@@ -118,8 +118,12 @@ reminders = Table(
     CheckConstraint(check_in("status", LedgerStatus), name="ck_aw_reminders_status"),
 )
 
+# The unique key of a correction: the change (who, about which decision and forum, from which date to which).
+CORRECTION_KEY = ("decision_id", "forum", "recipient_kind", "recipient_id", "old_deadline", "new_deadline")
+
 # One correction notice: a family told that the safe deadline a delivered message quoted for a decision and
-# forum changed (jobs/corrections.py). The key holds the new deadline: one notice per change, whatever reruns.
+# forum changed (jobs/corrections.py). The key is the change, the old deadline and the new one (migration 0005):
+# one notice per change, whatever reruns; a date that comes back (X -> Y -> Z -> Y) is a new change, told again.
 corrections = Table(
     "aw_corrections",
     metadata,
@@ -139,9 +143,7 @@ corrections = Table(
     Column("digest_pk", Integer, ForeignKey("aw_messages.id"), nullable=True),  # the advisor's digest
     Column("run_id", Integer, ForeignKey("aw_runs.id"), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint(
-        "decision_id", "forum", "recipient_kind", "recipient_id", "new_deadline", name="uq_aw_corrections_key"
-    ),
+    UniqueConstraint(*CORRECTION_KEY, name="uq_aw_corrections_change"),
     CheckConstraint(check_in("status", LedgerStatus), name="ck_aw_corrections_status"),
 )
 

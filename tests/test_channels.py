@@ -76,7 +76,7 @@ def test_an_outbox_at_the_previous_migration_upgrades_keeping_its_messages_which
 
     after = _rows(database.engine)
     with database.engine.connect() as conn:
-        assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one() == "0004"
+        assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one() == "0005"
     assert [m["channel"] for m in after["aw_messages"]] == ["email", "email"]
     for name in ("aw_runs", "aw_messages", "aw_reminders", "aw_attempts"):  # aw_corrections: new in 0003
         assert len(after[name]) == len(before[name]) > 0, name

@@ -75,7 +75,7 @@ def test_an_earlier_deadline_after_a_late_complaint_is_told_once_naming_both_dat
 
     family = [r for r in received[1:] if r.rcpt_tos == ("jan@mail.example",)]
     [notice] = [r.message for r in family]
-    assert notice["Message-ID"] == f"<aw.c.571.arbitration.{Y:%Y%m%d}.b1@infino.example>"
+    assert notice["Message-ID"] == f"<aw.c.571.arbitration.{X:%Y%m%d}.{Y:%Y%m%d}.b1@infino.example>"
     assert "maandag 3 augustus 2026" in notice["Subject"]
     for part in _parts(notice):
         assert "vrijdag 14 augustus 2026" in part  # the old date, with its weekday
@@ -129,7 +129,7 @@ def test_a_later_deadline_is_told_once_too_in_the_family_language(database: Data
         received = server.wait_for_messages(2)
         assert len(server.messages) == 2
     notice = received[1].message
-    assert notice["Message-ID"].startswith("<aw.c.7.arbitration.20260504.b2@")
+    assert notice["Message-ID"].startswith("<aw.c.7.arbitration.20260417.20260504.b2@")
     for part in _parts(notice):
         assert "vendredi 17 avril 2026" in part and "lundi 4 mai 2026" in part
         assert "plus tard que la date" in part
@@ -235,7 +235,7 @@ def test_a_correction_replies_to_the_advisor_names_the_day_to_post_by_and_files_
         assert run_nightly(settings, SECOND_NIGHT) == 0
         received = server.wait_for_messages(3)
     reminder, notice = _family_mail(received)
-    assert notice["Message-ID"].startswith(f"<aw.c.571.arbitration.{SUNDAY_Y:%Y%m%d}.b1@")
+    assert notice["Message-ID"].startswith(f"<aw.c.571.arbitration.{X:%Y%m%d}.{SUNDAY_Y:%Y%m%d}.b1@")
     assert notice["Reply-To"] == reminder["Reply-To"] == ADVISOR
     with database.engine.connect() as conn:
         stored = conn.execute(select(messages.c.reply_to).where(messages.c.kind == "correction")).scalar_one()
@@ -286,7 +286,7 @@ def test_a_held_correction_is_superseded_when_the_deadline_changes_again_and_the
         assert run_nightly(settings, date(2026, 7, 22)) == 0
         received = list(server.messages)
     [_reminder, notice] = _family_mail(received)
-    assert notice["Message-ID"].startswith(f"<aw.c.571.arbitration.{z:%Y%m%d}.b1@")
+    assert notice["Message-ID"].startswith(f"<aw.c.571.arbitration.{X:%Y%m%d}.{z:%Y%m%d}.b1@")
     for part in _parts(notice):
         assert format_day(X, "nl") in part and format_day(z, "nl") in part
         assert format_day(Y, "nl") not in part  # never the date the family never received
@@ -411,3 +411,165 @@ def test_a_new_deadline_past_for_good_mails_no_family_but_the_digest_and_report_
     with database.engine.connect() as conn:
         [row] = conn.execute(select(corrections)).mappings().all()
     assert row["status"] == "unreachable" and str(row["detail"]).startswith("too late")
+
+
+# -- a date that comes back: each correction is keyed by the change (the old deadline and the new one) ----------
+
+
+def _complaint_closed_on(engine: Engine, closed: date) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE complaints SET closed_on = :d WHERE decision_id = 571"), {"d": closed})
+
+
+def test_a_date_that_comes_back_is_told_again_each_change_once(database: Database, tmp_path: Path) -> None:
+    """X quoted; night 2 Y (told X -> Y); night 3 Z (told Y -> Z); night 4 Y again (told Z -> Y). Each night
+    runs twice and the last night once more: one notice per change, no more."""
+    _a_family(database.engine)
+    z = date(
+        2026, 8, 13
+    )  # the complaint's closing corrected to 2026-05-11: from 2026-05-14, Thursday 13 August
+    nights = [(date(2026, 7, 20), X, Y), (date(2026, 7, 21), Y, z), (date(2026, 7, 22), z, Y)]
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        server.wait_for_messages(1)
+        _record_the_complaint(database.engine)  # closed 2026-05-01: Y
+        for night, _old, new in nights:
+            if night > SECOND_NIGHT:
+                _complaint_closed_on(database.engine, date(2026, 5, 11) if new == z else date(2026, 5, 1))
+            before = len(_family_mail(list(server.messages)))
+            assert run_nightly(settings, night) == 0
+            assert run_nightly(settings, night) == 0  # a rerun of the night sends nothing more
+            assert len(_family_mail(list(server.messages))) == before + 1, night
+        assert run_nightly(settings, date(2026, 7, 23)) == 0  # nor does the next night
+        received = list(server.messages)
+    [_reminder, *notices] = _family_mail(received)
+    assert len(notices) == 3
+    for notice, (_night, old, new) in zip(notices, nights, strict=True):
+        assert notice["Message-ID"] == f"<aw.c.571.arbitration.{old:%Y%m%d}.{new:%Y%m%d}.b1@infino.example>"
+        for part in _parts(notice):
+            assert format_day(old, "nl") in part and format_day(new, "nl") in part
+    assert len({n["Message-ID"] for n in notices}) == 3
+    with database.engine.connect() as conn:
+        told = conn.execute(
+            select(corrections.c.old_deadline, corrections.c.new_deadline, messages.c.status)
+            .join(messages, messages.c.id == corrections.c.message_pk)
+            .order_by(corrections.c.id)
+        ).all()
+    assert [(as_date(o), as_date(n), s) for o, n, s in told] == [(o, n, "sent") for _night, o, n in nights]
+
+
+def test_a_ledger_from_before_the_change_key_upgrades_keeping_its_rows_and_ids_and_tells_nothing_twice(
+    database: Database, tmp_path: Path
+) -> None:
+    """A database at migration 0004 (the key held only the new deadline) whose family was told X -> Y under
+    the Message-ID of that time: `init-db` upgrades it to 0005; the row and its Message-ID stay, a rerun and
+    the next night send nothing, and later changes (Y -> Z, then Z -> Y) are told."""
+    from alembic import command
+
+    from jobs.db import _alembic_config, init_db
+    from jobs.store import VERSION_TABLE
+
+    _a_family(database.engine)
+    old_id = f"<aw.c.571.arbitration.{Y:%Y%m%d}.b1@infino.example>"  # as 0004's code named it
+    z = date(2026, 8, 13)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        _record_the_complaint(database.engine)
+        assert run_nightly(settings, SECOND_NIGHT) == 0
+        with database.engine.begin() as conn:
+            conn.execute(messages.update().where(messages.c.kind == "correction").values(message_id=old_id))
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0004")
+        with database.engine.connect() as conn:
+            assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one() == "0004"
+            before = [dict(r) for r in conn.execute(select(corrections)).mappings()]
+        sent = len(server.messages)
+
+        assert init_db(database.engine) == []  # what `appealwatch init-db` does
+
+        with database.engine.connect() as conn:
+            assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one() == "0005"
+            assert [dict(r) for r in conn.execute(select(corrections)).mappings()] == before
+        assert run_nightly(settings, SECOND_NIGHT) == 0
+        assert run_nightly(settings, date(2026, 7, 21)) == 0
+        assert len(server.messages) == sent  # the change already told is found under the new key
+        _complaint_closed_on(database.engine, date(2026, 5, 11))
+        assert run_nightly(settings, date(2026, 7, 22)) == 0
+        _complaint_closed_on(database.engine, date(2026, 5, 1))
+        assert run_nightly(settings, date(2026, 7, 23)) == 0
+        assert run_nightly(settings, date(2026, 7, 23)) == 0
+        received = list(server.messages)
+    notices = [m["Message-ID"] for m in _family_mail(received[sent:])]
+    assert notices == [
+        f"<aw.c.571.arbitration.{o:%Y%m%d}.{n:%Y%m%d}.b1@infino.example>" for o, n in ((Y, z), (z, Y))
+    ]
+    with database.engine.connect() as conn:
+        kept = conn.execute(
+            select(messages.c.message_id).join(corrections, corrections.c.message_pk == messages.c.id)
+            .where(corrections.c.id == before[0]["id"])
+        ).scalar_one()  # fmt: skip
+    assert kept == old_id
+
+
+def _to_call_count(part: str) -> int:
+    """The digest's count of families to call or write to, as its count line says it (Dutch)."""
+    import re
+
+    [count] = re.findall(r"Te bellen of te schrijven: (\d+)", unescape(part))
+    return int(count)
+
+
+def test_a_correction_seen_too_late_counts_among_the_digests_families_to_call(
+    database: Database, tmp_path: Path
+) -> None:
+    """The digest lists the family to call (test above); its count of families to call says so too."""
+    _a_family(database.engine)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        _record_a_complaint_seen_too_late(database.engine)
+        assert run_nightly(settings, date(2026, 8, 4)) == 0
+        received = server.wait_for_messages(2)
+    [digest] = _family_mail(received, "an.peeters@infino.example")
+    for part in _parts(digest):
+        assert "Graag bellen" in part
+        assert _to_call_count(part) == 1
+
+
+def test_a_held_notice_that_expired_undelivered_puts_the_family_in_the_digest_to_call_once(
+    database: Database, tmp_path: Path
+) -> None:
+    """X quoted; night 2 tells X -> Y but the relay is down (notice and digest held); the relay comes back only
+    after Y's latest deadline (Tuesday 4 August): the notice is expired, and that night's digest lists the
+    family to call (and counts it), as the report does; a rerun and the next night add nothing."""
+    _a_family(database.engine)
+    night = date(2026, 8, 6)
+    with SmtpTestServer() as server:
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(settings, FIRST_NIGHT) == 0
+        _record_the_complaint(database.engine)
+        assert run_nightly(load_settings(_down(tmp_path, database.url), {}), SECOND_NIGHT) == 1
+        settings = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        run_nightly(settings, night)
+        run_nightly(settings, night)
+        run_nightly(settings, date(2026, 8, 7))
+        received = list(server.messages)
+    assert len(_family_mail(received)) == 1  # only the first reminder: the notice never went out
+    [digest] = _family_mail(received, "an.peeters@infino.example")
+    for part in _parts(digest):
+        for day in (X, Y, date(2026, 8, 4)):
+            assert format_day(day, "nl") in part
+        assert "Graag bellen" in part
+        assert _to_call_count(part) == 1
+    with database.engine.connect() as conn:
+        [(status, detail)] = conn.execute(
+            select(messages.c.status, corrections.c.detail).join(
+                corrections, corrections.c.message_pk == messages.c.id
+            )
+        ).all()
+    assert status == "expired" and str(detail).startswith("too late")
+    rows = (tmp_path / "reports" / night.isoformat() / "corrections.csv").read_text(encoding="utf-8")
+    assert f"571,arbitration,1,{X},{Y},complaint,expired" in rows.splitlines()

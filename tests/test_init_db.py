@@ -103,7 +103,7 @@ def test_init_db_is_idempotent_and_keeps_rows(db_engine: Engine) -> None:
     assert init_db(db_engine) == []
     with db_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM decisions")).scalar_one() == 2
-        assert conn.execute(text("SELECT version_num FROM aw_alembic_version")).scalar_one() == "0004"
+        assert conn.execute(text("SELECT version_num FROM aw_alembic_version")).scalar_one() == "0005"
 
 
 def test_the_appeal_and_complaint_ids_are_assigned_by_the_database(db_engine: Engine) -> None:

@@ -2,7 +2,9 @@
 the same message again meets the same Message-ID, which the outbox's unique key then refuses.
 
 - a reminder: `<aw.r.DECISION.FORUM.YYYYMMDD.bID|aID.sSTAGE@DOMAIN>`, from its ledger key;
-- a correction notice: `<aw.c.DECISION.FORUM.YYYYMMDD.bID@DOMAIN>`, from its key (the new deadline);
+- a correction notice: `<aw.c.DECISION.FORUM.OLD.NEW.bID@DOMAIN>`, from its key (the change: the old deadline and
+  the new one, each YYYYMMDD); notices sent before migration 0005 keep the ID they went out with,
+  `<aw.c.DECISION.FORUM.NEW.bID@DOMAIN>`;
 - an advisor's digest: `<aw.d.ADVISOR.NIGHT.HASH@DOMAIN>`, the hash over the items it carries;
 - a supervisors' report mail: `<aw.report.NIGHT.HASH@DOMAIN>`, one per address and night.
 """
@@ -32,10 +34,12 @@ def reminder_message_id(key: Mapping[str, Any], domain: str) -> str:
 
 
 def correction_message_id(key: Mapping[str, Any], domain: str) -> str:
-    """Stable across reruns: one correction per (decision, forum, recipient, new deadline)."""
-    deadline = pd.Timestamp(key["new_deadline"]).strftime("%Y%m%d")
+    """Stable across reruns: one correction per change (decision, forum, recipient, old and new deadline), so
+    that a date that comes back (X -> Y -> Z -> Y) is a new message."""
+    old = pd.Timestamp(key["old_deadline"]).strftime("%Y%m%d")
+    new = pd.Timestamp(key["new_deadline"]).strftime("%Y%m%d")
     return (
-        f"<aw.c.{key['decision_id']}.{key['forum']}.{deadline}.{key['recipient_kind'][0]}"
+        f"<aw.c.{key['decision_id']}.{key['forum']}.{old}.{new}.{key['recipient_kind'][0]}"
         f"{key['recipient_id']}@{domain}>"
     )
 

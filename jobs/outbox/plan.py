@@ -19,7 +19,7 @@ import pandas as pd
 
 from deadlines.explain import reason_facts
 from jobs.config import Settings
-from jobs.corrections import too_late_detail
+from jobs.corrections import too_late_detail, undelivered_detail
 from jobs.inputs import People
 from jobs.outbox.ids import correction_message_id, digest_message_id, message_domain, reminder_message_id
 from jobs.outbox.queue import Plan, PlannedMessage
@@ -31,6 +31,7 @@ from jobs.render import (
     night_skeletons,
     render,
 )
+from jobs.store import CORRECTION_KEY
 
 
 def _py(value: Any) -> Any:
@@ -292,10 +293,21 @@ class _Planner:
         return formataddr((str(self.fund.get("name") or ""), email)) if email else None
 
     def correction(self, due: dict[str, Any]) -> None:
-        """A correction notice to the family (jobs.corrections), and its line in the advisor's digest."""
+        """A correction notice to the family (jobs.corrections), and its line in the advisor's digest. With
+        `called`: a notice of an earlier night that expired undelivered (jobs.outbox.settle.expired_held):
+        no new notice, its ledger row gets the reason and tonight's digest lists the family to call."""
         row = {**due, "due_on": self.on, "status": "unreachable", "detail": None, "message_id": None,
                "digest_message_id": None}  # fmt: skip
-        self.plan.corrections.append(row)
+        if due.get("called"):
+            row = {k: due[k] for k in CORRECTION_KEY} | {
+                "detail": undelivered_detail(
+                    due["old_deadline"], due["new_deadline"], due["latest_deadline"]
+                ),
+                "digest_message_id": None,
+            }
+            self.plan.called.append(row)
+        else:
+            self.plan.corrections.append(row)
         window = self.windows[(due["decision_id"], due["forum"])]
         beneficiary = _person(self.beneficiaries, window["beneficiary_id"])
         if beneficiary is None:
@@ -303,10 +315,11 @@ class _Planner:
             return
         item = correction_item(due, window, beneficiary)
         advisor = _person(self.advisors, beneficiary.get("advisor_id"))
-        if due.get("late") == "expired":
+        if due.get("late") == "expired" or due.get("called"):
             # Nothing is possible any more: no mail to the family; the advisor's digest and the report list
             # the family to call, with the reason.
-            row["detail"] = too_late_detail(due["new_deadline"], due["latest_deadline"])
+            if not due.get("called"):
+                row["detail"] = too_late_detail(due["new_deadline"], due["latest_deadline"])
             if advisor is not None:
                 self.corrections[int(advisor["id"])].append(item)
                 self.correction_rows[int(advisor["id"])].append(row)

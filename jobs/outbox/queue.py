@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jobs.channels import DEFAULT_CHANNEL
@@ -23,7 +23,7 @@ from jobs.config import Settings
 from jobs.due import KEY
 from jobs.outbox.ids import message_domain, report_message_id
 from jobs.runlog import now_utc
-from jobs.store import corrections, messages, reminders
+from jobs.store import CORRECTION_KEY, corrections, messages, reminders
 
 
 @dataclass
@@ -51,6 +51,9 @@ class Plan:
     unreachable: list[dict[str, Any]] = field(default_factory=list)  # for the supervisor report
     # rows for aw_corrections (+ "message_id" and "digest_message_id"): jobs.corrections
     corrections: list[dict[str, Any]] = field(default_factory=list)
+    # corrections whose notice expired undelivered, listed to call in tonight's digest: the key of each
+    # existing aw_corrections row, its new "detail" and "digest_message_id" (jobs.outbox.settle)
+    called: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.ledger if row["status"] == status)
@@ -122,8 +125,8 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
         now = now_utc()
         conn.execute(
             insert_for(conn)(corrections).on_conflict_do_nothing(
-                index_elements=["decision_id", "forum", "recipient_kind", "recipient_id", "new_deadline"]
-            ),  # uq_aw_corrections_key: one notice per change
+                index_elements=list(CORRECTION_KEY)
+            ),  # uq_aw_corrections_change: one notice per change (the old deadline and the new one)
             [
                 {
                     **{k: v for k, v in row.items() if k not in ("message_id", "digest_message_id")},
@@ -135,6 +138,15 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
                 for row in plan.corrections
             ],
         )
+    for row in plan.called:
+        # Once: only while the row does not say yet that the family is to be called.
+        conn.execute(
+            update(corrections)
+            .where(*[corrections.c[k] == row[k] for k in CORRECTION_KEY],
+                   or_(corrections.c.detail.is_(None), ~corrections.c.detail.startswith("too late")))
+            .values(detail=row["detail"],
+                    **({"digest_pk": pks[row["digest_message_id"]]} if row["digest_message_id"] in pks else {}))
+        )  # fmt: skip
 
 
 def queue_report_mail(

@@ -18,20 +18,21 @@ Messages claimed by a worker that vanished count as waiting.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from jobs.config import Settings
+from jobs.corrections import is_too_late
 from jobs.due import KEY, SERIES
 from jobs.inputs import People
 from jobs.outbox.delivery import claim_is_stale
 from jobs.outbox.ids import report_message_prefix
 from jobs.outbox.plan import _item, _person, _Planner, _py, correction_item, digest_not_after
 from jobs.outbox.queue import Plan, write_plan
-from jobs.store import as_date, corrections, messages, reminders, runs
+from jobs.store import CORRECTION_KEY, as_date, corrections, messages, reminders, runs
 
 
 def settle(
@@ -229,6 +230,48 @@ def _correction_now(
     return correction_item(due, window, family), window, family
 
 
+def expired_held(conn: Connection, windows: pd.DataFrame, on: date) -> list[dict[str, Any]]:
+    """The correction notices that expired undelivered, for tonight's digest to list their families to call
+    (`late` "expired", `called`): those an outage still holds (pending, or a stale claim) whose window tonight
+    is expired with the new deadline they name (`settle_held_corrections` marks them expired in the same
+    transaction), and those a `deliver` or a worker marked expired since; each once (the ledger row's detail
+    then starts with "too late"), and only while its latest deadline is of the last two weeks."""
+    expired = windows[(windows["status"] == "expired") & windows["safe_deadline"].notna()]
+    if expired.empty:
+        return []
+    tonight = {
+        (int(w["decision_id"]), str(w["forum"])): w
+        for w in expired.to_dict("records")
+        if pd.Timestamp(w["latest_deadline"]).date() >= on - timedelta(days=14)
+    }
+    if not tonight:
+        return []
+    rows = conn.execute(
+        select(messages.c.status, messages.c.claimed_by, messages.c.lease_until, *[corrections.c[k] for k in CORRECTION_KEY],
+               corrections.c.why, corrections.c.detail)
+        .join(corrections, corrections.c.message_pk == messages.c.id)
+        .where(messages.c.status.in_(("pending", "sending", "expired")), messages.c.kind == "correction",
+               corrections.c.decision_id.in_(sorted({d for d, _f in tonight})))
+    ).all()  # fmt: skip
+    due = []
+    for row in rows:
+        window = tonight.get((int(row.decision_id), str(row.forum)))
+        if (
+            window is None
+            or _py(window["safe_deadline"]) != as_date(row.new_deadline)
+            or is_too_late(row.detail)
+        ):
+            continue
+        if row.status == "sending" and not claim_is_stale(row):
+            continue  # a live worker has it: it records the expiry, and the next night lists the family
+        due.append(
+            {k: getattr(row, k) for k in ("decision_id", "forum", "recipient_kind", "recipient_id", "why")}
+            | {"old_deadline": as_date(row.old_deadline), "new_deadline": as_date(row.new_deadline),
+               "late": "expired", "called": True, "latest_deadline": _py(window["latest_deadline"])}
+        )  # fmt: skip
+    return sorted(due, key=lambda c: (c["decision_id"], c["forum"], c["old_deadline"]))
+
+
 def settle_held_corrections(
     conn: Connection, windows: pd.DataFrame, people: People, settings: Settings, on: date
 ) -> tuple[int, int, int]:
@@ -370,7 +413,7 @@ def settle_held_digests(
         # one whose deadline changed again is told in tonight's digest instead.
         corrected = []
         for fix in conn.execute(select(corrections).where(corrections.c.digest_pk == digest.id)).all():
-            if fix.status == "unreachable" and fix.detail and str(fix.detail).startswith("too late"):
+            if is_too_late(fix.detail):
                 window = planner.windows.get((int(fix.decision_id), str(fix.forum)))
                 family = None if window is None else _person(planner.beneficiaries, window["beneficiary_id"])
                 if (
