@@ -249,6 +249,7 @@ class Report:
     to_call: int = 0
     failed: int = 0
     subject: str = ""
+    exit_code: int = 0  # the code the report's first card says: bad rows, failed, expired, waiting, uncovered
 
 
 def _day(value: Any) -> date | None:
@@ -1014,4 +1015,5 @@ def write_report(
         to_call=context["to_call"],
         failed=context["failed"],
         subject=context["subject"],
+        exit_code=context["health"]["exit_code"],
     )

@@ -298,3 +298,27 @@ def test_a_call_row_says_never_reminded_once_per_decision(database: Database, tm
         page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
         [camille] = page.table("call")
         assert camille[5].count(never) == 2, camille[5]  # two decisions, each said once
+
+
+def test_report_on_a_night_with_an_uncovered_window_exits_1_as_the_night_did(
+    database: Database, tmp_path: Path
+) -> None:
+    """`appealwatch report --on` the morning after says what the night said, and exits as it did."""
+    with database.engine.begin() as conn:
+        b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example")
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 24))  # safe Mon 24 Mar
+    monday = date(2025, 3, 17)
+    down = load_settings(_smtp_config(tmp_path, database.url, free_port()), {})
+    assert run_nightly(down, monday) == 1
+    with database.engine.begin() as conn:
+        b.appeal(conn, 1, "labour_court", monday)
+    assert run_nightly(down, monday) == 1
+    with database.engine.begin() as conn:
+        conn.execute(text("DELETE FROM appeals"))
+    with SmtpTestServer() as server:
+        up = load_settings(_smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(up, ON) == 1  # the uncovered window alone
+        assert write_report_command(up, ON, None) == 1
+    page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
+    assert [row[0] for row in page.table("uncovered")] == ["Els Maes"]
