@@ -564,7 +564,11 @@ def build_report(
                     "advisor": m["to_name"],
                     "team": str(a.get("team") or "") if a else "",
                     "email": m["to_addr"],
-                    "reason": f"{w.word('adv_refused')}: {m['last_answer'] or ''}",
+                    # an expired digest was never refused: its deadlines passed while it waited (the ledger
+                    # keeps no server answer for it, only that); a refused one, with the server's answer
+                    "reason": w.word("adv_expired")
+                    if m["status"] == "expired"
+                    else f"{w.word('adv_refused')}: {m['last_answer'] or ''}",
                 }
             )
 

@@ -322,3 +322,28 @@ def test_report_on_a_night_with_an_uncovered_window_exits_1_as_the_night_did(
         assert write_report_command(up, ON, None) == 1
     page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
     assert [row[0] for row in page.table("uncovered")] == ["Els Maes"]
+
+
+def test_an_advisor_whose_digest_expired_in_an_outage_is_listed_as_expired_not_refused(
+    database: Database, tmp_path: Path
+) -> None:
+    """Bart's digest waited through a week-long outage until its only deadline had passed: it expired, the
+    server never refused it. The report says so, and why."""
+    with database.engine.begin() as conn:
+        b.advisor(conn, 2, "Bart Claes", "bart@infino.example", team="Gent")
+        b.beneficiary(conn, 2, "Jan Smet", "jan@mail.example", advisor_id=2)
+        b.decision(conn, 2, 2, "care_allowance", date(2024, 12, 20))  # safe Thu 20 Mar
+    outage = date(2025, 3, 17)
+    down = load_settings(_smtp_config(tmp_path, database.url, free_port()), {})
+    assert run_nightly(down, outage) == 1
+    back = date(2025, 3, 24)
+    with SmtpTestServer() as server:
+        up = load_settings(_smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(up, back) == 1
+    with database.engine.connect() as conn:
+        digest = text("SELECT status FROM aw_messages WHERE kind = 'digest'")
+        assert conn.execute(digest).scalar_one() == "expired"
+    page = parse((tmp_path / "reports" / back.isoformat() / "report.html").read_text(encoding="utf-8"))
+    [row] = page.table("advisors")
+    assert row[:3] == ["Bart Claes", "Gent", "bart@infino.example"]
+    assert row[3] == "digest expired, never sent: every deadline in it passed before it could be delivered"

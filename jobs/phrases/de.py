@@ -264,6 +264,7 @@ PHRASES = Phrases(
             "adv_missing": "der Berater hat keine E-Mail-Adresse",
             "adv_invalid": "die E-Mail-Adresse des Beraters ist ungültig",
             "adv_refused": "Übersicht vom Mailserver abgewiesen",
+            "adv_expired": "Übersicht verfallen, nie gesendet: alle Fristen darin waren abgelaufen, bevor sie zugestellt werden konnte",
             "coverage_line": "{days} Tage voraus: {n} Fristen fällig: {a} per E-Mail, {b} anzuschreiben oder anzurufen, {c} nicht abgedeckt.",
             "coverage_ok": "Jede in den nächsten 14 Tagen fällige Frist wurde gemailt oder steht auf der Anrufliste.",
             "coverage_bad": "Nicht abgedeckte Fristen: die Nacht endet mit Exit-Code 1.",

@@ -248,6 +248,7 @@ PHRASES = Phrases(
             "adv_missing": "the advisor has no e-mail address",
             "adv_invalid": "the advisor's e-mail address is invalid",
             "adv_refused": "digest refused by the mail server",
+            "adv_expired": "digest expired, never sent: every deadline in it passed before it could be delivered",
             "coverage_line": "{days} days ahead: {n} windows due: {a} e-mailed, {b} to write to or call, {c} uncovered.",
             "coverage_ok": "Every window due in the next 14 days was e-mailed or is on the call list.",
             "coverage_bad": "Uncovered windows: the night exits with code 1.",

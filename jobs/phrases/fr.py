@@ -256,6 +256,7 @@ PHRASES = Phrases(
             "adv_missing": "le conseiller n’a pas d’adresse e-mail",
             "adv_invalid": "l’adresse e-mail du conseiller est invalide",
             "adv_refused": "récapitulatif refusé par le serveur de messagerie",
+            "adv_expired": "récapitulatif expiré, jamais envoyé : toutes ses dates étaient passées avant qu’il puisse être remis",
             "coverage_line": "{days} jours à l’avance : {n} délais à échéance : {a} par e-mail, {b} à écrire ou appeler, {c} non couverts.",
             "coverage_ok": "Chaque délai des 14 prochains jours a reçu un e-mail ou figure sur la liste d’appels.",
             "coverage_bad": "Délais non couverts : la nuit se termine avec le code 1.",

@@ -250,6 +250,7 @@ PHRASES = Phrases(
             "adv_missing": "de adviseur heeft geen e-mailadres",
             "adv_invalid": "het e-mailadres van de adviseur is ongeldig",
             "adv_refused": "overzichtsmail geweigerd door de mailserver",
+            "adv_expired": "overzichtsmail vervallen, nooit verstuurd: alle termijnen erin waren voorbij voor ze kon worden afgeleverd",
             "coverage_line": "{days} dagen vooruit: {n} termijnen te vervallen: {a} gemaild, {b} te schrijven of te bellen, {c} niet gedekt.",
             "coverage_ok": "Elke termijn van de komende 14 dagen is gemaild of staat op de bellijst.",
             "coverage_bad": "Niet gedekte termijnen: de nacht eindigt met exitcode 1.",
