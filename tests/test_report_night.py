@@ -52,13 +52,13 @@ def _report_mails(outbox: Path) -> list[email.message.EmailMessage]:
     [
         (
             "nl",
-            "appealwatch 18 mrt: 2 te vervallen deze week, 1 te schrijven of te bellen, 0 niet gedekt, 0 mislukt",
+            "appealwatch 18 mrt: 2 verstrijken binnen 7 dagen, 1 te schrijven of te bellen, 0 niet gedekt, 0 mislukt",
         ),
         (
             "fr",
-            "appealwatch 18 mars : 2 à échéance cette semaine, 1 à écrire ou appeler, 0 non couverts, 0 échoués",
+            "appealwatch 18 mars : 2 à échéance dans les 7 jours, 1 à écrire ou appeler, 0 non couverts, 0 échoués",
         ),
-        ("en", "appealwatch 18 Mar: 2 due this week, 1 to write to or call, 0 uncovered, 0 failed"),
+        ("en", "appealwatch 18 Mar: 2 due within 7 days, 1 to write to or call, 0 uncovered, 0 failed"),
     ],
 )
 def test_the_report_mail_says_the_night_with_the_day_in_words(
@@ -110,10 +110,10 @@ def test_run_health_shows_start_end_previous_run_and_missed_nights_the_same_when
     assert health["Finished"] == (
         f"{_hhmm(done)}: tonight's reminders and digests were done; only this report (and its mail) came after"
     )
-    assert health["Previous run"] == f"Friday 14 March 2025, {_hhmm(started0)} to {_hhmm(finished0)}: done"
+    assert health["Previous night"] == f"Friday 14 March 2025, {_hhmm(started0)} to {_hhmm(finished0)}: done"
     page = parse(written)
     assert page.paragraphs["missed"] == [
-        "Nights missed since the previous run: Sat 15 Mar 2025, Sun 16 Mar 2025, Mon 17 Mar 2025."
+        "Nights missed since the previous night: Sat 15 Mar 2025, Sun 16 Mar 2025, Mon 17 Mar 2025."
     ]
 
     # Written again the morning after (`appealwatch report --on`): the night's start and end have not moved.
@@ -196,7 +196,7 @@ def test_a_window_whose_reminder_was_superseded_and_that_reopened_is_uncovered_a
     assert page.table("uncovered") == [
         [
             "Els Maes",
-            "Care allowance (zorgtoeslag)",
+            "1 – Care allowance (zorgtoeslag)",
             "labour court",
             "Monday 24 March 2025",
             "its reminder was cancelled when the decision changed (an appeal or complaint, since undone) and its "
