@@ -674,7 +674,7 @@ def build_report(
     teams: dict[str, Counter[str]] = defaultdict(Counter)
     for line in load_advisors:
         for col in cols:
-            teams[line["team"] or w.word("not_recorded")][col] += line[col]
+            teams[line["team"] or w.word("no_advisor")][col] += line[col]
     load_teams = [{"team": t, **{col: teams[t][col] for col in cols}} for t in sorted(teams)]
 
     # 5. Next 12 weeks

@@ -344,6 +344,9 @@ def test_the_dutch_report_names_each_decision_and_says_no_internal_word(
     )
     assert health["Vorige nacht"] == "geen (eerste nacht)" and "missed" not in page.paragraphs
 
+    # the team row of families without an advisor says so (not "niet geregistreerd", the word for a phone)
+    assert [row[0] for row in page.table("teams")] == ["Antwerpen", "Gent", "geen adviseur"]
+
     # 0.15: one digest, singular; "betekend" gone
     stages = dict((row[0], row[1]) for row in page.table("stages"))
     assert stages["Meldingen voor adviseurs, gebundeld in 1 overzichtsmail"] == "2"
