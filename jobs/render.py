@@ -467,7 +467,13 @@ def build_digest_context(
             safe = _as_date(row["safe_deadline"])
             assert safe is not None
             family(row)["grace"].append(
-                {**about(row), "safe_deadline": safe, "safe_text": format_day(safe, lang)}
+                {
+                    **about(row),
+                    "safe_deadline": safe,
+                    "safe_text": format_day(safe, lang),
+                    # the last day is today: the template says so, as it does for a safe date of today
+                    "latest_today": _as_date(row.get("latest_deadline")) == _as_date(on),
+                }
             )
     for row in others:
         since = _as_date(row.get("interrupted_since"))

@@ -9,10 +9,12 @@ the latest: an appeal may still be admissible), `unreachable.csv` (families and 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -259,6 +261,7 @@ class Report:
     to_call: int = 0
     failed: int = 0
     subject: str = ""
+    exit_code: int = 0  # the code the report's first card says: bad rows, failed, expired, waiting, uncovered
 
 
 def _day(value: Any) -> date | None:
@@ -297,7 +300,55 @@ class Words:
         return label[:1].upper() + label[1:]
 
     def word(self, key: str, **fields: Any) -> str:
+        """The phrase `key` with its fields; its singular `<key>_one`, where the language has one, when the
+        count it says (`n`, or `days`) is 1: "1 overzichtsmail", "gisteren", never "1 dagen"."""
+        count = fields.get("n", fields.get("days"))
+        if count == 1 and f"{key}_one" in self.t.words:
+            key = f"{key}_one"
         return self.t.words[key].format(**fields)
+
+    def table(self, name: Any) -> str:
+        """The fund's table a bad row is in, as a reader names it ("beslissingen"), not its SQL name."""
+        return self.t.words.get(f"table_{name}", str(name))
+
+
+# The bad-row messages of deadlines.validate and jobs.inputs are English, for the operator's problems.csv (its
+# columns are the contract's); the report says them in its language. Each pattern is one message of those
+# modules, its groups the values it quotes; a message none matches is shown as it is.
+_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"unknown kind '(?P<raw>[^']*)'"), "pr_unknown_kind"),
+    (re.compile(r"(?P<column>notified_on|withdrawn_on) (?P<date>\S+) is before decided_on"), "pr_before_decided"),
+    (re.compile(r"complaint closed on (?P<date>\S+) before it was filed"), "pr_closed_before_filed"),
+    (re.compile(r"appeal filed on (?P<date>\S+) before the decision was taken"), "pr_appeal_before_decided"),
+    (re.compile(r"malformed e-mail address '(?P<address>[^']*)'; listed for a letter or a call"), "pr_malformed_email"),
+    (re.compile(r"language '(?P<raw>[^']*)' is not one of [a-z, ]+; writing in '(?P<lang>\w+)'"), "pr_unknown_language"),
+    (re.compile(r"language is missing; writing in '(?P<lang>\w+)'"), "pr_no_language"),
+    (re.compile(r"no decision (?P<raw>\S+)"), "pr_no_decision"),
+    (re.compile(r"(?P<column>\w+) is missing"), "pr_missing"),
+]  # fmt: skip
+
+
+def problem_words(message: str, w: Words) -> str:
+    """A bad row's problem as the report says it: in its language, a column by what it holds, a date in
+    words, a language by its name. Several problems of one row stay apart ("; ")."""
+
+    def said(match: re.Match[str], key: str) -> str:
+        fields = match.groupdict()
+        if "column" in fields:
+            column = w.t.words.get(f"col_{fields['column']}")
+            if column is None:
+                return match.group(0)
+            fields["column"] = column
+        if "date" in fields:
+            with contextlib.suppress(ValueError):
+                fields["date"] = w.date(date.fromisoformat(fields["date"]))
+        if "lang" in fields:
+            fields["lang"] = w.language(fields["lang"])
+        return w.word(key, **fields)
+
+    for pattern, key in _PROBLEMS:
+        message = pattern.sub(lambda m, key=key: said(m, key), message)  # type: ignore[misc]
+    return message
 
 
 def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
@@ -417,8 +468,9 @@ def _correction_rows(corrected: Sequence[Sequence[Any]], lang: str) -> list[dict
     """Tonight's corrections (`_corrections`' rows) as the report's section shows them, in its language."""
     w = Words(lang)
     return [
-        {"decision": r[0], "forum": w.forum(r[1]), "was": w.date(r[3]), "now": w.date(r[4]), "why": r[5],
-         "state": w.word("corr_to_call") if r[6] == "to_call" else r[6]}
+        {"decision": r[0], "forum": w.forum(r[1]), "was": w.date(r[3]), "now": w.date(r[4]),
+         "why": w.t.words.get(f"why_{r[5]}", str(r[5])),
+         "state": w.word("corr_to_call") if r[6] == "to_call" else w.t.words.get(f"msg_{r[6]}", str(r[6]))}
         for r in corrected
     ]  # fmt: skip
 
@@ -521,6 +573,11 @@ def build_report(
             "team": str(a.get("team") or "") if a else "",
         }
 
+    def dated(day: date | None) -> str:
+        """A date in words, "(vandaag)" after it when it is the night's own day (a last day that is today)."""
+        said = w.date(day)
+        return f"{said} ({w.word('today')})" if day is not None and day == on else said
+
     def decision_cells(r: dict[str, Any]) -> dict[str, Any]:
         return {
             "decision_id": r["decision_id"],
@@ -529,8 +586,8 @@ def build_report(
             "forum": w.forum(r["forum"]),
             "safe": r["safe"],
             "latest": r["latest"],
-            "safe_text": w.date(r["safe"]),
-            "latest_text": w.date(r["latest"]),
+            "safe_text": dated(r["safe"]),
+            "latest_text": dated(r["latest"]),
             "days_left": r["days_left"],
             "reminded": w.word("reminded") if r["reminded"] else w.word("never_reminded"),
             "reason": w.word(f"reason_{r['why']}") if r["why"] in CALL_REASONS else "",
@@ -575,7 +632,11 @@ def build_report(
                     "advisor": m["to_name"],
                     "team": str(a.get("team") or "") if a else "",
                     "email": m["to_addr"],
-                    "reason": f"{w.word('adv_refused')}: {m['last_answer'] or ''}",
+                    # an expired digest was never refused: its deadlines passed while it waited (the ledger
+                    # keeps no server answer for it, only that); a refused one, with the server's answer
+                    "reason": w.word("adv_expired")
+                    if m["status"] == "expired"
+                    else f"{w.word('adv_refused')}: {m['last_answer'] or ''}",
                 }
             )
 
@@ -626,7 +687,7 @@ def build_report(
     teams: dict[str, Counter[str]] = defaultdict(Counter)
     for line in load_advisors:
         for col in cols:
-            teams[line["team"] or w.word("not_recorded")][col] += line[col]
+            teams[line["team"] or w.word("no_advisor")][col] += line[col]
     load_teams = [{"team": t, **{col: teams[t][col] for col in cols}} for t in sorted(teams)]
 
     # 5. Next 12 weeks
@@ -725,7 +786,7 @@ def build_report(
             finished = w.word("finished_work", time=when(done))
         elif this_run["finished_at"] is not None:
             finished = when(this_run["finished_at"])
-    previous_line = w.word("no_previous")
+    previous_line = w.word("no_previous")  # the first night: and no "no night missed" line after it
     if previous is not None:
         status = w.word("run_" + str(previous["status"]))
         said, began = w.date(previous["on_date"]), when(previous["started_at"])
@@ -734,14 +795,21 @@ def build_report(
             if previous["finished_at"] is not None
             else w.word("previous_open", date=said, start=began, status=status)
         )
+    undelivered = failed_total + expired_total + waiting_total
+    problems = [
+        *([w.word("pb_rows", n=len(bad_rows))] if bad_rows else []),
+        *([w.word("pb_messages", n=undelivered)] if undelivered else []),
+        *([w.word("pb_uncovered", n=uncovered)] if uncovered else []),
+    ]
     health = {
         "outcome": w.word(f"outcome_{min(exit_code, 1)}"),
+        "problems": "; ".join(problems) if problems else w.word("no_problems"),
         "exit_code": exit_code,
         "exit_text": w.word("exit_code", code=exit_code),
         "started": f"{w.date(on)} {when(this_run['started_at'])}" if this_run else "",
         "finished": finished,
         "previous": previous_line,
-        "missed": w.word("missed", dates=", ".join(w.short(d) for d in missed)) if missed else w.word("none_missed"),
+        "missed": w.word("missed", dates=", ".join(w.short(d) for d in missed)) if missed else w.word("none_missed") if previous is not None else "",
         "counts": [(w.word("sent"), tonight_counts["sent"]), (w.word("failed"), failed_total), (w.word("waiting"), waiting_total), (w.word("expired"), expired_total)],
         "stages": [
             (w.word("st_family"), int(stage_counts.get("beneficiary:queued", 0))),
@@ -758,11 +826,11 @@ def build_report(
         rule = rules.get(str(r.get("rule")))
         if r["status"] == "open" and bool(r.get("needs_confirmation")):
             confirm.append({**family_cells(r["beneficiary_id"]), **decision_cells(r),
-                            "rule": w.word("rule_line", kind=w.kind(r["kind"]), forum=w.forum(r["forum"]), n=rule.term_months if rule else "?"),
-                            "why": rule.legal_source if rule else ""})  # fmt: skip
+                            "rule": w.word("rule_line", kind=w.kind(r["kind"]), appeal=w.all.bodies[str(r["forum"])].appeal or w.forum(r["forum"]), n=rule.term_months if rule else "?"),
+                            "why": w.t.words.get(f"source_{rule.id}", rule.legal_source) if rule else ""})  # fmt: skip
 
     # 8. Data to fix
-    fix_rows = [{"table": p.table, "row": p.row_id, "problem": p.message, "handled": w.word("handled_skipped" if p.skipped else "handled_used"),
+    fix_rows = [{"table": w.table(p.table), "row": p.row_id, "problem": problem_words(p.message, w), "handled": w.word("handled_skipped" if p.skipped else "handled_used"),
                  "who": w.word("fix_data_team")} for p in bad_rows]  # fmt: skip
     fix_addresses = []
     for bid, f in sorted(fam.items()):
@@ -1026,4 +1094,5 @@ def write_report(
         to_call=context["to_call"],
         failed=context["failed"],
         subject=context["subject"],
+        exit_code=context["health"]["exit_code"],
     )

@@ -219,11 +219,11 @@ def test_each_family_shows_its_language_and_its_phone_only_when_recorded(night: 
 # what was done for the family that night.
 STATEMENTS = {
     1: ("Arbeidsrechtbank: veilige datum donderdag 20 maart 2025 (nog 3 dagen); "
-        "laatste dag donderdag 20 maart 2025.", "Gezin: vannacht geen herinnering."),
+        "uiterste datum donderdag 20 maart 2025.", "Gezin: vannacht geen herinnering aan de beurt."),
     2: ("Arbeidsrechtbank: veilige datum maandag 31 maart 2025 (nog 14 dagen); "
-        "laatste dag maandag 31 maart 2025.", "Gezin: vannacht per e-mail herinnerd."),
+        "uiterste datum maandag 31 maart 2025.", "Gezin: vannacht per e-mail herinnerd."),
     4: ("Arbeidsrechtbank: veilige datum maandag 24 maart 2025 (nog 7 dagen); "
-        "laatste dag maandag 24 maart 2025.", "Gezin: geen e-mailadres. Graag bellen of schrijven."),
+        "uiterste datum maandag 24 maart 2025.", "Gezin: geen e-mailadres. Graag bellen of schrijven."),
 }  # fmt: skip
 CONFIRM_NL = "Let op: de regel voor deze termijn moet nog juridisch bevestigd worden."
 
@@ -257,10 +257,15 @@ def test_a_window_in_grace_is_still_possible_until_its_last_day(night: dict[str,
     an = night["an@infino.example"]
     karim = html_families(an)["Karim Nasser"]
     (grace,) = karim.find("grace")
-    assert grace.text().startswith("Nog mogelijk tot maandag 17 maart 2025 Beslissing 5, zorgtoeslag")
+    assert grace.text().startswith(
+        "Nog mogelijk tot maandag 17 maart 2025 (vandaag) Beslissing 5, zorgtoeslag"
+    )
     assert "De veilige datum (zaterdag 15 maart 2025) is voorbij." in grace.text()
     assert karim.find("decision") == []  # nothing else of his is due
-    assert "NOG MOGELIJK TOT maandag 17 maart 2025\n* Beslissing 5," in text_families(an)["Karim Nasser"]
+    assert (
+        "NOG MOGELIJK TOT maandag 17 maart 2025 (vandaag)\n* Beslissing 5,"
+        in text_families(an)["Karim Nasser"]
+    )
     assert "Nog mogelijk na de veilige datum: 1 gezin." in text_of(an)
 
 
@@ -268,7 +273,7 @@ def test_the_french_digest_says_the_same_in_french(night: dict[str, Any]) -> Non
     bart = night["bart@infino.example"]
     (decision,) = html_families(bart)["Lukas Schmitz"].find("decision")
     assert [p.text() for p in decision.find("deadlines")] == [
-        "Tribunal du travail : date sûre lundi 31 mars 2025 (encore 14 jours) ; dernier jour lundi 31 mars 2025."
+        "Tribunal du travail : date sûre lundi 31 mars 2025 (encore 14 jours) ; date ultime lundi 31 mars 2025."
     ]
     assert [p.text() for p in decision.find("family-state")] == [
         "Famille : rappel envoyé par e-mail cette nuit."

@@ -52,13 +52,13 @@ def _report_mails(outbox: Path) -> list[email.message.EmailMessage]:
     [
         (
             "nl",
-            "appealwatch 18 mrt: 2 te vervallen deze week, 1 te schrijven of te bellen, 0 niet gedekt, 0 mislukt",
+            "appealwatch 18 mrt: 2 verstrijken binnen 7 dagen, 1 te schrijven of te bellen, 0 niet gedekt, 0 mislukt",
         ),
         (
             "fr",
-            "appealwatch 18 mars : 2 à échéance cette semaine, 1 à écrire ou appeler, 0 non couverts, 0 échoués",
+            "appealwatch 18 mars : 2 à échéance dans les 7 jours, 1 à écrire ou appeler, 0 non couverts, 0 échoués",
         ),
-        ("en", "appealwatch 18 Mar: 2 due this week, 1 to write to or call, 0 uncovered, 0 failed"),
+        ("en", "appealwatch 18 Mar: 2 due within 7 days, 1 to write to or call, 0 uncovered, 0 failed"),
     ],
 )
 def test_the_report_mail_says_the_night_with_the_day_in_words(
@@ -110,10 +110,10 @@ def test_run_health_shows_start_end_previous_run_and_missed_nights_the_same_when
     assert health["Finished"] == (
         f"{_hhmm(done)}: tonight's reminders and digests were done; only this report (and its mail) came after"
     )
-    assert health["Previous run"] == f"Friday 14 March 2025, {_hhmm(started0)} to {_hhmm(finished0)}: done"
+    assert health["Previous night"] == f"Friday 14 March 2025, {_hhmm(started0)} to {_hhmm(finished0)}: done"
     page = parse(written)
     assert page.paragraphs["missed"] == [
-        "Nights missed since the previous run: Sat 15 Mar 2025, Sun 16 Mar 2025, Mon 17 Mar 2025."
+        "Nights missed since the previous night: Sat 15 Mar 2025, Sun 16 Mar 2025, Mon 17 Mar 2025."
     ]
 
     # Written again the morning after (`appealwatch report --on`): the night's start and end have not moved.
@@ -196,7 +196,7 @@ def test_a_window_whose_reminder_was_superseded_and_that_reopened_is_uncovered_a
     assert page.table("uncovered") == [
         [
             "Els Maes",
-            "Care allowance (zorgtoeslag)",
+            "1 – Care allowance (zorgtoeslag)",
             "labour court",
             "Monday 24 March 2025",
             "its reminder was cancelled when the decision changed (an appeal or complaint, since undone) and its "
@@ -298,3 +298,52 @@ def test_a_call_row_says_never_reminded_once_per_decision(database: Database, tm
         page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
         [camille] = page.table("call")
         assert camille[5].count(never) == 2, camille[5]  # two decisions, each said once
+
+
+def test_report_on_a_night_with_an_uncovered_window_exits_1_as_the_night_did(
+    database: Database, tmp_path: Path
+) -> None:
+    """`appealwatch report --on` the morning after says what the night said, and exits as it did."""
+    with database.engine.begin() as conn:
+        b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example")
+        b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
+        b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 24))  # safe Mon 24 Mar
+    monday = date(2025, 3, 17)
+    down = load_settings(_smtp_config(tmp_path, database.url, free_port()), {})
+    assert run_nightly(down, monday) == 1
+    with database.engine.begin() as conn:
+        b.appeal(conn, 1, "labour_court", monday)
+    assert run_nightly(down, monday) == 1
+    with database.engine.begin() as conn:
+        conn.execute(text("DELETE FROM appeals"))
+    with SmtpTestServer() as server:
+        up = load_settings(_smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(up, ON) == 1  # the uncovered window alone
+        assert write_report_command(up, ON, None) == 1
+    page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
+    assert [row[0] for row in page.table("uncovered")] == ["Els Maes"]
+
+
+def test_an_advisor_whose_digest_expired_in_an_outage_is_listed_as_expired_not_refused(
+    database: Database, tmp_path: Path
+) -> None:
+    """Bart's digest waited through a week-long outage until its only deadline had passed: it expired, the
+    server never refused it. The report says so, and why."""
+    with database.engine.begin() as conn:
+        b.advisor(conn, 2, "Bart Claes", "bart@infino.example", team="Gent")
+        b.beneficiary(conn, 2, "Jan Smet", "jan@mail.example", advisor_id=2)
+        b.decision(conn, 2, 2, "care_allowance", date(2024, 12, 20))  # safe Thu 20 Mar
+    outage = date(2025, 3, 17)
+    down = load_settings(_smtp_config(tmp_path, database.url, free_port()), {})
+    assert run_nightly(down, outage) == 1
+    back = date(2025, 3, 24)
+    with SmtpTestServer() as server:
+        up = load_settings(_smtp_config(tmp_path, database.url, server.port), {})
+        assert run_nightly(up, back) == 1
+    with database.engine.connect() as conn:
+        digest = text("SELECT status FROM aw_messages WHERE kind = 'digest'")
+        assert conn.execute(digest).scalar_one() == "expired"
+    page = parse((tmp_path / "reports" / back.isoformat() / "report.html").read_text(encoding="utf-8"))
+    [row] = page.table("advisors")
+    assert row[:3] == ["Bart Claes", "Gent", "bart@infino.example"]
+    assert row[3] == "digest expired, never sent: every deadline in it passed before it could be delivered"

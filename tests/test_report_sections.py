@@ -156,7 +156,7 @@ def test_every_section_of_the_report_says_the_known_answers(database: Database, 
     ]
     stages = dict((row[0], row[1]) for row in page.table("stages"))
     assert stages["Reminders to families"] == "3"
-    assert stages["Stages for advisors, folded into 1 digest(s)"] == "2"
+    assert stages["Advisor notices, combined into 1 digest"] == "2"
     assert stages["Not sent: no usable e-mail address (see Act today)"] == "2"  # Camille, and Wim's stage
 
     # 2. Act today: one row per family, both deadlines in words, "never reminded"; advisors apart.
@@ -173,8 +173,8 @@ def test_every_section_of_the_report_says_the_known_answers(database: Database, 
 
     # 3. Coverage: the refused one and the family without address count as "to call", nothing uncovered.
     assert page.paragraphs["coverage-line"] == [
-        "7 days ahead: 2 windows due: 1 e-mailed, 1 to write to or call, 0 uncovered.",
-        "14 days ahead: 3 windows due: 1 e-mailed, 2 to write to or call, 0 uncovered.",
+        "Within 7 days, 2 deadlines fall due: 1 reminded by e-mail, 1 to write to or call, 0 without follow-up.",
+        "Within 14 days, 3 deadlines fall due: 1 reminded by e-mail, 2 to write to or call, 0 without follow-up.",
     ]
     assert page.table("coverage") == [["7", "2", "1", "1", "0"], ["14", "3", "1", "2", "0"]]
 
@@ -221,7 +221,7 @@ def test_every_section_of_the_report_says_the_known_answers(database: Database, 
     assert stat.S_IMODE(workbook.stat().st_mode) == 0o600
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == [
-        "Act today", "Coverage", "Load", "Next 12 weeks", "Nights", "Data to fix", "Deliveries", "All windows"
+        "Act today", "Coverage", "Load", "Next 12 weeks", "Nights", "Data to fix", "Deliveries", "All deadlines"
     ]  # fmt: skip
     act = book["Act today"]
     assert act.freeze_panes == "A2" and act.auto_filter.ref
@@ -233,7 +233,7 @@ def test_every_section_of_the_report_says_the_known_answers(database: Database, 
     )
     coverage = list(book["Coverage"].iter_rows(min_row=2, values_only=True))
     assert coverage == [(7, 2, 1, 1, 0), (14, 3, 1, 2, 0)]
-    windows = {r[0]: r for r in book["All windows"].iter_rows(min_row=2, values_only=True)}
+    windows = {r[0]: r for r in book["All deadlines"].iter_rows(min_row=2, values_only=True)}
     assert windows[4][5] == "still possible" and windows[4][7].date() == date(2025, 3, 18)
 
     # The CSVs stay, and say the same.
@@ -250,7 +250,8 @@ def test_every_section_of_the_report_says_the_known_answers(database: Database, 
     [report] = [m for m in sent if "boss@infino.example" in m.rcpt_tos]
     mail = report.message
     assert (
-        mail["Subject"] == "appealwatch 18 Mar: 2 due this week, 2 to write to or call, 0 uncovered, 1 failed"
+        mail["Subject"]
+        == "appealwatch 18 Mar: 2 due within 7 days, 2 to write to or call, 0 uncovered, 1 failed"
     )
     attached = [p for p in mail.iter_attachments() if p.get_filename() == f"report-{ON.isoformat()}.xlsx"]
     assert len(attached) == 1 and attached[0].get_content()[:2] == b"PK"
@@ -277,9 +278,90 @@ def test_a_night_with_an_uncovered_window_exits_1(database: Database, tmp_path: 
     assert page.table("uncovered") == [
         [
             "Els Maes",
-            "Zorgtoeslag",
+            "1 – Zorgtoeslag",
             "arbeidsrechtbank",
             "donderdag 20 maart 2025",
             "de herinnering wacht nog in de outbox",
         ]
     ]
+
+
+def test_the_dutch_report_names_each_decision_and_says_no_internal_word(
+    database: Database, tmp_path: Path
+) -> None:
+    """Review items 0.7, 0.8, 0.12, 0.15: the act-today tables name the decision (its number, the reference on
+    the letter, its kind); table names, bad rows, the legal source, the outcome in words; a last day that is
+    today says so; one digest is "1 overzichtsmail"; a first night says nothing about missed nights."""
+    _known_database(database)
+    config = _config(tmp_path, database.url, 0)
+    with SmtpTestServer(script=refuse_recipient("jan@mail.example")) as server:
+        config.write_text(
+            config.read_text(encoding="utf-8")
+            .replace('language = "en"', 'language = "nl"')
+            .replace("port = 0", f"port = {server.port}"),
+            encoding="utf-8",
+        )
+        assert run_nightly(load_settings(config, {}), ON) == 1
+    page = parse((tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8"))
+
+    # 0.7 and 0.12: Camille's payment (decision 4), its last day today
+    [grace] = page.table("grace")
+    assert page.headers["grace"][3:7] == ["Beslissing", "Beroep bij", "Veilige datum", "Uiterste datum"]
+    assert grace[0] == "Camille Dubois" and grace[3] == "4 – Betaling van het Groeipakket"
+    assert grace[5] == "maandag 17 maart 2025" and grace[6] == "dinsdag 18 maart 2025 (vandaag)"
+    call = {row[0]: row[5] for row in page.table("call")}
+    assert call["Camille Dubois"].startswith(
+        "4 – Betaling van het Groeipakket, Geschillencommissie: veilige datum maandag 17 maart 2025, uiterste "
+        "datum dinsdag 18 maart 2025 (vandaag): nooit herinnerd"
+    )
+    assert (
+        "3 (ZT/2024/0003) – Zorgtoeslag, arbeidsrechtbank: veilige datum donderdag 27"
+        in call["Camille Dubois"]
+    )
+    assert call["Jan Smet"].startswith("2 – Zorgtoeslag")
+
+    # 0.8: the bad row in words, its table by name; the rule and its source in words; the outcome in words
+    assert page.table("fix-rows") == [
+        [
+            "beslissingen",
+            "7",
+            "onbekende soort beslissing ‘family_bonus’",
+            "overgeslagen",
+            "gegevensbeheer van de uitbetaler",
+        ]
+    ]
+    [confirm] = page.table("confirm")
+    assert (
+        confirm[2]
+        == "Betaling van het Groeipakket: beroep instellen bij de arbeidsrechtbank binnen 3 maanden"
+    )
+    assert confirm[5] == (
+        "Handvest van de sociaal verzekerde, art. 23 (algemene regel; niet vermeld in de informatie van Infino)"
+    )
+    health = {row[0]: row[1] for row in page.table("run")}
+    assert health["Status"] == (
+        "Klaar, met problemen: 1 foute rij in de gegevens (zie 8); 1 bericht niet afgeleverd (zie 9) (exitcode 1)"
+    )
+    assert health["Vorige nacht"] == "geen (eerste nacht)" and "missed" not in page.paragraphs
+
+    # the team row of families without an advisor says so (not "niet geregistreerd", the word for a phone)
+    assert [row[0] for row in page.table("teams")] == ["Antwerpen", "Gent", "geen adviseur"]
+
+    # 0.15: one digest, singular; "betekend" gone
+    stages = dict((row[0], row[1]) for row in page.table("stages"))
+    assert stages["Meldingen voor adviseurs, gebundeld in 1 overzichtsmail"] == "2"
+    assert page.headers["fix-not-notified"] and "17 dagen geleden" in page.table("fix-not-notified")[0][3]
+
+
+def test_a_correction_says_why_and_its_status_in_words() -> None:
+    from jobs.report import _correction_rows
+
+    rows = [[916, "arbitration", 1, "2026-12-20", "2026-12-12", "complaint", "sent"],
+            [917, "labour_court", 2, "2026-12-20", "2026-12-12", "informed", "unreachable"]]  # fmt: skip
+    said = [(r["why"], r["state"]) for r in _correction_rows(rows, "nl")]
+    assert said == [
+        ("een klacht deed de termijn opnieuw lopen", "verstuurd"),
+        ("de datum van de kennisgeving werd verbeterd", "niet verstuurd: geen bruikbaar e-mailadres"),
+    ]
+    said = [(r["why"], r["state"]) for r in _correction_rows(rows, "fr")]
+    assert said[0] == ("une plainte a fait recommencer le délai", "envoyé")

@@ -633,13 +633,13 @@ def test_the_french_correction_notice_says_plainly_when_the_new_term_runs() -> N
 
 
 CORRECTED_TONIGHT = {
-    "nl": ("Gezin: vannacht een verbetering gemaild.", "Gezin: vannacht geen herinnering."),
-    "fr": ("Famille : correction envoyée par e-mail cette nuit.", "Famille : pas de rappel cette nuit."),
+    "nl": ("Gezin: vannacht een verbetering gemaild.", "Gezin: vannacht geen herinnering aan de beurt."),
+    "fr": ("Famille : correction envoyée par e-mail cette nuit.", "Famille : aucun rappel prévu cette nuit."),
     "de": (
         "Familie: heute Nacht eine Berichtigung per E-Mail geschickt.",
-        "Familie: heute Nacht keine Erinnerung.",
+        "Familie: heute Nacht ist keine Erinnerung fällig.",
     ),
-    "en": ("Family: e-mailed a correction tonight.", "Family: no reminder tonight."),
+    "en": ("Family: e-mailed a correction tonight.", "Family: no reminder due tonight."),
 }
 
 
@@ -652,3 +652,21 @@ def test_a_digest_says_the_family_was_mailed_a_correction_tonight(lang: str) -> 
     for part in both_parts(render("digest", lang, context)):
         assert part.count(corrected) == 1  # Jan Peeters's decision 12
         assert part.count(not_tonight) == 1  # Marie Dubois's decision 7: nothing went to her tonight
+
+
+RECEIVED = {
+    "nl": "een beroep dat uiterlijk die dag toekomt, is zeker op tijd",
+    "fr": "un recours reçu au plus tard ce jour-là est dans les délais",
+    "de": "ein Rechtsbehelf, der bis zu diesem Tag eingeht, ist sicher rechtzeitig",
+    "en": "an appeal received by that day is in time",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_digest_says_the_safe_date_is_when_the_appeal_must_be_received_not_filed(lang: str) -> None:
+    """domain.md: the deadline is the day the appeal must reach the body; "filed by then" read as "posted"."""
+    context = build_digest_context(ADVISOR, ITEMS, [], NIGHT, FUND, lang)
+    for part in both_parts(render("digest", lang, context)):
+        assert part.count(RECEIVED[lang]) == 1
+        assert "filed by then" not in part and "introduit à cette date" not in part
+        assert "wie dan indient" not in part and "wer bis dahin einreicht" not in part
