@@ -25,7 +25,9 @@ ACTION_COLUMNS = [*KEY, "action", "beneficiary_id", "days_left", "rearm"]
 
 # Why a held reminder was superseded (`aw_messages.last_answer`, written by `jobs.outbox.settle`): the first
 # may be re-armed when its window opens again with the same deadline, the second never.
-SUPERSEDED_WINDOW = "no longer true: the window was appealed, withdrawn or interrupted, or its deadline changed"
+SUPERSEDED_WINDOW = (
+    "no longer true: the window was appealed, withdrawn or interrupted, or its deadline changed"
+)
 SUPERSEDED_CATCH_UP = "no longer true: a more urgent stage of the same series was due"
 SUPERSEDED_IN_FLIGHT = (
     "no longer true: the window was appealed, withdrawn or interrupted, or its deadline changed, while a "

@@ -6,18 +6,19 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select, text, update
+from test_claim_lease import ELSEWHERE
 from test_delivery import outbox_rows, smtp_config
 
 from jobs.commands.deliver import deliver_pending
 from jobs.commands.run import run_nightly
 from jobs.config import load_settings
 from jobs.history import as_json, decision_history
-from jobs.store import reminders
+from jobs.store import messages, reminders
 
 import builders as b
 from conftest import Database
@@ -142,3 +143,28 @@ def test_a_sent_reminder_is_never_sent_again_when_its_window_closes_and_reopens(
         assert run_nightly(up, NIGHT3) == 0
         assert len(server.messages) == 1
     assert [s for _m, s, _a in outbox_rows(database.engine)] == ["sent"]
+
+
+def test_a_stage_superseded_while_a_vanished_worker_held_it_is_not_sent_again_when_the_window_reopens(
+    database: Database, tmp_path: Path
+) -> None:
+    """A worker on another machine claimed the reminder and vanished: it may have handed it to the relay. The
+    appeal recorded by mistake supersedes it; deleting the appeal does not put it back."""
+    one_family(database.engine)
+    assert run_nightly(relay_down(tmp_path, database.url), NIGHT1) == 1
+    with database.engine.begin() as conn:
+        conn.execute(
+            update(messages).values(
+                status="sending", claimed_by=ELSEWHERE, lease_until=datetime.now(UTC) - timedelta(hours=1)
+            )
+        )
+        b.appeal(conn, 1, "labour_court", NIGHT2)
+    with SmtpTestServer() as server:
+        up = load_settings(smtp_config(tmp_path, database.url, server.port), {})
+        run_nightly(up, NIGHT2)
+        with database.engine.begin() as conn:
+            conn.execute(text("DELETE FROM appeals WHERE decision_id = 1"))
+        run_nightly(up, NIGHT3)
+        assert server.messages == []
+    assert [s for _m, s, _a in outbox_rows(database.engine)] == ["superseded"]
+    assert "re-armed" not in (stages(database.engine)[14][1] or "")

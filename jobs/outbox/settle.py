@@ -158,12 +158,16 @@ def supersede_stale(
             if status == "superseded" and changed.rowcount == 1:
                 # The ledger row says when and why (`appealwatch history`), after what it said before.
                 now = state.get((w.decision_id, w.forum))
-                seen = (
-                    "the decision is no longer in the scan"
+                said = (
+                    answer.removeprefix("no longer true: ")
+                    if answer == SUPERSEDED_CATCH_UP
+                    else "the decision left the scan"
                     if now is None
-                    else f"the window is {now[0]}" + (f" with deadline {now[1]}" if now[1] else "")
+                    else f"the window was {now[0]}" + (f" with deadline {now[1]}" if now[0] == "open" else "")
                 )
-                said = f"superseded on {on}: {answer.removeprefix('no longer true: ')} ({seen})"
+                if answer == SUPERSEDED_IN_FLIGHT:
+                    said += " while a vanished worker held it (it may have gone out)"
+                said = f"superseded on {on}: {said}"
                 conn.execute(
                     update(reminders)
                     .where(reminders.c.message_pk == w.message_pk, reminders.c.status == "queued")
