@@ -23,8 +23,9 @@ SERIES = ["decision_id", "forum", "safe_deadline", "recipient_kind", "recipient_
 KEY = [*SERIES, "stage"]
 ACTION_COLUMNS = [*KEY, "action", "beneficiary_id", "days_left", "rearm"]
 
-# Why a held reminder was superseded (`aw_messages.last_answer`, written by `jobs.outbox.settle`): the first
-# may be re-armed when its window opens again with the same deadline, the second never.
+# Why a held reminder was superseded (`aw_messages.last_answer`, written by `jobs.outbox.settle`): only
+# SUPERSEDED_WINDOW may be re-armed when its window opens again with the same deadline, the others never
+# (nor one superseded before these existed: its reason cannot be told apart).
 SUPERSEDED_WINDOW = (
     "no longer true: the window was appealed, withdrawn or interrupted, or its deadline changed"
 )
