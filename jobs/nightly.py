@@ -15,14 +15,14 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, and_, case, func, select
 
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
 from jobs.corrections import due_corrections
 from jobs.db import LockHeld, describe_error, job_lock, lost_database
-from jobs.due import KEY, due_reminders
+from jobs.due import KEY, SUPERSEDED_WINDOW, due_reminders
 from jobs.exits import Exit
 from jobs.inputs import (
     People,
@@ -54,7 +54,7 @@ from jobs.runlog import (
     record_work_done,
     start_run,
 )
-from jobs.store import reminders, runs
+from jobs.store import attempts, messages, reminders, runs
 
 log = logging.getLogger("appealwatch.run")
 
@@ -125,9 +125,31 @@ class NightResult:
 
 
 def ledger_keys(conn: Connection, on: date) -> pd.DataFrame:
-    """The ledger keys that can still matter: only a window with safe_deadline >= today is open."""
-    rows = conn.execute(select(*[reminders.c[k] for k in KEY]).where(reminders.c.safe_deadline >= on)).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=KEY)
+    """The ledger keys that can still matter: only a window with safe_deadline >= today is open. `rearmable`:
+    a family reminder superseded while it waited because its window closed (`SUPERSEDED_WINDOW`), with no
+    attempt that delivered it (`jobs.due`: planned again if its window is open again with that deadline)."""
+    delivered = (
+        select(attempts.c.id).where(attempts.c.message_pk == messages.c.id, attempts.c.ok.is_(True)).exists()
+    )
+    rearmable = case(
+        (
+            and_(
+                reminders.c.status == "queued",
+                messages.c.kind == "reminder",
+                messages.c.status == "superseded",
+                messages.c.last_answer == SUPERSEDED_WINDOW,
+                ~delivered,
+            ),
+            True,
+        ),
+        else_=False,
+    )
+    rows = conn.execute(
+        select(*[reminders.c[k] for k in KEY], rearmable.label("rearmable"))
+        .outerjoin(messages, messages.c.id == reminders.c.message_pk)
+        .where(reminders.c.safe_deadline >= on)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=[*KEY, "rearmable"])
 
 
 def with_decided_on(windows: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:

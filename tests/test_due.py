@@ -132,3 +132,39 @@ def test_no_windows_means_nothing_due() -> None:
         columns=["decision_id", "beneficiary_id", "forum", "status", "safe_deadline", "days_left"]
     )
     assert due_reminders(empty, pd.Series(dtype="Int64"), ledger(), B_DAYS, A_DAYS).empty
+
+
+def rearmable(known: pd.DataFrame, *stages: int) -> pd.DataFrame:
+    """The ledger with `rearmable` set on the family's given stages (superseded unsent: the window closed)."""
+    flag = known["recipient_kind"].eq("beneficiary") & known["stage"].isin(stages)
+    return known.assign(rearmable=flag)
+
+
+def rearmed(windows: list[dict[str, object]], known: pd.DataFrame) -> set[tuple[str, int, str, bool]]:
+    advisor_of = pd.Series({10: 7}, dtype="Int64")
+    due = due_reminders(pd.DataFrame(windows), advisor_of, known, B_DAYS, A_DAYS)
+    return {(r.recipient_kind, r.stage, r.action, bool(r.rearm)) for r in due.itertuples()}
+
+
+@pytest.mark.parametrize(
+    ("days_left", "known", "again", "expected"),
+    [
+        # the 14-day stage was superseded unsent (the window closed) and the window is open again, 10 days left
+        (10, [("beneficiary", 30), ("beneficiary", 14), ("advisor", 14)], [14], {("beneficiary", 14, "send", True)}),
+        # the same key without the mark (sent, or superseded by the catch-up rule): never again
+        (10, [("beneficiary", 30), ("beneficiary", 14), ("advisor", 14)], [], set()),
+        # open again with 5 days left: 7 is due and more urgent; 7 goes as a new stage, 14 stays as it is
+        (5, [("beneficiary", 30), ("beneficiary", 14), ("advisor", 14)], [14], {("beneficiary", 7, "send", False)}),
+        # 7 in the ledger (it went), 14 marked: the catch-up rule keeps 14 done
+        (5, [("beneficiary", 30), ("beneficiary", 14), ("beneficiary", 7), ("advisor", 14)], [14], set()),
+    ],
+)  # fmt: skip
+def test_a_rearmable_key_goes_again_only_as_the_most_urgent_due_stage(
+    days_left: int, known: list[tuple[str, int]], again: list[int], expected: set[tuple[str, int, str, bool]]
+) -> None:
+    assert rearmed([window(days_left)], rearmable(ledger(*known), *again)) == expected
+
+
+def test_a_rearmable_key_of_a_window_still_closed_is_not_planned() -> None:
+    known = rearmable(ledger(("beneficiary", 30), ("beneficiary", 14)), 14)
+    assert rearmed([window(10, status="appealed")], known) == set()

@@ -7,7 +7,9 @@ The promise, and how each step keeps it (docs/exactly-once.md tells it at length
    same stage always gives the same Message-ID.
 2. **Write** (`jobs.outbox.queue`): the messages (pending) and the ledger rows in one transaction, each with
    INSERT ... ON CONFLICT DO NOTHING on its unique key. Committed: all of it is recorded; not committed: none
-   of it, and the next run plans the same stages again. A key in the ledger is never acted on again.
+   of it, and the next run plans the same stages again. A key in the ledger is never acted on again, but a
+   reminder superseded unsent because its window closed, open again with the same deadline: re-armed (same
+   row, same Message-ID; `jobs.due`, `jobs.outbox.queue.rearm`).
 3. **Settle** (`jobs.outbox.settle`), in that same transaction: what an outage held is checked against
    tonight's windows; superseded or expired when no longer true, rendered again (same Message-ID) when it is.
 4. **Claim** (`jobs.outbox.delivery`): a conditional UPDATE pending -> sending that must change exactly one

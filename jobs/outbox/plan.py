@@ -233,6 +233,8 @@ class _Planner:
         key = {k: _py(action[k]) for k in ("decision_id", "forum", "recipient_kind", "recipient_id", "stage")}
         key["safe_deadline"] = _py(pd.Timestamp(action["safe_deadline"]))
         row = {**key, "due_on": self.on, "status": "skipped", "detail": None, "message_id": None}
+        if action.get("rearm"):
+            row["rearm"] = True  # a key already in the ledger, planned again (jobs.due; queue.write_plan)
         self.plan.ledger.append(row)
         if action["action"] != "send":
             row["detail"] = "a more urgent stage was due at the same time"

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jobs.channels import DEFAULT_CHANNEL
 from jobs.config import Settings
-from jobs.due import KEY
+from jobs.due import KEY, SUPERSEDED_WINDOW
 from jobs.outbox.ids import message_domain, report_message_id
 from jobs.runlog import now_utc
 from jobs.store import CORRECTION_KEY, corrections, messages, reminders
@@ -107,7 +107,8 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
             select(messages.c.message_id, messages.c.id).where(messages.c.message_id.in_(chunk))
         )
         pks.update({message_id: pk for message_id, pk in found})
-    if plan.ledger:
+    fresh = [row for row in plan.ledger if not row.get("rearm")]
+    if fresh:
         now = now_utc()
         conn.execute(
             insert_for(conn)(reminders).on_conflict_do_nothing(index_elements=KEY),  # uq_aw_reminders_key
@@ -118,9 +119,10 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
                     "run_id": run_id,
                     "created_at": now,
                 }
-                for row in plan.ledger
+                for row in fresh
             ],
         )
+    rearm(conn, plan, [row for row in plan.ledger if row.get("rearm")], run_id)
     if plan.corrections:
         now = now_utc()
         conn.execute(
@@ -147,6 +149,45 @@ def write_plan(conn: Connection, plan: Plan, run_id: int) -> None:
             .values(detail=row["detail"],
                     **({"digest_pk": pks[row["digest_message_id"]]} if row["digest_message_id"] in pks else {}))
         )  # fmt: skip
+
+
+def rearm(conn: Connection, plan: Plan, rows: list[dict[str, Any]], run_id: int) -> None:
+    """Re-arm ledger rows planned again (`jobs.due`: a reminder superseded unsent because its window closed,
+    open again with the same deadline): the same row and the same message, pending again with tonight's text,
+    and the row says when and why. Only a message still superseded for that reason is touched, so nothing
+    sent, and nothing another process settled meanwhile, is ever put back."""
+    planned = {m.message_id: m for m in plan.messages}
+    for row in rows:
+        key = [reminders.c[k] == row[k] for k in KEY]
+        held = (
+            select(messages.c.id)
+            .join(reminders, reminders.c.message_pk == messages.c.id)
+            .where(*key, reminders.c.status == "queued")
+            .where(messages.c.status == "superseded", messages.c.last_answer == SUPERSEDED_WINDOW)
+        )
+        pk = conn.execute(held).scalar_one_or_none()
+        if pk is None:
+            continue
+        why = f"re-armed on {row['due_on']}: the window is open again with the same deadline; it had not gone out"
+        message = planned.get(row["message_id"]) if row["message_id"] else None
+        if message is not None:
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == pk, messages.c.status == "superseded")
+                .values(
+                    status="pending", subject=message.subject, body_text=message.text, body_html=message.html,
+                    to_name=message.to_name, to_addr=message.to_addr, language=message.language,
+                    reply_to=message.reply_to, not_after=message.not_after, run_id=run_id,
+                    claimed_by=None, lease_until=None, last_answer=why,
+                )
+            )  # fmt: skip
+        else:  # tonight it cannot go (no usable address, a correction told the family): the row says so
+            why += f"; {row['status']}: {row['detail']}"
+        conn.execute(
+            update(reminders)
+            .where(*key, reminders.c.message_pk == pk)
+            .values(status=row["status"], detail=func.coalesce(reminders.c.detail + "; ", "") + why)
+        )
 
 
 def queue_report_mail(

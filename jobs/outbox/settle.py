@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from jobs.config import Settings
 from jobs.corrections import is_too_late
-from jobs.due import KEY, SERIES
+from jobs.due import KEY, SERIES, SUPERSEDED_CATCH_UP, SUPERSEDED_IN_FLIGHT, SUPERSEDED_WINDOW
 from jobs.inputs import People
 from jobs.outbox.delivery import claim_is_stale
 from jobs.outbox.ids import report_message_prefix
@@ -127,6 +127,7 @@ def supersede_stale(
         series = tuple(getattr(row, k) for k in SERIES)
         most_urgent[series] = min(row.stage, most_urgent.get(series, row.stage))
     outcome: dict[str, list[Any]] = {"superseded": [], "expired": []}
+    why: dict[int, str] = {}  # message_pk -> why it was superseded (jobs.due: the re-armable kind, or not)
     for w in waiting:
         deadline, now = as_date(w.safe_deadline), state.get((w.decision_id, w.forum))
         # The catch-up rule, as `due_reminders` applies it: only the most urgent stage due tonight goes.
@@ -137,19 +138,20 @@ def supersede_stale(
         ]
         if most_urgent[tuple(getattr(w, k) for k in SERIES)] < w.stage or (due and min(due) < w.stage):
             outcome["superseded"].append(w)
+            why[w.message_pk] = SUPERSEDED_CATCH_UP
         elif now == ("open", deadline):
             continue  # still true: it goes out tonight (re-rendered first)
         elif deadline < on and (now is None or (now[0] in ("grace", "expired") and now[1] == deadline)):
             outcome["expired"].append(w)
         else:
             outcome["superseded"].append(w)
-    answers = {
-        "superseded": "no longer true: the window changed or a later stage went out",
-        "expired": "deadline passed before delivery",
-    }
+            # Re-armed should the window open again with this deadline, unless a vanished worker may have
+            # handed it to the relay already (a stale claim): nothing sent may go again.
+            why[w.message_pk] = SUPERSEDED_WINDOW if w.status == "pending" else SUPERSEDED_IN_FLIGHT
     for status, settled in outcome.items():
         for w in settled:
-            conn.execute(
+            answer = why.get(w.message_pk, "deadline passed before delivery")
+            changed = conn.execute(
                 update(messages)
                 .where(messages.c.id == w.message_pk, messages.c.status == w.status)
                 .where(
@@ -157,8 +159,26 @@ def supersede_stale(
                     if w.claimed_by is None
                     else messages.c.claimed_by == w.claimed_by
                 )
-                .values(status=status, last_answer=answers[status])
+                .values(status=status, last_answer=answer)
             )
+            if status == "superseded" and changed.rowcount == 1:
+                # The ledger row says when and why (`appealwatch history`), after what it said before.
+                now = state.get((w.decision_id, w.forum))
+                said = (
+                    answer.removeprefix("no longer true: ")
+                    if answer == SUPERSEDED_CATCH_UP
+                    else "the decision left the scan"
+                    if now is None
+                    else f"the window was {now[0]}" + (f" with deadline {now[1]}" if now[0] == "open" else "")
+                )
+                if answer == SUPERSEDED_IN_FLIGHT:
+                    said += " while a vanished worker held it (it may have gone out)"
+                said = f"superseded on {on}: {said}"
+                conn.execute(
+                    update(reminders)
+                    .where(reminders.c.message_pk == w.message_pk, reminders.c.status == "queued")
+                    .values(detail=func.coalesce(reminders.c.detail + "; ", "") + said)
+                )
     return len(outcome["superseded"]), len(outcome["expired"])
 
 
