@@ -8,18 +8,20 @@ import csv
 import email
 import email.policy
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
+from test_claim_lease import ELSEWHERE
 from test_report_sections import parse
 
 from jobs.commands.report import write_report_command
 from jobs.commands.run import run_nightly
 from jobs.config import load_settings
+from jobs.store import messages
 
 import builders as b
 from conftest import Database
@@ -168,11 +170,12 @@ def _smtp_config(tmp_path: Path, url: str, port: int) -> Path:
 def test_a_window_whose_reminder_was_superseded_and_that_reopened_is_uncovered_and_the_night_exits_1(
     database: Database, tmp_path: Path
 ) -> None:
-    """The nearest real case of "no reminder even planned": the planner always plans the most urgent due stage
-    of an open window (or lists the family to call), unless that stage is already in the ledger. Here it is,
-    but its reminder never went out: an appeal recorded by mistake superseded it while the relay was down,
-    and when the appeal was taken out again the window reopened with its deadline unchanged and no later stage
-    due yet. Nobody is reminding the family and nobody is listed to call them."""
+    """The nearest real case of "no reminder even planned": the planner plans the most urgent due stage of an
+    open window (or lists the family to call), and plans again a reminder superseded unsent when its window
+    closed and reopened. Here a worker on another machine was sending the reminder when it vanished, so it may
+    have gone out; an appeal recorded by mistake superseded it, and when the appeal was taken out again the
+    window reopened with its deadline unchanged and no later stage due yet. The job cannot know whether the
+    family was reminded, so it sends nothing again, and nobody is listed to call them: uncovered."""
     with database.engine.begin() as conn:
         b.advisor(conn, 1, "An Peeters", "an.peeters@infino.example")
         b.beneficiary(conn, 1, "Els Maes", "els@mail.example", advisor_id=1)
@@ -181,6 +184,12 @@ def test_a_window_whose_reminder_was_superseded_and_that_reopened_is_uncovered_a
     # Monday night the relay is down: the 7-day stage waits in the outbox.
     down = load_settings(_smtp_config(tmp_path, database.url, free_port()), {})
     assert run_nightly(down, monday) == 1
+    with database.engine.begin() as conn:
+        conn.execute(  # a worker elsewhere claimed it and vanished mid-send
+            update(messages).values(
+                status="sending", claimed_by=ELSEWHERE, lease_until=datetime.now(UTC) - timedelta(hours=1)
+            )
+        )
     with database.engine.begin() as conn:
         b.appeal(conn, 1, "labour_court", monday)  # typed on the wrong decision
     assert (
@@ -199,8 +208,8 @@ def test_a_window_whose_reminder_was_superseded_and_that_reopened_is_uncovered_a
             "1 – Care allowance (zorgtoeslag)",
             "labour court",
             "Monday 24 March 2025",
-            "its reminder was cancelled when the decision changed (an appeal or complaint, since undone) and its "
-            "next reminder is not due yet: write to or call the family",
+            "its reminder was cancelled, perhaps before it went out, when the decision changed (an appeal or "
+            "complaint, since undone), and its next reminder is not due yet: write to or call the family",
         ]
     ]
     assert page.table("call") == []  # not listed to call: that is what makes it uncovered
@@ -311,6 +320,12 @@ def test_report_on_a_night_with_an_uncovered_window_exits_1_as_the_night_did(
     monday = date(2025, 3, 17)
     down = load_settings(_smtp_config(tmp_path, database.url, free_port()), {})
     assert run_nightly(down, monday) == 1
+    with database.engine.begin() as conn:
+        conn.execute(  # a worker elsewhere claimed it and vanished mid-send
+            update(messages).values(
+                status="sending", claimed_by=ELSEWHERE, lease_until=datetime.now(UTC) - timedelta(hours=1)
+            )
+        )
     with database.engine.begin() as conn:
         b.appeal(conn, 1, "labour_court", monday)
     assert run_nightly(down, monday) == 1

@@ -271,7 +271,7 @@ PHRASES = Phrases(
             "coverage_bad": "Nicht abgedeckte Fristen: die Nacht endet mit Exit-Code 1.",
             "unc_waiting": "die Erinnerung wartet noch im Postausgang",
             "unc_none": "keine Erinnerung zugestellt oder geplant",
-            "unc_superseded": "die Erinnerung wurde gestrichen, als sich die Entscheidung änderte (eine Klage oder Beschwerde, inzwischen rückgängig gemacht), und die nächste Erinnerung ist noch nicht fällig: der Familie schreiben oder sie anrufen",
+            "unc_superseded": "die Erinnerung wurde gestrichen, vielleicht bevor sie verschickt war, als sich die Entscheidung änderte (eine Klage oder Beschwerde, inzwischen rückgängig gemacht), und die nächste Erinnerung ist noch nicht fällig: der Familie schreiben oder sie anrufen",
             "families_without_advisor": "Familien ohne Berater: {n}.",
             "weeks_intro": "Offene Fristen nach der Woche ihrer sicheren Frist, pro Rechtsbehelfsinstanz.",
             "nights_intro": "Pro Nacht: was aus den Nachrichten dieser Nacht wurde (gesendet, fehlgeschlagen, wartend) und die übersprungenen Stufen; ohne Berichtsmails.",

@@ -255,7 +255,7 @@ PHRASES = Phrases(
             "coverage_bad": "Deadlines without follow-up: the night does not count as a success (exit code 1).",
             "unc_waiting": "the reminder still waits in the outbox",
             "unc_none": "no reminder delivered or planned",
-            "unc_superseded": "its reminder was cancelled when the decision changed (an appeal or complaint, since undone) and its next reminder is not due yet: write to or call the family",
+            "unc_superseded": "its reminder was cancelled, perhaps before it went out, when the decision changed (an appeal or complaint, since undone), and its next reminder is not due yet: write to or call the family",
             "families_without_advisor": "Families without an advisor: {n}.",
             "weeks_intro": "Open deadlines by the week of their safe deadline, per appeal body.",
             "nights_intro": "Per night: what became of that night’s messages (sent, failed, waiting) and the stages it skipped; report mails not counted.",

@@ -263,7 +263,7 @@ PHRASES = Phrases(
             "coverage_bad": "Délais sans suivi : la nuit ne compte pas comme réussie (code de sortie 1).",
             "unc_waiting": "le rappel attend encore dans la boîte d’envoi",
             "unc_none": "aucun rappel remis ni prévu",
-            "unc_superseded": "son rappel a été annulé quand la décision a changé (un recours ou une plainte, retiré depuis) et le rappel suivant n’est pas encore dû : écrire ou téléphoner à la famille",
+            "unc_superseded": "son rappel a été annulé, peut-être avant son envoi, quand la décision a changé (un recours ou une plainte, retiré depuis), et le rappel suivant n’est pas encore dû : écrire ou téléphoner à la famille",
             "families_without_advisor": "Familles sans conseiller : {n}.",
             "weeks_intro": "Délais ouverts par semaine de leur date sûre, par instance de recours.",
             "nights_intro": "Par nuit : ce que sont devenus les messages de cette nuit (envoyés, échoués, en attente) et les étapes sautées ; sans les envois du rapport.",

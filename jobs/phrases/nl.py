@@ -257,7 +257,7 @@ PHRASES = Phrases(
             "coverage_bad": "Termijnen zonder opvolging: de nacht telt als niet geslaagd (exitcode 1).",
             "unc_waiting": "de herinnering wacht nog in de outbox",
             "unc_none": "geen herinnering afgeleverd of gepland",
-            "unc_superseded": "de herinnering werd geschrapt toen de beslissing veranderde (een beroep of klacht, intussen ongedaan) en de volgende herinnering is nog niet aan de beurt: het gezin schrijven of bellen",
+            "unc_superseded": "de herinnering werd geschrapt, misschien voor ze vertrok, toen de beslissing veranderde (een beroep of klacht, intussen ongedaan), en de volgende herinnering is nog niet aan de beurt: het gezin schrijven of bellen",
             "families_without_advisor": "Gezinnen zonder adviseur: {n}.",
             "weeks_intro": "Open termijnen per week van hun veilige datum, per beroepsinstantie.",
             "nights_intro": "Per nacht: wat er van de berichten van die nacht geworden is (verstuurd, mislukt, wachtend) en de overgeslagen stappen; verslagmails niet meegeteld.",
