@@ -116,8 +116,11 @@ def days_left_text(n: int, lang: str) -> str:
 # --- The reason for the date ----------------------------------------------------------------------
 
 
-def reason_sentence(facts: Mapping[str, Any], lang: str) -> str:
+def reason_sentence(facts: Mapping[str, Any], lang: str, *, passed: bool = False) -> str:
     """One plain-language sentence saying why the deadline is that day, from the engine's facts.
+
+    `passed`: the safe deadline has passed already (a correction seen too late): the sentence says by when
+    the appeal *had to* be filed, in the past tense, not that it must be.
 
     Reads `trigger_reason`, `informed_on`, `trigger_on`, `restarted_on`, `term_months`, `counts_from`,
     `safe_deadline`, and `forum` when present (German words the appeal differently per forum).
@@ -142,6 +145,7 @@ def reason_sentence(facts: Mapping[str, Any], lang: str) -> str:
         n=int(facts["term_months"]),
         start=words.starts[counts_from].format(trigger=written("trigger_on")),
         appeal=words.appeal_noun.get(str(facts.get("forum")), words.appeal_noun_any),
+        must=words.must_passed if passed else words.must,
     )
 
 
@@ -327,19 +331,28 @@ def build_correction_context(
     names the day to post or hand in by (`act_by`) when the new date is not a working day, and says who answers
     a reply (`reply_to`). `passed`: the new safe deadline had already passed when the change was seen (the
     window is in grace): the notice then says so, and until when an appeal is still possible (`latest_day`,
-    the latest deadline), and to contact the advisor now."""
+    the latest deadline; `latest_today` when that is today, `latest_days_left_text` how many days are left),
+    to file now and tell the advisor, and that the forum (`forum_the`) decides whether it is still in time;
+    its reason sentence then says by when the appeal had to be filed (past tense)."""
     context = build_reminder_context(window, beneficiary, advisor, fund, lang)
     old, new = _as_date(window["old_deadline"]), _as_date(window["safe_deadline"])
     latest = _as_date(window.get("latest_deadline"))
     assert old is not None and new is not None
     restarted, informed = _as_date(window.get("restarted_on")), _as_date(window.get("informed_on"))
+    passed = int(window["days_left"]) < 0
+    today = new - timedelta(days=int(window["days_left"]))
+    latest_left = (latest - today).days if latest else None
     return {
         **context,
+        "reason": reason_sentence(window, lang, passed=passed),
         "old_day": format_day(old, lang),
         "new_day": format_day(new, lang),
         "earlier": new < old,
-        "passed": int(window["days_left"]) < 0,
+        "passed": passed,
         "latest_day": format_day(latest, lang) if latest else "",
+        "latest_today": latest_left == 0,
+        "latest_days_left_text": days_left_text(latest_left, lang) if latest_left is not None else "",
+        "forum_the": phrases(lang).forum_the[str(window["forum"])],
         "why": str(window["why"]),
         "restarted_day": format_day(restarted, lang) if restarted else "",
         "informed_day": format_day(informed, lang) if informed else "",

@@ -7,7 +7,8 @@ our own output.
 from __future__ import annotations
 
 import html
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from jobs.render import (
     build_correction_context,
     build_digest_context,
     build_reminder_context,
+    days_left_text,
     format_date,
     format_day,
     reason_sentence,
@@ -620,16 +622,132 @@ def test_french_elides_de_before_a_fund_name_starting_with_a_vowel_or_h(name: st
         assert f"de {name}" not in part or not written.startswith("d'")
 
 
-def test_the_french_correction_notice_says_plainly_when_the_new_term_runs() -> None:
-    w = window(old_deadline=date(2025, 6, 20), why="complaint", restarted_on=date(2025, 3, 20))
-    notice = render("correction", "fr", build_correction_context(w, beneficiary(), ADVISOR, FUND, "fr"))
+def _closed_complaint(forum: str = "arbitration", **changes: Any) -> dict[str, Any]:
+    """A window whose term restarted after a complaint closed on Thu 20 March 2025 (domain.md "Complaint
+    interrupts"): for arbitration the new term runs from the third calendar day after, Sun 23 March."""
+    closed = date(2025, 3, 20)
+    arbitration = forum == "arbitration"
+    facts: dict[str, Any] = {
+        "old_deadline": date(2025, 6, 20),
+        "why": "complaint",
+        "restarted_on": closed,
+        "trigger_reason": "complaint_closed",
+        "trigger_on": date(2025, 3, 23) if arbitration else closed,
+        "counts_from": "third_day" if arbitration else "notification",
+    }
+    return window(forum, **{**facts, **changes})
+
+
+THIRD_DAY = {"nl": "derde kalenderdag", "fr": "troisième jour calendrier", "de": "dritten Kalendertag",
+             "en": "third calendar day"}  # fmt: skip
+FROM_THE_CLOSURE = {"nl": "vanaf die afsluiting", "fr": "à partir de cette clôture", "de": "seitdem",
+                    "en": "from then"}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_correction_after_a_complaint_says_the_new_term_runs_from_the_third_day_not_from_the_closure(
+    lang: str,
+) -> None:
+    """domain.md: for arbitration the new term runs from the third day after the closure, not from it."""
+    notice = render("correction", lang, build_correction_context(_closed_complaint(), beneficiary(), ADVISOR,
+                                                                 FUND, lang))  # fmt: skip
+    closed, third = format_day(date(2025, 3, 20), lang), format_day(date(2025, 3, 23), lang)
     for part in both_parts(notice):
-        assert "déposée auprès du Service des plaintes et de la médiation" in part
-        assert (
-            "a été clôturée le jeudi 20 mars 2025. Un nouveau délai court donc à partir de cette clôture."
-            in part
-        )
-        assert "n'est plus valable" in part and "ne vaut plus" not in part
+        assert closed in part and third in part and THIRD_DAY[lang] in part
+        assert FROM_THE_CLOSURE[lang] not in part
+    if lang == "nl":  # the complaint was closed, not the service it went to
+        assert "Die klacht werd op donderdag 20 maart 2025 afgesloten" in notice.text
+        assert "Groeipakket geregistreerd, die op" not in notice.text
+    if lang == "fr":
+        assert "déposée auprès du Service des plaintes et de la médiation" in notice.text
+
+
+LATE_SUBJECT = {
+    "nl": "datum voorbij, beroep mogelijk nog tot en met {day}",
+    "fr": "date dépassée, recours peut-être encore recevable jusqu'au {day} inclus",
+    "de": "Frist verstrichen, Ihr Einspruch eventuell noch bis einschließlich {day} möglich",
+    "en": "date passed; an appeal may still be accepted up to and including {day}",
+}
+FILE_NOW = {
+    "nl": "Dien uw beroep dan nu meteen in (zie hieronder), uiterlijk op {day}, en laat het uw klantadviseur, "
+    "Sofie Janssens, weten. Of het nog op tijd is, beslist de Geschillencommissie, niet wij.",
+    "fr": "faites-le dès maintenant (voir ci-dessous), au plus tard le {day}, et prévenez votre gestionnaire de "
+    "dossier, Sofie Janssens. C'est la Commission d'arbitrage qui décidera s'il est encore recevable.",
+    "de": "tun Sie es jetzt sofort (siehe unten), spätestens am {day}, und informieren Sie Ihre Ansprechperson, "
+    "Sofie Janssens. Ob es noch rechtzeitig ist, entscheidet die Schiedskommission, nicht wir.",
+    "en": "send it now (see below), to arrive by {day} at the latest, and tell your advisor, Sofie Janssens. "
+    "The Arbitration Commission decides whether it is still in time.",
+}
+TODAY_MARK = {"nl": " (vandaag)", "fr": " (aujourd’hui)", "de": " (heute)", "en": " (today)"}
+NOTHING_MORE = {"nl": "niets meer te doen", "fr": "plus rien à faire", "de": "nichts weiter tun",
+                "en": "do not need to do anything"}  # fmt: skip
+TELL_THE_DAY = {"nl": "dan weten op welke dag", "fr": "Indiquez alors la date", "de": "an welchem Tag",
+                "en": "on which day"}  # fmt: skip
+JARGON = {"nl": "ruimere lezing", "fr": "lecture plus large", "de": "großzügigeren Auslegung",
+          "en": "wider reading"}  # fmt: skip
+# The reason sentence about a date already passed: by when the appeal had to be filed, not "must be".
+HAD_TO = {
+    "nl": ("uiterlijk op {safe} moest zijn ingediend", "uiterlijk op {safe} moet zijn ingediend"),
+    "fr": ("devait être reçu au plus tard le {safe}", "doit être reçu au plus tard le {safe}"),
+    "de": ("Ihr Einspruch musste spätestens am {safe}", "Ihr Einspruch muss spätestens am {safe}"),
+    "en": ("had to arrive by {safe}", "must arrive by {safe}"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("left", [0, 2])
+def test_a_correction_seen_too_late_says_to_file_now_by_the_latest_day_and_that_the_forum_decides(
+    lang: str, left: int
+) -> None:
+    """The new safe date (Thu 12 June) passed the day before: until the latest day an appeal may still be
+    admissible. The family must file now (the advisor may answer too late), and is not told that an appeal
+    already filed needs nothing more: it may have been late."""
+    latest = date(2025, 6, 13) + timedelta(days=left)
+    w = _closed_complaint(days_left=-1, latest_deadline=latest)
+    notice = render("correction", lang, build_correction_context(w, beneficiary(), ADVISOR, FUND, lang))
+    day = format_day(latest, lang) + (TODAY_MARK[lang] if left == 0 else "")
+    assert LATE_SUBJECT[lang].format(day=day) in notice.subject
+    safe = format_day(date(2025, 6, 12), lang)
+    had_to, must = (sentence.format(safe=safe) for sentence in HAD_TO[lang])
+    for part in both_parts(notice):
+        plain = re.sub(r"<[^>]+>", "", part)
+        assert FILE_NOW[lang].format(day=day) in plain
+        assert days_left_text(left, lang) in plain
+        assert (TODAY_MARK[lang] in plain) == (left == 0)
+        assert TELL_THE_DAY[lang] in plain and NOTHING_MORE[lang] not in plain
+        assert JARGON[lang] not in plain
+        assert had_to in plain and must not in plain
+
+
+@pytest.mark.parametrize("forum", FORUMS)
+def test_the_german_correction_is_grammatical_and_names_the_appeal_as_the_reminder_does(forum: str) -> None:
+    w = _closed_complaint(forum)
+    context = build_correction_context(w, beneficiary(), ADVISOR, FUND, "de")
+    notice = render("correction", "de", context)
+    for part in both_parts(notice):
+        assert "E-Mail zu die" not in part and "E-Mail über die Entscheidung vom" in part
+        assert "Rechtsmittel" not in part
+        assert f"dass {context['appeal_noun']} spätestens am Freitag, 20. Juni 2025, eingegangen" in part
+        assert "seitdem" not in part
+    assert "Wenn Sie auf diese E-Mail antworten" in notice.text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("days_left", [-1, 14])
+def test_a_corrections_closing_greeting_stands_after_a_blank_line(lang: str, days_left: int) -> None:
+    w = _closed_complaint(days_left=days_left, latest_deadline=date(2025, 6, 13))
+    text_ = render("correction", lang, build_correction_context(w, beneficiary(), ADVISOR, FUND, lang)).text
+    greeting = {"nl": "Met vriendelijke groeten,", "fr": "Bien cordialement,", "de": "Mit freundlichen Grüßen",
+                "en": "Kind regards,"}[lang]  # fmt: skip
+    assert f".\n\n{greeting}\n" in text_
+
+
+def test_the_french_correction_quotes_the_earlier_date_as_received_like_the_reminder() -> None:
+    notice = render("correction", "fr", build_correction_context(_closed_complaint(), beneficiary(), ADVISOR,
+                                                                 FUND, "fr"))  # fmt: skip
+    for part in both_parts(notice):
+        assert "votre recours devait être reçu au plus tard le vendredi 20 juin 2025" in part
+        assert "devait être introduit" not in part
 
 
 CORRECTED_TONIGHT = {

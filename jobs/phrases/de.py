@@ -103,23 +103,23 @@ PHRASES = Phrases(
     reasons={
         "notification": (
             "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten beginnt am "
-            "folgenden Tag (der Tag der Mitteilung selbst zählt nicht mit), daher muss {appeal} spätestens am "
+            "folgenden Tag (der Tag der Mitteilung selbst zählt nicht mit), daher {must} {appeal} spätestens am "
             "{safe} eingegangen sein."
         ),
         "third_day_after_informed": (
             "Die Entscheidung wurde Ihnen am {informed} mitgeteilt; die Frist von {n} Monaten beginnt am "
-            "dritten Kalendertag danach, am {trigger}, und dieser Tag zählt bereits als erster Tag, daher muss "
+            "dritten Kalendertag danach, am {trigger}, und dieser Tag zählt bereits als erster Tag, daher {must} "
             "{appeal} spätestens am {safe} eingegangen sein."
         ),
         "art89_four_months": (
             "Die Entscheidung enthielt keine Angaben dazu, wie und innerhalb welcher Frist Sie dagegen "
             "vorgehen können; deshalb beginnt die Frist von {n} Monaten erst 4 Monate nach der Mitteilung "
-            "(am {informed}), also am {trigger}, der bereits als erster Tag zählt, und {appeal} muss "
+            "(am {informed}), also am {trigger}, der bereits als erster Tag zählt, und {appeal} {must} "
             "spätestens am {safe} eingegangen sein."
         ),
         "complaint_closed": (
             "Ihre Beschwerde beim Beschwerde- und Vermittlungsdienst wurde am {restarted} abgeschlossen; "
-            "daher läuft eine neue Frist von {n} Monaten {start}, und {appeal} muss spätestens am {safe} "
+            "daher läuft eine neue Frist von {n} Monaten {start}, und {appeal} {must} spätestens am {safe} "
             "eingegangen sein."
         ),
     },
@@ -133,6 +133,13 @@ PHRASES = Phrases(
         "family_court": "Ihr Antrag",
     },
     appeal_noun_any="Ihr Rechtsmittel",
+    must="muss",
+    must_passed="musste",
+    forum_the={
+        "arbitration": "die Schiedskommission",
+        "labour_court": "das Arbeitsgericht",
+        "family_court": "das Familiengericht",
+    },
     report=ReportPhrases(
         headings={
             "title": "appealwatch: Bericht der Nacht vom {date}",

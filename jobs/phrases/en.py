@@ -90,21 +90,21 @@ PHRASES = Phrases(
     reasons={
         "notification": (
             "You were notified of the decision on {informed}; the {n}-month time limit starts the next day "
-            "(the day of notification itself does not count), so {appeal} must arrive by {safe}."
+            "(the day of notification itself does not count), so {appeal} {must} arrive by {safe}."
         ),
         "third_day_after_informed": (
             "You were informed of the decision on {informed}; the {n}-month time limit starts on the third "
-            "calendar day after that, {trigger}, which already counts as day one, so {appeal} must arrive by "
+            "calendar day after that, {trigger}, which already counts as day one, so {appeal} {must} arrive by "
             "{safe}."
         ),
         "art89_four_months": (
             "The decision did not say how and by when you could appeal, so the {n}-month time limit only "
             "starts 4 months after you were informed of it (on {informed}), that is on {trigger}, which "
-            "already counts as day one, and {appeal} must arrive by {safe}."
+            "already counts as day one, and {appeal} {must} arrive by {safe}."
         ),
         "complaint_closed": (
             "Your complaint to the Complaints and Mediation Service was closed on {restarted}; a new "
-            "{n}-month time limit therefore runs {start}, so {appeal} must arrive by {safe}."
+            "{n}-month time limit therefore runs {start}, so {appeal} {must} arrive by {safe}."
         ),
     },
     starts={
@@ -117,6 +117,13 @@ PHRASES = Phrases(
         "family_court": "your appeal",
     },
     appeal_noun_any="your appeal",
+    must="must",
+    must_passed="had to",
+    forum_the={
+        "arbitration": "the Arbitration Commission",
+        "labour_court": "the labour court",
+        "family_court": "the family court",
+    },
     report=ReportPhrases(
         headings={
             "title": "appealwatch: report of the night of {date}",

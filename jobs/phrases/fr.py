@@ -93,23 +93,23 @@ PHRASES = Phrases(
     reasons={
         "notification": (
             "La décision vous a été notifiée le {informed} ; le délai de {n} mois commence le lendemain (le "
-            "jour de la notification ne compte pas), de sorte que {appeal} doit être reçu au plus tard le "
+            "jour de la notification ne compte pas), de sorte que {appeal} {must} être reçu au plus tard le "
             "{safe}."
         ),
         "third_day_after_informed": (
             "La décision vous a été communiquée le {informed} ; le délai de {n} mois commence le troisième "
             "jour calendrier qui suit, le {trigger}, et ce jour compte déjà comme premier jour, de sorte que "
-            "{appeal} doit être reçu au plus tard le {safe}."
+            "{appeal} {must} être reçu au plus tard le {safe}."
         ),
         "art89_four_months": (
             "La décision ne mentionnait ni les voies ni les délais de recours ; c'est pourquoi le délai de "
             "{n} mois ne commence à courir que 4 mois après sa communication (le {informed}), soit le "
-            "{trigger}, qui compte déjà comme premier jour, de sorte que {appeal} doit être reçu au plus tard "
+            "{trigger}, qui compte déjà comme premier jour, de sorte que {appeal} {must} être reçu au plus tard "
             "le {safe}."
         ),
         "complaint_closed": (
             "Votre plainte auprès du Service des plaintes et de la médiation a été clôturée le {restarted} ; "
-            "un nouveau délai de {n} mois court donc {start}, de sorte que {appeal} doit être reçu au plus "
+            "un nouveau délai de {n} mois court donc {start}, de sorte que {appeal} {must} être reçu au plus "
             "tard le {safe}."
         ),
     },
@@ -125,6 +125,13 @@ PHRASES = Phrases(
         "family_court": "votre recours",
     },
     appeal_noun_any="votre recours",
+    must="doit",
+    must_passed="devait",
+    forum_the={
+        "arbitration": "la Commission d'arbitrage",
+        "labour_court": "le tribunal du travail",
+        "family_court": "le tribunal de la famille",
+    },
     report=ReportPhrases(
         headings={
             "title": "appealwatch : rapport de la nuit du {date}",

@@ -90,22 +90,22 @@ PHRASES = Phrases(
         "notification": (
             "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden begint "
             "de dag daarna (de dag van de kennisgeving zelf telt niet mee), zodat {appeal} uiterlijk op {safe} "
-            "moet zijn ingediend."
+            "{must} zijn ingediend."
         ),
         "third_day_after_informed": (
             "U werd op {informed} op de hoogte gebracht van de beslissing; de termijn van {n} maanden begint "
             "op de derde kalenderdag daarna, {trigger}, en die dag telt al als eerste dag, zodat {appeal} "
-            "uiterlijk op {safe} moet zijn ingediend."
+            "uiterlijk op {safe} {must} zijn ingediend."
         ),
         "art89_four_months": (
             "De beslissing vermeldde niet hoe en binnen welke termijn u beroep kon instellen; daarom begint "
             "de termijn van {n} maanden pas 4 maanden nadat u ervan op de hoogte werd gebracht (op "
             "{informed}), dus op {trigger}, en die dag telt al als eerste dag, zodat {appeal} uiterlijk op "
-            "{safe} moet zijn ingediend."
+            "{safe} {must} zijn ingediend."
         ),
         "complaint_closed": (
             "Uw klacht bij de Klachten- en Bemiddelingsdienst werd op {restarted} afgesloten; daardoor loopt "
-            "er een nieuwe termijn van {n} maanden {start}, zodat {appeal} uiterlijk op {safe} moet zijn "
+            "er een nieuwe termijn van {n} maanden {start}, zodat {appeal} uiterlijk op {safe} {must} zijn "
             "ingediend."
         ),
     },
@@ -119,6 +119,13 @@ PHRASES = Phrases(
         "family_court": "uw beroep",
     },
     appeal_noun_any="uw beroep",
+    must="moet",
+    must_passed="moest",
+    forum_the={
+        "arbitration": "de Geschillencommissie",
+        "labour_court": "de arbeidsrechtbank",
+        "family_court": "de familierechtbank",
+    },
     report=ReportPhrases(
         headings={
             "title": "appealwatch: verslag van de nacht van {date}",

@@ -100,7 +100,9 @@ class Phrases:
     - `reasons` (one per trigger reason of deadlines.rules): `{informed}` `{trigger}` `{restarted}` `{safe}`
       written dates (with their weekday), `{n}` the term in months, `{start}` how the term starts (one of
       `starts`, per counts_from, itself with `{trigger}`), `{appeal}` the appeal as the subject of the sentence
-      (`appeal_noun`). Each says which day counts as day one, so that a family can recount the date.
+      (`appeal_noun`), `{must}` the modal verb (`must`, or `must_passed` when the date has passed: a
+      correction notice sent too late). Each says which day counts as day one, so that a family can recount
+      the date.
     """
 
     locale: str
@@ -144,5 +146,11 @@ class Phrases:
     objection to the commission, a claim before a court); the other languages say the same for all."""
     appeal_noun_any: str
     """The appeal when the forum is not known."""
+    must: str
+    """The reason sentence's modal verb, present: "moet", "doit", "muss", "must"."""
+    must_passed: str
+    """The same in the past, for a date already passed: "moest", "devait", "musste", "had to"."""
+    forum_the: Mapping[str, str]
+    """Each forum with its article, as the subject of "... decides whether it is still in time"."""
     report: ReportPhrases
     """The supervisors' report: its headings, columns and sentences."""
