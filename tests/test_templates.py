@@ -772,6 +772,45 @@ def test_a_digest_says_the_family_was_mailed_a_correction_tonight(lang: str) -> 
         assert part.count(not_tonight) == 1  # Marie Dubois's decision 7: nothing went to her tonight
 
 
+LATE_CORRECTIONS = [
+    {**ITEMS[0], "old_deadline": date(2025, 6, 27), "new_deadline": date(2025, 6, 5), "late": "grace",
+     "latest_deadline": date(2025, 6, 9)},
+    {**ITEMS[1], "old_deadline": date(2025, 6, 20), "new_deadline": date(2025, 6, 2), "late": "expired",
+     "latest_deadline": date(2025, 6, 3)},
+]  # fmt: skip
+# Each digest names the latest deadline as its footer and the report do (nl "uiterste datum", fr "date
+# ultime", de "letzter Tag", en "latest deadline"), and says the appeal as its footer does.
+LATE_LINES = {
+    "nl": ("Verbeteringen vannacht gemaild: 2 beslissingen.",
+           "misschien kan nog tot en met maandag 9 juni 2025 beroep worden ingesteld.",
+           "Te laat: ook de uiterste datum (dinsdag 3 juni 2025) is voorbij."),
+    "fr": ("Corrections envoyées cette nuit : 2 décisions.",
+           "un recours est peut-être encore possible jusqu'au lundi 9 juin 2025 inclus.",
+           "Trop tard : la date ultime (mardi 3 juin 2025) est elle aussi dépassée."),
+    "de": ("Berichtigungen heute Nacht gemailt: 2 Entscheidungen.",
+           "ein Rechtsbehelf ist eventuell noch bis einschließlich Montag, 9. Juni 2025 möglich.",
+           "Zu spät: Auch der letzte Tag (Dienstag, 3. Juni 2025) ist verstrichen."),
+    "en": ("Corrections e-mailed tonight: 2 decisions.",
+           "an appeal may still be possible up to and including Monday 9 June 2025.",
+           "Too late: the latest deadline (Tuesday 3 June 2025) has passed too."),
+}  # fmt: skip
+OLD_WORDS = {"nl": ("laatste dag", "een verbetering gemaild: 2"), "fr": ("dernier jour", "Correction envoyée"),
+             "de": ("Rechtsmittel", "eine Berichtigung gemailt"), "en": ("A correction e-mailed",)}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digests_correction_lines_name_the_latest_deadline_as_its_footer_does_in_whole_sentences(
+    lang: str,
+) -> None:
+    context = build_digest_context(ADVISOR, ITEMS, [], NIGHT, FUND, lang, corrections=LATE_CORRECTIONS)
+    for part in both_parts(render("digest", lang, context)):
+        plain = re.sub(r"<[^>]+>", "", part)
+        for line in LATE_LINES[lang]:
+            assert plain.count(line) == 1, line
+        for old in OLD_WORDS[lang]:
+            assert old not in plain
+
+
 RECEIVED = {
     "nl": "een beroep dat uiterlijk die dag toekomt, is zeker op tijd",
     "fr": "un recours reçu au plus tard ce jour-là est dans les délais",
