@@ -54,11 +54,11 @@ def _report_mails(outbox: Path) -> list[email.message.EmailMessage]:
     [
         (
             "nl",
-            "appealwatch 18 mrt: 2 verstrijken binnen 7 dagen, 1 te schrijven of te bellen, 0 niet gedekt, 0 mislukt",
+            "appealwatch 18 mrt: 2 verstrijken binnen 7 dagen, 1 te schrijven of te bellen, 0 zonder opvolging, 0 mislukt",
         ),
         (
             "fr",
-            "appealwatch 18 mars : 2 à échéance dans les 7 jours, 1 à écrire ou appeler, 0 non couverts, 0 échoués",
+            "appealwatch 18 mars : 2 à échéance dans les 7 jours, 1 à appeler ou à qui écrire, 0 non couverts, 0 échoués",
         ),
         ("en", "appealwatch 18 Mar: 2 due within 7 days, 1 to write to or call, 0 uncovered, 0 failed"),
     ],

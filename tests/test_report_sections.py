@@ -360,7 +360,7 @@ def test_a_correction_says_why_and_its_status_in_words() -> None:
             [917, "labour_court", 2, "2026-12-20", "2026-12-12", "informed", "unreachable"]]  # fmt: skip
     said = [(r["why"], r["state"]) for r in _correction_rows(rows, "nl")]
     assert said == [
-        ("een klacht deed de termijn opnieuw lopen", "verstuurd"),
+        ("na een klacht loopt een nieuwe termijn", "verstuurd"),
         ("de datum van de kennisgeving werd verbeterd", "niet verstuurd: geen bruikbaar e-mailadres"),
     ]
     said = [(r["why"], r["state"]) for r in _correction_rows(rows, "fr")]
