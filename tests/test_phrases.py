@@ -92,7 +92,7 @@ def test_every_language_has_every_phrase_with_the_same_named_fields() -> None:
     phrases_of = dict(flatten(PHRASES[REFERENCE]))
     assert len(phrases_of) > 60
     assert named_fields(str(phrases_of[".reasons['art89_four_months']"])) == {
-        "n", "informed", "trigger", "appeal", "safe"
+        "n", "informed", "trigger", "appeal", "safe", "must"
     }  # fmt: skip
     assert phrases_of[".days_left.other"] == "U hebt nog {n} dagen."
 
@@ -119,8 +119,8 @@ def test_a_missing_empty_or_differently_named_phrase_fails() -> None:
         "fr.kinds['care_allowance'].phrase is missing",
         "fr.bodies['ombudsman'].short is empty",
         "fr.bodies['ombudsman'].in_person is unset, unlike nl",
-        "fr.reasons['notification'] names ['appeal', 'deadline', 'informed', 'n'], "
-        "nl ['appeal', 'informed', 'n', 'safe']",
+        "fr.reasons['notification'] names ['appeal', 'deadline', 'informed', 'must', 'n'], "
+        "nl ['appeal', 'informed', 'must', 'n', 'safe']",
     ]
 
 
