@@ -16,14 +16,13 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable
-from email.policy import EmailPolicy
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
 from notifiers.base import Attempt, Delivery, Notifier, OutgoingMessage, TransportError, utcnow
-from notifiers.message import build_email, normalize_address, parse_mailbox
+from notifiers.message import email_bytes, normalize_address, sender_mailbox
 from notifiers.settings import ChannelSettings
 
 if TYPE_CHECKING:
@@ -212,11 +211,9 @@ class SmtpNotifier(Notifier):
     def send(self, msg: OutgoingMessage) -> Delivery:
         attempts: list[Attempt] = []
         try:
-            mail = build_email(msg)
-            # build_email() picks a UTF-8 policy for a non-ASCII local part: the relay must speak SMTPUTF8.
-            utf8 = isinstance(mail.policy, EmailPolicy) and mail.policy.utf8
-            data = mail.as_bytes()
-            sender, rcpt = parse_mailbox(msg.sender).addr_spec, normalize_address(msg.to_addr)
+            # A non-ASCII local part needs raw UTF-8 headers: the relay must speak SMTPUTF8.
+            data, utf8 = email_bytes(msg)
+            sender, rcpt = sender_mailbox(msg.sender).addr_spec, normalize_address(msg.to_addr)
         except ValueError as exc:  # this message can never be sent: say so as one permanent attempt
             attempts.append(Attempt(utcnow(), False, None, str(exc), True))
             raise TransportError(str(exc), permanent=True, attempts=tuple(attempts)) from exc
