@@ -208,7 +208,7 @@ def build_email(msg: OutgoingMessage, now: datetime | None = None) -> EmailMessa
 # tests/test_message_bytes.py holds it to build_email(msg, now).as_bytes(), byte for byte.
 
 _POLICY = email.policy.SMTP
-_MAX = _POLICY.max_line_length  # 78
+_MAX: int = _POLICY.max_line_length or 78  # 78
 _BOUNDARY_WIDTH = len(repr(sys.maxsize - 1))  # as email.generator draws it
 _ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _DOT_ATOM = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
@@ -227,7 +227,7 @@ def _folded(name: str, value: str) -> bytes:
 def _folded_mailbox(name: str, display_name: str, username: str, domain: str) -> bytes:
     """An address header as ``msg[name] = Address(...)`` writes it."""
     address = Address(display_name=display_name, username=username, domain=domain)
-    return _POLICY.fold_binary(name, _POLICY.header_store_parse(name, address)[1])  # type: ignore[arg-type]
+    return _POLICY.fold_binary(name, _POLICY.header_store_parse(name, address)[1])
 
 
 def _mailbox_header(name: str, address: Address, repeats: bool) -> bytes:

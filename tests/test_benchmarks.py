@@ -69,9 +69,9 @@ def test_bench_prints_every_row_of_the_table_and_writes_nothing_with_no_write(tm
 def test_bench_only_delivery_prints_the_delivery_row_alone_and_writes_nothing(tmp_path: Path) -> None:
     markdown = tmp_path / "benchmarks.md"
     markdown.write_text("as it was\n", encoding="utf-8")
+    only = ["--quick", "--only", "delivery", "--deliver-messages", "20", "--markdown", str(markdown)]
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--only", "delivery", "--deliver-messages", "20"]
-        + ["--markdown", str(markdown)],
+        [sys.executable, "-m", "benchmarks", *only],
         cwd=ROOT,
         capture_output=True,
         text=True,
