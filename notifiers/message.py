@@ -16,8 +16,9 @@ import random
 import re
 import sys
 from datetime import UTC, datetime
-from email import quoprimime
-from email.header import Header
+from email import base64mime, quoprimime
+from email.charset import RFC2047_CHROME_LEN
+from email.header import MAXLINELEN, Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from functools import lru_cache
@@ -267,16 +268,63 @@ def _multipart_template(subtype: str) -> tuple[bytes, bytes]:
 def _qp_part(subtype: str, text: str, added: bool) -> bytes:
     """A text part as set_content(text, subtype, charset="utf-8", cte="quoted-printable") and the generator
     write it: headers, a blank line, the body with CRLF line ends. A part that add_alternative() `added`
-    carries its own MIME-Version."""
+    carries its own MIME-Version.
+
+    set_content() encodes the body as ``body_encode(b"\\n".join(lines) + b"\\n")``, which encodes each line
+    on its own (a soft break never crosses a line end) and ends every line with the line end: so each
+    distinct line is encoded once (``_qp_line``), and a template's lines repeat from message to message.
+    """
     lines = text.encode("utf-8").splitlines()
-    body = quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), _MAX)
     head = _folded("Content-Type", f'text/{subtype}; charset="utf-8"') + _folded(
         "Content-Transfer-Encoding", "quoted-printable"
     )
     if added:
         head += _folded("MIME-Version", "1.0")
-    written = "\r\n".join(body.split("\n"))  # body_encode ends lines with \n only
-    return head + b"\r\n" + written.encode("ascii")
+    return head + b"\r\n" + b"\r\n".join([_qp_line(line) for line in lines]) + b"\r\n"
+
+
+@lru_cache(maxsize=8192)
+def _qp_line(line: bytes) -> bytes:
+    """One line of a body (no line end) as quoted-printable, soft breaks ending in CRLF."""
+    return quoprimime.body_encode(line.decode("latin-1"), _MAX, "\r\n").encode("ascii")
+
+
+# What email.header.Header(subject, "utf-8", header_name="Subject").encode() folds into: lines of at most
+# MAXLINELEN characters, the first after "Subject: ", the others after one space, each an encoded word.
+_CHROME = len("utf-8") + RFC2047_CHROME_LEN  # "=?utf-8?q?" and "?="
+_FIRST_WORD = MAXLINELEN - len("Subject: ") - _CHROME
+_NEXT_WORD = MAXLINELEN - len(" ") - _CHROME
+_QP_HEADER_LENGTH = [quoprimime.header_length(bytes([octet])) for octet in range(256)]
+
+
+def _encoded_subject(subject: str) -> bytes:
+    """The Subject header as build_email() writes a non-ASCII one (``Header(...).encode()``, then the
+    policy's fold), in linear time.
+
+    Header's splitter (``Charset.header_encode_lines``) picks base64 or Q for the whole text (base64 only
+    when strictly shorter), then adds characters to a word while the word's encoded length, re-measured
+    from its start after each character, stays within the line: quadratic in the subject's length. Here the
+    encoded length grows by each character's own share (Q: 1 or 3 per octet; base64: 4 per 3 octets,
+    rounded up), which gives the same splits. ``subject`` is one line (clean_text() takes out every character
+    str.splitlines() breaks at), as Header would otherwise fold each line on its own.
+    """
+    data = subject.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, as Header does
+    qp_length = sum(_QP_HEADER_LENGTH[octet] for octet in data)
+    base64 = base64mime.header_length(data) < qp_length
+    encode = base64mime.header_encode if base64 else quoprimime.header_encode
+    words: list[str] = []
+    start, used, limit = 0, 0, _FIRST_WORD
+    for index, character in enumerate(subject):
+        octets = character.encode("utf-8")
+        added = len(octets) if base64 else sum(_QP_HEADER_LENGTH[octet] for octet in octets)
+        length = (used + added + 2) // 3 * 4 if base64 else used + added
+        if length > limit and index > start:
+            words.append(encode(subject[start:index].encode("utf-8"), charset="utf-8"))
+            start, used, limit = index, added, _NEXT_WORD
+        else:
+            used += added
+    words.append(encode(subject[start:].encode("utf-8"), charset="utf-8"))
+    return ("Subject: " + "\r\n ".join(words) + "\r\n").encode("ascii")
 
 
 def email_bytes(msg: OutgoingMessage, now: datetime | None = None) -> tuple[bytes, bool]:
@@ -309,8 +357,7 @@ def email_bytes(msg: OutgoingMessage, now: datetime | None = None) -> tuple[byte
     if subject.isascii():
         head.append(_text_header("Subject", subject))
     else:
-        raw = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
-        head.append(_POLICY.fold_binary("Subject", raw))
+        head.append(_encoded_subject(subject))
     head.append(_folded("Date", email.utils.format_datetime(when)))
     if _PLAIN_MESSAGE_ID.fullmatch(msg.message_id) and len(msg.message_id) <= _MAX - len("Message-ID: "):
         head.append(f"Message-ID: {msg.message_id}\r\n".encode("ascii"))

@@ -99,6 +99,12 @@ def test_every_message_of_the_demo_night_is_written_byte_for_byte_as_build_email
         {"html": '<img src="data:image/png;base64,iVBORw0KGgo=">'},
         {"attachments": (Attachment("report.xlsx", "application/octet-stream", b"PK\x03\x04"),)},
         {"text": "--===============0000000000000000000==\nline\n", "html": "<p>\u2028x</p>"},
+        {"text": "", "html": ""},
+        {"text": "no line end", "html": "\n\n\n"},
+        # Trailing blanks at each length around the line limit, an escape at each place of a soft break.
+        {"text": "".join(f"{'x' * n}{blank}\n" for n in range(74, 82) for blank in " \t")},
+        {"html": "".join(f"{'a' * n}{'=é€'[n % 3] * 5}{'b' * 90}\r\n" for n in range(60, 80))},
+        {"text": "a\rb\r\nc\x0bd\x0ce\x1cf\x85g\u2028h\n\n", "html": "\t<p>\x00\x7f</p>\t"},
         {"headers": (("X-Appealwatch-Kind", "report\r\nBcc: x@y.example"),)},
         {"sender": '"Infino, dossiers" <no-reply@infino.example>'},
     ],
@@ -127,6 +133,39 @@ def test_what_build_email_refuses_email_bytes_refuses(changes: dict[str, object]
 
 NAME = st.text(st.sampled_from("AaZz09 .-'_\"(),:;<>@=?\t\r\n\u00e9\u0131\u2028!#~"), max_size=90)
 LOCAL = st.from_regex(r"[A-Za-z0-9_+-]{1,12}(\.[A-Za-z0-9_+-]{1,8}){0,2}", fullmatch=True)
+
+
+LONG_SUBJECTS = [
+    "Beroep uiterlijk zo 6 december 2026 – Arthur Vermeulen-Van den Broeck de Smet – dossier " * 4,
+    "Recours jusqu'au ven. 4 décembre 2026, Lucía Yılmaz — réclamation, médiation, tribunal " * 5,
+    "Жалоба до 4 декабря 2026 года — Лусия Йылмаз, пособие на ребёнка, семейные выплаты " * 3,  # base64
+    "خالد العتيبي — الطعن قبل ٤ ديسمبر ٢٠٢٦ " * 6,
+    "申诉截止日期 2026年12月4日 — 家庭补助 " * 8,
+    "Einspruch bis Fr. 4. Dezember 2026 – Jürgen Müller 😀🎉 " * 6,  # 4-octet characters
+    "é" * 200,
+    "a" * 56 + "é",  # the accent is what does not fit on the first line
+    "€" + "x" * 300,
+]
+
+
+@pytest.mark.parametrize("subject", LONG_SUBJECTS)
+def test_long_non_ascii_subjects_are_folded_into_the_same_encoded_words(subject: str) -> None:
+    slow, fast = both(replace(BASE, subject=subject))
+    assert fast == slow
+    assert len(slow[0].split(b"\r\n\r\n", 1)[0].split(b"\r\nSubject: ", 1)[1].split(b"\r\n ")) > 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subject=st.text(
+        st.sampled_from("Ab z9 .,:;-_=?()'\"\t\u00e9\u00fc\u0131\u2013\u20ac\u0416\u062e\u7533\U0001f600"),
+        min_size=1,
+        max_size=400,
+    )
+)
+def test_random_long_subjects_of_every_script_give_the_same_bytes(subject: str) -> None:
+    slow, fast = both(replace(BASE, subject=subject))
+    assert fast == slow
 
 
 @settings(max_examples=300, deadline=None)
