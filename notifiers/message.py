@@ -18,7 +18,7 @@ import sys
 from datetime import UTC, datetime
 from email import base64mime, quoprimime
 from email.charset import RFC2047_CHROME_LEN
-from email.header import MAXLINELEN, Header
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from functools import lru_cache
@@ -290,10 +290,11 @@ def _qp_line(line: bytes) -> bytes:
 
 
 # What email.header.Header(subject, "utf-8", header_name="Subject").encode() folds into: lines of at most
-# MAXLINELEN characters, the first after "Subject: ", the others after one space, each an encoded word.
+# _HEADER_MAX characters, the first after "Subject: ", the others after one space, each an encoded word.
+_HEADER_MAX = 78  # email.header.MAXLINELEN, Header's default line length (not in the type stubs)
 _CHROME = len("utf-8") + RFC2047_CHROME_LEN  # "=?utf-8?q?" and "?="
-_FIRST_WORD = MAXLINELEN - len("Subject: ") - _CHROME
-_NEXT_WORD = MAXLINELEN - len(" ") - _CHROME
+_FIRST_WORD = _HEADER_MAX - len("Subject: ") - _CHROME
+_NEXT_WORD = _HEADER_MAX - len(" ") - _CHROME
 _QP_HEADER_LENGTH = [quoprimime.header_length(bytes([octet])) for octet in range(256)]
 
 

@@ -11,6 +11,7 @@ lets the recipient's mail system spot it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 import ssl
@@ -123,8 +124,13 @@ class _SMTP(smtplib.SMTP):
             if code == 421:
                 self.close()
             else:
-                self._rset()
+                self._quiet_rset()
             raise smtplib.SMTPDataError(code, answer)
+
+    def _quiet_rset(self) -> None:
+        """RSET, a disconnect ignored (the connection is then closed), as sendmail() does after a refusal."""
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            self.rset()
 
     def _refused(self, code: int, pending: int) -> None:
         """After a refused MAIL or RCPT: a 421 closes the connection, as sendmail() does; otherwise the
@@ -140,7 +146,7 @@ class _SMTP(smtplib.SMTP):
         if answers[-1] == 354:
             self.close()
         else:
-            self._rset()
+            self._quiet_rset()
 
 
 class _SMTP_SSL(smtplib.SMTP_SSL, _SMTP):
