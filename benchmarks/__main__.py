@@ -5,6 +5,7 @@ or a throwaway PostgreSQL schema; `--json PATH` also writes the figures there.
     python -m benchmarks                      # engine 10k/100k/1M, scan on 300k, whole night on 1M decisions
     python -m benchmarks --quick              # small sizes, one run each: a smoke test
     python -m benchmarks --sizes 10000,100000 --db-decisions 50000 --decisions 200000
+    python -m benchmarks --quick --only delivery  # some parts only (never written to docs/benchmarks.md)
 
 PostgreSQL runs when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set, in a throwaway schema.
 """
@@ -37,6 +38,12 @@ from benchmarks.runner import (
 from benchmarks.synthetic import history
 
 DEFAULT_ON = dt.date(2026, 11, 26)
+PARTS = (
+    "engine",
+    "scan",
+    "night",
+    "delivery",
+)  # --only: the engine, the scan's reads, the night's table, delivery
 NIGHT_COUNTS = ("windows", "windows_open", "windows_grace", "reminders_queued", "messages", "problems")
 
 
@@ -52,36 +59,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"appealwatch benchmarks: on {on}, seed {args.seed}, best of {repeat}")
     print(f"python {platform.python_version()}, {os.cpu_count()} cpu(s), {platform.platform()}")
     results: dict[str, Any] = {"on": on.isoformat(), "seed": args.seed, "repeat": repeat}
+    parts: set[str] = args.only or set(PARTS)
 
-    print("\nengine: compute_windows on synthetic frames (decisions over 2 years)")
-    engine_rows, results["engine"] = [], []
-    for figure in bench_engine(sizes, on, repeat, args.seed):  # one line as each size finishes
-        engine_rows.append(_engine_row(figure))
-        print(_table(list(engine_rows[0]), engine_rows, header=len(engine_rows) == 1, last_only=True))
-        results["engine"].append({**dataclasses.asdict(figure), "per_second": figure.per_second})
+    if "engine" in parts:
+        print("\nengine: compute_windows on synthetic frames (decisions over 2 years)")
+        engine_rows, results["engine"] = [], []
+        for figure in bench_engine(sizes, on, repeat, args.seed):  # one line as each size finishes
+            engine_rows.append(_engine_row(figure))
+            print(_table(list(engine_rows[0]), engine_rows, header=len(engine_rows) == 1, last_only=True))
+            results["engine"].append({**dataclasses.asdict(figure), "per_second": figure.per_second})
 
-    data = history(db_decisions, on, seed=args.seed, years=args.years)
-    databases: list[DatabaseFigures] = []
-    with scratch_dir() as folder:
-        url = f"sqlite:///{folder / 'bench.db'}"
-        databases.append(bench_database("sqlite", url, data, repeat, folder))
-        _print_database(databases[-1], args.years)
-        pg = postgresql_url()
-        if pg is None:
-            print("\nPostgreSQL: skipped (set BENCH_DATABASE_URL)")
-        else:
-            with throwaway_schema(pg) as schema_url:
-                databases.append(bench_database("postgresql", schema_url, data, repeat, folder))
+    if "scan" in parts:
+        data = history(db_decisions, on, seed=args.seed, years=args.years)
+        databases: list[DatabaseFigures] = []
+        with scratch_dir() as folder:
+            url = f"sqlite:///{folder / 'bench.db'}"
+            databases.append(bench_database("sqlite", url, data, repeat, folder))
             _print_database(databases[-1], args.years)
-    results["databases"] = [_database_json(d) for d in databases]
-    del data
+            pg = postgresql_url()
+            if pg is None:
+                print("\nPostgreSQL: skipped (set BENCH_DATABASE_URL)")
+            else:
+                with throwaway_schema(pg) as schema_url:
+                    databases.append(bench_database("postgresql", schema_url, data, repeat, folder))
+                _print_database(databases[-1], args.years)
+        results["databases"] = [_database_json(d) for d in databases]
+        del data
 
-    night = _whole_night(args, repeat)
-    results["night"] = [dataclasses.asdict(f) for f in night.table()]
-    print(f"\n{report.text_table(night.table())}")
+    if parts & {"night", "delivery"}:
+        night = _whole_night(args, repeat, parts)
+        results["night"] = [dataclasses.asdict(f) for f in night.table()]
+        print(f"\n{report.text_table(night.table())}")
     print(f"\ntotal {time.perf_counter() - started:.1f} s")
 
-    if not args.no_write:
+    if args.only:
+        print(f"some parts only ({', '.join(sorted(args.only))}): {args.markdown} left as it is")
+    elif not args.no_write:
         facts = _facts(args, argv, repeat)
         report.write(args.markdown, report.markdown(night.table(), facts))
         print(f"table written to {args.markdown}")
@@ -92,27 +105,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _whole_night(args: argparse.Namespace, repeat: int) -> NightBench:
-    """The whole-process table of issue 11: SQLite, rendering, delivery, then PostgreSQL if given."""
+def _whole_night(args: argparse.Namespace, repeat: int, parts: set[str]) -> NightBench:
+    """The whole-process table of issue 11: SQLite, rendering, delivery, then PostgreSQL if given (`parts`:
+    "night" for all but delivery, "delivery" for delivery)."""
     decisions: int = args.decisions or (20_000 if args.quick else 1_000_000)
     deliver: int = args.deliver_messages or (200 if args.quick else 2_000)
     print(
         f"\nwhole processes: {decisions:,} decisions, {max(1, decisions // 3):,} families, {args.years:g} years; "
         f"median of {repeat} run(s) each"
     )
-    base = history(decisions, args.on, seed=args.seed, years=args.years)
+    base = history(decisions, args.on, seed=args.seed, years=args.years) if "night" in parts else None
     with scratch_dir() as folder:
         night = NightBench(args.on, args.seed, args.years, repeat, folder)
-        database = folder / "night.db"
-        url = f"sqlite:///{database}"
-        night.whole_night("SQLite", url, base, str(database))
-        night.rendering(url)
-        night.expired("SQLite", url, base)
-        database.unlink()
-        messages = night.messages["SQLite"]
-        night.delivery(deliver, decisions / messages if messages else 80.0)
+        if base is not None:
+            database = folder / "night.db"
+            url = f"sqlite:///{database}"
+            night.whole_night("SQLite", url, base, str(database))
+            night.rendering(url)
+            night.expired("SQLite", url, base)
+            database.unlink()
+        if "delivery" in parts:
+            messages = night.messages.get("SQLite", 0)
+            night.delivery(deliver, decisions / messages if messages else 80.0)
         pg = postgresql_url()
-        if pg is None:
+        if base is None:
+            pass
+        elif pg is None:
             print("  PostgreSQL: skipped (set BENCH_DATABASE_URL)")
         else:
             with throwaway_schema(pg) as schema_url:
@@ -163,9 +181,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument(
+        "--only",
+        type=_parts,
+        metavar="PARTS",
+        help=f"run only these parts, comma-separated, of: {', '.join(PARTS)} (nothing is written to the docs)",
+    )
+    parser.add_argument(
         "--markdown", type=Path, default=report.DOC, metavar="PATH", help="where to write the table"
     )
     return parser
+
+
+def _parts(value: str) -> set[str]:
+    parts = {part.strip() for part in value.split(",") if part.strip()}
+    unknown = parts - set(PARTS)
+    if not parts or unknown:
+        raise argparse.ArgumentTypeError(f"parts are some of {', '.join(PARTS)}, not {value!r}")
+    return parts
 
 
 def _sizes(value: str) -> list[int]:

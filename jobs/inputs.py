@@ -7,7 +7,6 @@ people to write to, are then read for exactly those decisions, in batches of bou
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import pandas as pd
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Date, bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,6 +22,7 @@ from deadlines.scan import scan_parameters
 from deadlines.validate import DECISION_COLUMNS, Problem, merged, validate_decisions
 from jobs.config import LANGUAGES
 from jobs.db import query
+from notifiers.message import PLAIN_ADDRESS, plain_address
 
 BATCH = 5000
 Scope = Literal["scan", "all"] | int
@@ -142,26 +142,9 @@ def decisions_not_read(conn: Connection, read: int) -> int:
     return max(int(total) - read, 0)
 
 
-# An address this plain is one email_validator accepts as it is (its `normalized` form is the address itself):
-# an ASCII dot-atom local part of the most common characters, a lower-case domain of at least two labels, each
-# label letters and digits with single hyphens inside (so no "xn--" or "ab--"), the last label letters only.
-# Lengths and special-use names (email_validator.SPECIAL_USE_DOMAIN_NAMES) are checked beside it. Anything
-# else goes through email_validator itself; tests/test_validate_fast.py checks that the two agree.
-_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[a-z0-9]+(?:-[a-z0-9]+)*\.)+[a-z]+")
-_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
-
-
-def _plain(address: str) -> bool:
-    if len(address) > 254 or not _PLAIN_EMAIL.fullmatch(address):
-        return False
-    local, _, domain = address.rpartition("@")
-    labels = domain.split(".")
-    return (
-        len(local) <= 64
-        and len(domain) <= 253
-        and all(len(label) <= 63 for label in labels)
-        and not any(domain == name or domain.endswith(f".{name}") for name in _SPECIAL_USE)
-    )
+# A plain address (notifiers.message.plain_address) is one email_validator gives back unchanged: taken as it
+# is; anything else goes through email_validator itself (tests/test_validate_fast.py checks that they agree).
+_PLAIN_EMAIL, _plain = PLAIN_ADDRESS, plain_address
 
 
 @lru_cache(maxsize=65536)

@@ -11,19 +11,19 @@ lets the recipient's mail system spot it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 import ssl
 import time
 from collections.abc import Callable
-from email.policy import EmailPolicy
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
 from notifiers.base import Attempt, Delivery, Notifier, OutgoingMessage, TransportError, utcnow
-from notifiers.message import build_email, normalize_address, parse_mailbox
+from notifiers.message import email_bytes, normalize_address, sender_mailbox
 from notifiers.settings import ChannelSettings
 
 if TYPE_CHECKING:
@@ -74,14 +74,79 @@ class SmtpSettings(ChannelSettings):
         )
 
 
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
 class _SMTP(smtplib.SMTP):
-    """``smtplib.SMTP`` that keeps the server's answer to DATA, which ``sendmail()`` throws away."""
+    """``smtplib.SMTP`` that keeps the server's answer to DATA, which ``sendmail()`` throws away, and sends
+    one message in two round trips instead of four where the server offers PIPELINING."""
 
     data_reply: tuple[int, bytes] = (0, b"")
 
     def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
         self.data_reply = super().data(msg)
         return self.data_reply
+
+    def pipelined_sendmail(self, from_addr: str, to_addr: str, msg: bytes, mail_options: list[str]) -> None:
+        """``sendmail(from_addr, [to_addr], msg, mail_options)`` with MAIL, RCPT and DATA in one write
+        (RFC 2920), their answers read in order, then the message: raises what ``sendmail()`` raises for the
+        same answers (a refused sender, recipient or message, a 421 closing the connection), and keeps the
+        answer to the message in ``data_reply``. Only for a server that advertises PIPELINING."""
+        options = ([f"size={len(msg)}"] if self.has_extn("size") else []) + mail_options
+        if any(option.lower() == "smtputf8" for option in options):
+            if not self.has_extn("smtputf8"):
+                raise smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server")
+            self.command_encoding = "utf-8"
+        listed = "".join(f" {option}" for option in options)
+        commands = (
+            f"mail FROM:{smtplib.quoteaddr(from_addr)}{listed}\r\n"
+            f"rcpt TO:{smtplib.quoteaddr(to_addr)}\r\n"
+            "data\r\n"
+        )
+        if commands.count("\r") != 3 or commands.count("\n") != 3:
+            raise ValueError("a command would contain a line break")  # as putcmd() refuses it
+        self.send(commands)
+        code, answer = self.getreply()
+        if code != 250:
+            self._refused(code, 2)
+            raise smtplib.SMTPSenderRefused(code, answer, from_addr)
+        code, answer = self.getreply()
+        if code not in (250, 251):
+            self._refused(code, 1)
+            raise smtplib.SMTPRecipientsRefused({to_addr: (code, answer)})
+        code, answer = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, answer)  # as data() raises it: no RSET, no close
+        quoted = _LEADING_DOT.sub(b"..", msg)
+        self.send(quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+        self.data_reply = code, answer = self.getreply()
+        if code != 250:
+            if code == 421:
+                self.close()
+            else:
+                self._quiet_rset()
+            raise smtplib.SMTPDataError(code, answer)
+
+    def _quiet_rset(self) -> None:
+        """RSET, a disconnect ignored (the connection is then closed), as sendmail() does after a refusal."""
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            self.rset()
+
+    def _refused(self, code: int, pending: int) -> None:
+        """After a refused MAIL or RCPT: a 421 closes the connection, as sendmail() does; otherwise the
+        `pending` answers to the commands sent behind it are read first, then RSET. A server that answered
+        DATA with 354 all the same is cut off rather than sent an empty message."""
+        if code == 421:
+            self.close()
+            return
+        try:
+            answers = [self.getreply()[0] for _ in range(pending)]
+        except smtplib.SMTPServerDisconnected:
+            return  # getreply() has closed the connection
+        if answers[-1] == 354:
+            self.close()
+        else:
+            self._quiet_rset()
 
 
 class _SMTP_SSL(smtplib.SMTP_SSL, _SMTP):
@@ -212,11 +277,9 @@ class SmtpNotifier(Notifier):
     def send(self, msg: OutgoingMessage) -> Delivery:
         attempts: list[Attempt] = []
         try:
-            mail = build_email(msg)
-            # build_email() picks a UTF-8 policy for a non-ASCII local part: the relay must speak SMTPUTF8.
-            utf8 = isinstance(mail.policy, EmailPolicy) and mail.policy.utf8
-            data = mail.as_bytes()
-            sender, rcpt = parse_mailbox(msg.sender).addr_spec, normalize_address(msg.to_addr)
+            # A non-ASCII local part needs raw UTF-8 headers: the relay must speak SMTPUTF8.
+            data, utf8 = email_bytes(msg)
+            sender, rcpt = sender_mailbox(msg.sender).addr_spec, normalize_address(msg.to_addr)
         except ValueError as exc:  # this message can never be sent: say so as one permanent attempt
             attempts.append(Attempt(utcnow(), False, None, str(exc), True))
             raise TransportError(str(exc), permanent=True, attempts=tuple(attempts)) from exc
@@ -237,9 +300,13 @@ class SmtpNotifier(Notifier):
                 try:
                     if utf8 and not conn.has_extn("smtputf8"):
                         raise smtplib.SMTPNotSupportedError("an address needs SMTPUTF8, the server lacks it")
-                    refused = conn.sendmail(sender, [rcpt], data, mail_options=["SMTPUTF8"] if utf8 else [])
-                    if refused:  # cannot happen with one recipient (smtplib raises), kept as a safeguard
-                        raise smtplib.SMTPRecipientsRefused(refused)
+                    options = ["SMTPUTF8"] if utf8 else []
+                    if conn.has_extn("pipelining"):  # two round trips a message instead of four
+                        conn.pipelined_sendmail(sender, rcpt, data, options)
+                    else:
+                        refused = conn.sendmail(sender, [rcpt], data, mail_options=options)
+                        if refused:  # cannot happen with one recipient (smtplib raises), kept as a safeguard
+                            raise smtplib.SMTPRecipientsRefused(refused)
                 except (smtplib.SMTPException, OSError, UnicodeError) as exc:
                     code, answer, permanent = _classify(exc)
                     attempts.append(Attempt(utcnow(), False, code, answer, permanent))

@@ -115,7 +115,15 @@ class _Handler:
     def __init__(self, owner: SmtpTestServer) -> None:
         self.owner = owner
 
-    async def handle_MAIL(  # aiosmtpd's hook names
+    async def handle_EHLO(  # aiosmtpd's hook names
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # what aiosmtpd does itself when there is no hook
+        if self.owner.pipelining:  # aiosmtpd reads pipelined commands in order but does not advertise it
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         reply = self.owner.script("MAIL", address) if self.owner.script else None
@@ -170,7 +178,13 @@ def _drop(server: SMTP) -> str:
 
 
 class SmtpTestServer:
-    """aiosmtpd on 127.0.0.1 and a free port, started by ``with`` (or ``start()``/``stop()``)."""
+    """aiosmtpd on 127.0.0.1 and a free port, started by ``with`` (or ``start()``/``stop()``).
+
+    ``pipelining``: advertise PIPELINING (RFC 2920) in the EHLO answer; by default
+    ``SmtpTestServer.pipelining_by_default``, which a test module may switch to run its tests both ways.
+    """
+
+    pipelining_by_default = False
 
     def __init__(
         self,
@@ -180,12 +194,14 @@ class SmtpTestServer:
         auth: tuple[str, str] | None = None,
         script: Script | None = None,
         smtputf8: bool = True,
+        pipelining: bool | None = None,
         ready_timeout: float = 5.0,
     ) -> None:
         if starttls and ssl:
             raise ValueError("choose starttls or ssl, not both")
         self.starttls, self.ssl, self.auth, self.script = starttls, ssl, auth, script
         self.smtputf8 = smtputf8
+        self.pipelining = self.pipelining_by_default if pipelining is None else pipelining
         self.host = HOST
         self.port = 0
         self.ready_timeout = ready_timeout

@@ -63,3 +63,24 @@ def test_bench_prints_every_row_of_the_table_and_writes_nothing_with_no_write(tm
         if "floor:" not in row:  # every other row has a target and says whether it is met
             assert " yes" in row or " no" in row, row
     assert not markdown.exists()
+
+
+@pytest.mark.slow
+def test_bench_only_delivery_prints_the_delivery_row_alone_and_writes_nothing(tmp_path: Path) -> None:
+    markdown = tmp_path / "benchmarks.md"
+    markdown.write_text("as it was\n", encoding="utf-8")
+    only = ["--quick", "--only", "delivery", "--deliver-messages", "20", "--markdown", str(markdown)]
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", *only],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "engine: compute_windows" not in done.stdout
+    _header, *rows = done.stdout.split("\nfigure ", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [row for row in rows if row.strip()] and all(
+        row.startswith(IN_PROCESS_AND_DELIVERY_ROWS[1]) for row in rows if row.strip()
+    ), rows
+    assert markdown.read_text(encoding="utf-8") == "as it was\n"

@@ -24,6 +24,15 @@ import builders as b
 from conftest import Database
 from smtp_server import SmtpTestServer, answer_times, drop_times, free_port, refuse_recipient
 
+
+@pytest.fixture(autouse=True, params=[False, True], ids=["one-by-one", "pipelined"])
+def pipelining(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every test against a relay without PIPELINING and one with it (two round trips a message): what is
+    sent, failed, kept pending or stops the pass must not differ."""
+    monkeypatch.setattr(SmtpTestServer, "pipelining_by_default", request.param)
+    return bool(request.param)
+
+
 ON = date(2025, 3, 18)
 REPO = Path(__file__).resolve().parents[1]
 

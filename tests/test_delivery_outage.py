@@ -22,6 +22,14 @@ from conftest import Database
 from smtp_server import SmtpTestServer, free_port, refuse_recipient
 
 
+@pytest.fixture(autouse=True, params=[False, True], ids=["one-by-one", "pipelined"])
+def pipelining(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every test against a relay without PIPELINING and one with it (two round trips a message): what is
+    sent, failed, kept pending or stops the pass must not differ."""
+    monkeypatch.setattr(SmtpTestServer, "pipelining_by_default", request.param)
+    return bool(request.param)
+
+
 def with_supervisor(path: Path) -> Path:
     # The report in English: these tests read its words.
     path.write_text(

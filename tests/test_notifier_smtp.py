@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 import ssl
 import time
 from collections.abc import Iterator
@@ -38,6 +39,14 @@ MESSAGE = OutgoingMessage(
 
 def numbered(n: int, **changes: Any) -> OutgoingMessage:
     return replace(MESSAGE, message_id=f"<aw-{n}@infino.example>", **changes)
+
+
+@pytest.fixture(autouse=True, params=[False, True], ids=["one-by-one", "pipelined"])
+def pipelining(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every test twice: against a server without PIPELINING (smtplib's sendmail, four round trips a
+    message) and one with it (MAIL, RCPT and DATA in one write): the outcomes must not differ."""
+    monkeypatch.setattr(SmtpTestServer, "pipelining_by_default", request.param)
+    return bool(request.param)
 
 
 @pytest.fixture
@@ -295,3 +304,49 @@ def test_an_idn_domain_goes_out_as_punycode(server: SmtpTestServer) -> None:
 def test_it_rejects_bad_settings_at_construction(kwargs: dict[str, Any], error: str) -> None:
     with pytest.raises(ValueError, match=error):
         SmtpNotifier("127.0.0.1", 25, **kwargs)
+
+
+def test_mail_rcpt_and_data_go_in_one_write_only_where_the_server_offers_pipelining(
+    server: SmtpTestServer, pipelining: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[bytes] = []
+    send = smtplib.SMTP.send
+
+    def recording(self: smtplib.SMTP, s: str | bytes) -> None:
+        writes.append(s.encode("ascii") if isinstance(s, str) else s)
+        send(self, s)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", recording)
+    with SmtpNotifier(**server.client_kwargs()) as notifier:
+        for n in range(3):
+            notifier.send(numbered(n))
+    assert [m.message["Message-ID"] for m in server.messages] == [
+        f"<aw-{n}@infino.example>" for n in range(3)
+    ]
+    envelopes = [w for w in writes if w.lower().startswith(b"mail from:")]
+    assert len(envelopes) == 3
+    if pipelining:
+        assert all(
+            w.lower().split(b"\r\n")[1:] == [b"rcpt to:<an.peeters@example.be>", b"data", b""]
+            for w in envelopes
+        )
+        assert len(writes) - writes.index(envelopes[0]) == 3 * 2 + 1  # two writes a message, then QUIT
+    else:
+        assert all(w.count(b"\r\n") == 1 for w in envelopes)
+
+
+def test_a_refused_sender_when_pipelined_reads_every_answer_and_the_next_message_goes_out() -> None:
+    refusals = iter(["553 5.7.1 not this message"])
+
+    def script(event: str, _address: str | None) -> str | None:
+        return next(refusals, None) if event == "MAIL" else None
+
+    with SmtpTestServer(pipelining=True, script=script) as server:
+        with SmtpNotifier(**server.client_kwargs()) as notifier:
+            with pytest.raises(TransportError) as failure:
+                notifier.send(numbered(1))
+            notifier.send(numbered(2))
+        assert [m.message["Message-ID"] for m in server.messages] == ["<aw-2@infino.example>"]
+        assert server.connections == 1  # the answers to RCPT and DATA were read, RSET sent, the line kept
+    assert [a.code for a in failure.value.attempts] == [553]
+    assert failure.value.permanent is True

@@ -12,17 +12,20 @@ The promise, and how each step keeps it (docs/exactly-once.md tells it at length
    row, same Message-ID; `jobs.due`, `jobs.outbox.queue.rearm`).
 3. **Settle** (`jobs.outbox.settle`), in that same transaction: what an outage held is checked against
    tonight's windows; superseded or expired when no longer true, rendered again (same Message-ID) when it is.
-4. **Claim** (`jobs.outbox.delivery`): a conditional UPDATE pending -> sending that must change exactly one
-   row, with the worker's name and a lease; two workers or two processes never both hold a message. A claim
-   whose lease ran out, or whose worker is known dead, may be taken over.
-5. **Send** through the channel (`notifiers`), past `not_after` never: expired instead.
+4. **Claim** (`jobs.outbox.delivery`): a conditional UPDATE pending -> sending, with the worker's name and a
+   lease, for a batch of messages in one transaction (RETURNING what the send needs: nothing is read again);
+   each message is ours only if the update changed its row, so two workers or two processes never both hold
+   it. A claim whose lease ran out, or whose worker is known dead, may be taken over.
+5. **Send** through the channel (`notifiers`), one message at a time, past `not_after` never: expired instead.
 6. **Record** every attempt (`aw_attempts`) and the outcome, only while the claim is still ours: sent, failed
-   for good, or pending again (transient). The breaker stops a pass when the relay, not the messages, is the
-   trouble, and puts back what it refused alike.
+   for good, or pending again (transient), committed before the next message is sent. The breaker stops a
+   pass when the relay, not the messages, is the trouble, and puts back what it refused alike.
 7. **Workers** (`run_workers`): one pass in id order, as many threads as asked, each with its own connection.
 
 What can go out twice, and only that: the one message in flight when its worker dies after the relay took it
-and before the outcome was recorded (its claim turns stale and it is sent again), and a live worker's claim
+and before the outcome was recorded (its claim turns stale and it is sent again). Because each record is
+committed before the next send, a worker never has more than that one message sent and unrecorded; the
+messages it had claimed ahead and not yet sent go out once, after their claim turns stale. And a live worker's claim
 taken over after its lease ran out (a lost claim: logged, and the run exits 1). Every copy carries the same
 Message-ID. Nothing due is dropped without a trace: it is sent, or recorded as skipped, unreachable, failed,
 expired or superseded, and the supervisors' report lists every family that was not told.

@@ -29,7 +29,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, Integer, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from jobs.channels import make_notifier, served_channels
@@ -313,26 +313,35 @@ def _claim_condition(row: Any) -> Any:
 
 def _claim(engine: Engine, rows: list[Any], me: str, lease: int) -> list[Any]:
     """The conditional writes, in one transaction for a batch of rows (one commit, not one per message):
-    each must change exactly one row, or someone else has that message. Returns the rows now ours.
+    each must change exactly one row, or someone else has that message. Returns the rows now ours, in id
+    order, with every column the send needs (read by the claim itself: RETURNING, no second read).
 
     Claiming ahead does not weaken the promise: a message claimed but not yet sent when the process dies is
     taken over (its worker dead, or its lease run out) and sent once; only the one in flight can go twice.
-    A pass that stops early gives back what it claimed and did not send (`_release`)."""
+    A pass that stops early gives back what it claimed and did not send (`_release`). What the claim read
+    is what is sent: a message in `sending` under a live claim is changed by no one else (settling and the
+    report mail touch only pending messages and stale claims)."""
     wanted = [(row, condition) for row in rows if (condition := _claim_condition(row)) is not None]
     if not wanted:
         return []
-    ours = []
+    ours: list[Any] = []
     with engine.begin() as conn:
         until = now_utc() + timedelta(seconds=lease)
-        for row, condition in wanted:
-            result = conn.execute(
-                update(messages)
-                .where(messages.c.id == row.id, condition)
-                .values(status="sending", claimed_by=me, lease_until=until)
+        claim = update(messages).values(status="sending", claimed_by=me, lease_until=until)
+        pending = [row.id for row, _condition in wanted if row.status == "pending"]
+        if pending:
+            # One statement for the pending ones: the condition is the same for each.
+            ours.extend(
+                conn.execute(
+                    claim.where(messages.c.id.in_(pending), messages.c.status == "pending").returning(*_SENT)
+                ).all()
             )
-            if result.rowcount == 1:
-                ours.append(row)
-    return ours
+        for row, condition in wanted:
+            if row.status != "pending":  # a stale claim, taken over only if it is still the one judged stale
+                ours.extend(
+                    conn.execute(claim.where(messages.c.id == row.id, condition).returning(*_SENT)).all()
+                )
+    return sorted(ours, key=lambda row: row.id)
 
 
 def _release(engine: Engine, ids: list[int], me: str) -> None:
@@ -362,13 +371,27 @@ def _record(engine: Engine, ident: int, me: str, tries: tuple[Attempt, ...], val
     raise AssertionError("unreachable")
 
 
+_ATTEMPT = insert(attempts)
+# The outcome, only while the claim is still ours: prepared once, bound per message.
+_MARK = (
+    update(messages)
+    .where(messages.c.id == bindparam("ident"), messages.c.claimed_by == bindparam("me"))
+    .values(
+        attempts=messages.c.attempts + bindparam("tries", type_=Integer),
+        status=bindparam("status"),
+        last_answer=bindparam("answer"),
+    )
+)
+_MARK_SENT = _MARK.values(sent_at=bindparam("sent_at", type_=messages.c.sent_at.type))
+
+
 def _record_once(
     engine: Engine, ident: int, me: str, tries: tuple[Attempt, ...], values: dict[str, Any]
 ) -> bool:
     with engine.begin() as conn:
         if tries:
             conn.execute(
-                insert(attempts),
+                _ATTEMPT,
                 [
                     {
                         "message_pk": ident,
@@ -382,11 +405,17 @@ def _record_once(
                     for a in tries
                 ],
             )
-        result = conn.execute(
-            update(messages)
-            .where(messages.c.id == ident, messages.c.claimed_by == me)
-            .values(attempts=messages.c.attempts + len(tries), **values)
-        )
+        bound = {
+            "ident": ident,
+            "me": me,
+            "tries": len(tries),
+            "status": values["status"],
+            "answer": values["last_answer"],
+        }
+        if "sent_at" in values:
+            result = conn.execute(_MARK_SENT, {**bound, "sent_at": values["sent_at"]})
+        else:
+            result = conn.execute(_MARK, bound)
         return result.rowcount == 1
 
 
@@ -406,6 +435,20 @@ def _attachments(row: Any, reports_root: Path | None) -> tuple[Attachment, ...]:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a send needs of a message: read by the claim (RETURNING), not again per message.
+_SENT = (
+    messages.c.id,
+    messages.c.kind,
+    messages.c.message_id,
+    messages.c.to_name,
+    messages.c.to_addr,
+    messages.c.subject,
+    messages.c.body_text,
+    messages.c.body_html,
+    messages.c.language,
+    messages.c.reply_to,
+    messages.c.not_after,
+)
 
 
 def _outgoing(row: Any, sender: str, reports_root: Path | None = None) -> OutgoingMessage:
@@ -435,15 +478,15 @@ def channel_words(notifier: Notifier | str) -> tuple[str, str]:
 def deliver_one(
     engine: Engine,
     notifier: Notifier,
-    ident: int,
+    row: Any,
     me: str,
     on: date,
     sender: str,
     reports_root: Path | None = None,
 ) -> tuple[str, str]:
-    """Send one claimed message and mark it; returns the outcome's name (for the stats) and the last answer."""
-    with engine.connect() as conn:
-        row = conn.execute(select(messages).where(messages.c.id == ident)).one()
+    """Send one claimed message (`row`, as the claim read it: `_SENT`) and mark it; returns the outcome's
+    name (for the stats) and the last answer."""
+    ident = row.id
     if row.not_after is not None and on > as_date(row.not_after):
         answer = "deadline passed before delivery"
         _record(engine, ident, me, (), {"status": "expired", "last_answer": answer})
@@ -516,14 +559,16 @@ def run_workers(
                     if not batch:
                         return
                     after = batch[-1].id
-                    claimed = [row.id for row in _claim(engine, batch, me, lease)]
+                    claimed = _claim(engine, batch, me, lease)
+                    claimed.reverse()  # popped from the end: in id order
                     try:
                         while claimed:
                             if stop.is_set() or breaker.is_open:
                                 return
-                            ident = claimed.pop(0)  # in flight: never given back, whatever happens now
+                            row = claimed.pop()  # in flight: never given back, whatever happens now
+                            ident = row.id
                             outcome, answer = deliver_one(
-                                engine, notifier, ident, me, on, settings.smtp.sender, reports_root
+                                engine, notifier, row, me, on, settings.smtp.sender, reports_root
                             )
                             stats.add(outcome)
                             if progress is not None:
@@ -535,7 +580,7 @@ def run_workers(
                                     stats.failed -= len(put_back)
                                     stats.channel_failed += len(put_back)
                     finally:
-                        _release(engine, claimed, me)
+                        _release(engine, [row.id for row in claimed], me)
         except BaseException as exc:  # surfaced to the caller after the other workers finish
             errors.append(exc)
 
