@@ -23,7 +23,16 @@ from typing import Final
 
 from deadlines.rules import CourtKind
 
-__all__ = ["DISTRICTS", "LABOUR_COURTS", "Court", "District", "court_for", "district_key", "find_district"]
+__all__ = [
+    "DISTRICTS",
+    "LABOUR_COURTS",
+    "Court",
+    "District",
+    "court_for",
+    "district_in_words",
+    "district_key",
+    "find_district",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,11 @@ class District:
     labour_court: str  # a key of LABOUR_COURTS
     divisions: tuple[str, ...]
     first_instance: Court
+    after_noun: Mapping[str, str]
+    """The name as a sentence writes it after the word for a judicial district, per language: French with its
+    preposition and article ("l'arrondissement judiciaire d'Anvers", "du Hainaut", "de Liège"), Dutch and
+    German bare ("het gerechtelijk arrondissement Antwerpen", "im Gerichtsbezirk Eupen"), English after
+    "of" ("the judicial district of Antwerp")."""
 
 
 def _c(nl: str, fr: str, de: str, en: str) -> Court:
@@ -79,49 +93,58 @@ LABOUR_COURTS: Final[Mapping[str, Court]] = {
 """The labour courts. Brussels has two (keys ending _nl and _fr); see `court_for`."""
 
 
-def _d(names: tuple[str, str, str, str], labour: str, divisions: tuple[str, ...], first: Court) -> District:
-    return District(dict(zip(("nl", "fr", "de", "en"), names, strict=True)), labour, divisions, first)
+def _d(
+    names: tuple[str, str, str, str], fr_after: str, labour: str, divisions: tuple[str, ...], first: Court
+) -> District:
+    """A district from its four names, the French form after "arrondissement judiciaire" (spelled out per
+    district, never guessed from the first letter: "du Limbourg", "de Liège", "d'Eupen"), its labour court,
+    divisions and court of first instance."""
+    by_lang = dict(zip(("nl", "fr", "de", "en"), names, strict=True))
+    return District(by_lang, labour, divisions, first, {**by_lang, "fr": fr_after})
 
 
 DISTRICTS: Final[tuple[District, ...]] = (
-    _d(("Antwerpen", "Anvers", "Antwerpen", "Antwerp"), "antwerpen", ("Antwerpen", "Mechelen", "Turnhout"),
+    _d(("Antwerpen", "Anvers", "Antwerpen", "Antwerp"), "d'Anvers", "antwerpen",
+       ("Antwerpen", "Mechelen", "Turnhout"),
        _c("rechtbank van eerste aanleg Antwerpen", "tribunal de première instance d'Anvers",
           "Gericht Erster Instanz Antwerpen", "Antwerp Court of First Instance")),
-    _d(("Limburg", "Limbourg", "Limburg", "Limburg"), "antwerpen", ("Hasselt", "Tongeren"),
+    _d(("Limburg", "Limbourg", "Limburg", "Limburg"), "du Limbourg", "antwerpen", ("Hasselt", "Tongeren"),
        _c("rechtbank van eerste aanleg Limburg", "tribunal de première instance du Limbourg",
           "Gericht Erster Instanz Limburg", "Limburg Court of First Instance")),
-    _d(("Oost-Vlaanderen", "Flandre orientale", "Ostflandern", "East Flanders"), "gent",
+    _d(("Oost-Vlaanderen", "Flandre orientale", "Ostflandern", "East Flanders"), "de Flandre orientale", "gent",
        ("Aalst", "Dendermonde", "Gent", "Oudenaarde", "Sint-Niklaas"),
        _c("rechtbank van eerste aanleg Oost-Vlaanderen", "tribunal de première instance de Flandre orientale",
           "Gericht Erster Instanz Ostflandern", "East Flanders Court of First Instance")),
-    _d(("West-Vlaanderen", "Flandre occidentale", "Westflandern", "West Flanders"), "gent",
+    _d(("West-Vlaanderen", "Flandre occidentale", "Westflandern", "West Flanders"), "de Flandre occidentale",
+       "gent",
        ("Brugge", "Ieper", "Kortrijk", "Roeselare", "Veurne"),
        _c("rechtbank van eerste aanleg West-Vlaanderen", "tribunal de première instance de Flandre occidentale",
           "Gericht Erster Instanz Westflandern", "West Flanders Court of First Instance")),
-    _d(("Leuven", "Louvain", "Löwen", "Leuven"), "leuven", (),
+    _d(("Leuven", "Louvain", "Löwen", "Leuven"), "de Louvain", "leuven", (),
        _c("rechtbank van eerste aanleg Leuven", "tribunal de première instance de Louvain",
           "Gericht Erster Instanz Löwen", "Leuven Court of First Instance")),
-    _d(("Brussel", "Bruxelles", "Brüssel", "Brussels"), "brussel", (),
+    _d(("Brussel", "Bruxelles", "Brüssel", "Brussels"), "de Bruxelles", "brussel", (),
        _c("Nederlandstalige rechtbank van eerste aanleg Brussel", "tribunal de première instance francophone de "
           "Bruxelles", "Gericht Erster Instanz Brüssel", "Brussels Court of First Instance")),
-    _d(("Waals-Brabant", "Brabant wallon", "Wallonisch-Brabant", "Walloon Brabant"), "waals_brabant",
+    _d(("Waals-Brabant", "Brabant wallon", "Wallonisch-Brabant", "Walloon Brabant"), "du Brabant wallon",
+       "waals_brabant",
        ("Nivelles", "Wavre"),
        _c("rechtbank van eerste aanleg Waals-Brabant", "tribunal de première instance du Brabant wallon",
           "Gericht Erster Instanz Wallonisch-Brabant", "Walloon Brabant Court of First Instance")),
-    _d(("Henegouwen", "Hainaut", "Hennegau", "Hainaut"), "henegouwen", (),
+    _d(("Henegouwen", "Hainaut", "Hennegau", "Hainaut"), "du Hainaut", "henegouwen", (),
        _c("rechtbank van eerste aanleg Henegouwen", "tribunal de première instance du Hainaut",
           "Gericht Erster Instanz Hennegau", "Hainaut Court of First Instance")),
-    _d(("Luik", "Liège", "Lüttich", "Liège"), "luik", ("Liège", "Huy", "Verviers"),
+    _d(("Luik", "Liège", "Lüttich", "Liège"), "de Liège", "luik", ("Liège", "Huy", "Verviers"),
        _c("rechtbank van eerste aanleg Luik", "tribunal de première instance de Liège",
           "Gericht Erster Instanz Lüttich", "Liège Court of First Instance")),
-    _d(("Namen", "Namur", "Namur", "Namur"), "luik", ("Namur", "Dinant"),
+    _d(("Namen", "Namur", "Namur", "Namur"), "de Namur", "luik", ("Namur", "Dinant"),
        _c("rechtbank van eerste aanleg Namen", "tribunal de première instance de Namur",
           "Gericht Erster Instanz Namur", "Namur Court of First Instance")),
-    _d(("Luxemburg", "Luxembourg", "Luxemburg", "Luxembourg"), "luik",
+    _d(("Luxemburg", "Luxembourg", "Luxemburg", "Luxembourg"), "du Luxembourg", "luik",
        ("Arlon", "Marche-en-Famenne", "Neufchâteau"),
        _c("rechtbank van eerste aanleg Luxemburg", "tribunal de première instance du Luxembourg",
           "Gericht Erster Instanz Luxemburg", "Luxembourg Court of First Instance")),
-    _d(("Eupen", "Eupen", "Eupen", "Eupen"), "eupen", (),
+    _d(("Eupen", "Eupen", "Eupen", "Eupen"), "d'Eupen", "eupen", (),
        _c("rechtbank van eerste aanleg Eupen", "tribunal de première instance d'Eupen",
           "Gericht Erster Instanz Eupen", "Eupen Court of First Instance")),
 )  # fmt: skip
@@ -167,6 +190,14 @@ _BY_KEY: Final[Mapping[str, District]] = {
 def find_district(name: str | None) -> District | None:
     """The district named in Dutch or French (or German, English), any case, with or without hyphens."""
     return _BY_KEY.get(district_key(name)) if name else None
+
+
+def district_in_words(district_name: str | None, lang: str) -> str | None:
+    """The district as a `lang` sentence writes it after the word for a judicial district ("d'Eupen",
+    "du Hainaut" in French; District.after_noun), however the fund spelled it; None for an unknown or empty
+    district (the mail then quotes the fund's spelling as it is)."""
+    district = find_district(district_name)
+    return None if district is None else district.after_noun[lang]
 
 
 def court_for(

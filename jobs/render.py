@@ -24,7 +24,7 @@ from babel.dates import format_date as babel_format_date
 from deadlines.calendar import holiday_name, is_working_day, previous_working_day
 from deadlines.rules import FORUM_FACTS, INTERRUPTIBLE_FORUMS, KINDS_WITHOUT_COMPLAINT_ROUTES
 from deadlines.vocabulary import FORUMS, LANGUAGES
-from jobs.courts import court_for
+from jobs.courts import court_for, district_in_words
 from jobs.organisations import CONTACT_FIELDS, ORGANISATION_IDS, ORGANISATIONS
 from jobs.phrases import phrases
 from jobs.resources import data_dir
@@ -196,7 +196,11 @@ def _body_view(body_id: str, lang: str, district: str | None, fund_name: str) ->
         else:
             named = words.court_of_district.format(court=said.short)
         how = how.format(court=named)
-        how += words.district_note.format(district=district) if district else ""
+        in_words = district_in_words(district, lang)
+        if in_words is not None:  # one of the twelve, as the family's language writes it ("d'Eupen")
+            how += words.district_note.format(district=in_words)
+        elif district:
+            how += words.district_note_other.format(district=district)
         how += "" if courts else words.ask_advisor_court
     return {
         "id": body.id,

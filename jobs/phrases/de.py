@@ -19,6 +19,7 @@ PHRASES = Phrases(
     short_format="EEE, d. MMMM y",
     court_of_district="{court} des Gerichtsbezirks, in dem Sie wohnen",
     district_note=" Laut unseren Unterlagen wohnen Sie im Gerichtsbezirk {district}.",
+    district_note_other=" Laut unseren Unterlagen wohnen Sie im Gerichtsbezirk {district}.",
     ask_advisor_court=" Ihre Ansprechperson sagt Ihnen, welches Gericht das ist.",
     divisions_note=" (Abteilungen: {divisions})",
     either_court="{first} oder {second}, je nach Sprache des Verfahrens",

@@ -12,6 +12,7 @@ PHRASES = Phrases(
     short_format="EEE d MMMM y",
     court_of_district="{court} of the judicial district where you live",
     district_note=" According to our records, you live in the judicial district of {district}.",
+    district_note_other=" According to our records, you live in the judicial district of {district}.",
     ask_advisor_court=" Your advisor can tell you which court that is.",
     divisions_note=" (divisions: {divisions})",
     either_court="{first} or the {second}, depending on the language of the proceedings",

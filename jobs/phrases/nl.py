@@ -11,6 +11,7 @@ PHRASES = Phrases(
     short_format="EEE d MMMM y",
     court_of_district="{court} van het gerechtelijk arrondissement waar u woont",
     district_note=" Volgens onze gegevens woont u in het gerechtelijk arrondissement {district}.",
+    district_note_other=" Volgens onze gegevens woont u in het gerechtelijk arrondissement {district}.",
     ask_advisor_court=" Uw klantadviseur zegt u welke rechtbank dat is.",
     divisions_note=" (afdelingen: {divisions})",
     either_court="{first} of de {second}, naar de taal waarin u de procedure voert",

@@ -117,7 +117,12 @@ class Phrases:
     """The generic court, when the district is not known: `{court}` the court's short name, "arbeidsrechtbank
     van het gerechtelijk arrondissement waar u woont"."""
     district_note: str
-    """`{district}` as the fund records it, after how to file at a court: the family can spot a wrong one."""
+    """After how to file at a court, the family's district, so that they can spot a wrong one: `{district}` a
+    known district as written after the word for a district (jobs.courts.district_in_words: French "d'Eupen",
+    "du Hainaut")."""
+    district_note_other: str
+    """The same for a district that is not one of the twelve: `{district}` as the fund records it, quoted
+    as is (no article can be known for it)."""
     ask_advisor_court: str
     """After the generic court: the advisor says which court it is."""
     divisions_note: str
