@@ -327,3 +327,15 @@ def test_an_unknown_or_empty_district_has_no_court() -> None:
     assert find_district("Atlantis") is None and find_district("") is None and find_district(None) is None
     assert court_for("family", "Atlantis", "nl") is None
     assert district_key("Flandre-Occidentale") == district_key("flandre occidentale")
+
+
+def test_a_german_date_inside_the_decisions_phrase_is_closed_by_a_comma() -> None:
+    # decided Monday 1 June 2026: "vom Montag, 1. Juni 2026, über ..." (the weekday's apposition is closed)
+    for kind, after in [
+        ("payment", "über die Auszahlung"),
+        ("care_allowance", "über Ihre Pflegezulage"),
+        ("beneficiary_designation", "darüber, wer"),
+        ("arbitration_ruling", "zu Ihrem Einspruch"),
+    ]:
+        for text in mail("de", kind=kind)[1:]:
+            assert f"vom Montag, 1. Juni 2026, {after}" in " ".join(text.split()), kind

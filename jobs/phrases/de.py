@@ -74,20 +74,20 @@ PHRASES = Phrases(
     kinds={
         "payment": KindPhrases(
             label="Auszahlung des Groeipakket",
-            phrase="die Entscheidung vom {date} über die Auszahlung Ihres Groeipakket",
+            phrase="die Entscheidung vom {date}, über die Auszahlung Ihres Groeipakket",
         ),
         "care_allowance": KindPhrases(
             label="Pflegezulage (zorgtoeslag)",
-            phrase="die Entscheidung vom {date} über Ihre Pflegezulage (zorgtoeslag)",
+            phrase="die Entscheidung vom {date}, über Ihre Pflegezulage (zorgtoeslag)",
         ),
         "beneficiary_designation": KindPhrases(
             label="Bestimmung des Begünstigten",
-            phrase="die Entscheidung vom {date} darüber, wer das Groeipakket erhält "
+            phrase="die Entscheidung vom {date}, darüber, wer das Groeipakket erhält "
             "(Bestimmung des Begünstigten)",
         ),
         "arbitration_ruling": KindPhrases(
             label="Entscheidung der Schiedskommission",
-            phrase="die Entscheidung der Schiedskommission vom {date} zu Ihrem Einspruch",
+            phrase="die Entscheidung der Schiedskommission vom {date}, zu Ihrem Einspruch",
         ),
     },
     days_left=Counted(
