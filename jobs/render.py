@@ -254,6 +254,10 @@ def build_reminder_context(
     falls on a Saturday, Sunday or legal holiday (deadlines.calendar): the day to post or hand in the appeal
     (the safe deadline itself never moves; e-mail, where the forum takes it, still works on the day).
     `urgent` (7 days or fewer left) puts the filing first and shrinks the gentler routes to one line each;
+    When that day has already passed (`act_by_passed`), the mail names the window's `latest_deadline`
+    (`latest_text`: art. 53 moves a court term ending on such a day to the next working day) as the day by
+    which an appeal received at the forum (`received_at`) may still be admissible, the forum (`forum_the`)
+    deciding; `latest_text` is "" when the window carries no later latest deadline.
     `last_stage` (the last beneficiary stage, in days) marks the mail urgent in its subject and first line.
     `complaint_routes` is false for a decision no complaint can change (a ruling of the arbitration
     commission, deadlines.rules). `decision.reference` is the reference printed on the family's letter when
@@ -273,6 +277,7 @@ def build_reminder_context(
     district = beneficiary.get("judicial_district") or None
     today = safe - timedelta(days=days_left)
     act_by = None if is_working_day(safe) else previous_working_day(safe)
+    latest = _as_date(window.get("latest_deadline"))
     reference = str(window.get("reference") or "").strip() or str(window["decision_id"])
     fund_view = _fund_view(fund, lang)
     forum = body_view(forum_id, lang, district, fund_view["name"])
@@ -305,6 +310,9 @@ def build_reminder_context(
         "act_by": act_by,
         "act_by_text": format_day(act_by, lang) if act_by is not None else "",
         "act_by_passed": act_by is not None and act_by < today,
+        "latest_text": format_day(latest, lang) if latest is not None and latest > safe else "",
+        "received_at": words.received_at[forum_id],
+        "forum_the": words.forum_the[forum_id],
         "days_left": days_left,
         "days_left_text": days_left_text(days_left, lang),
         "urgent": days_left <= 7,
@@ -622,6 +630,7 @@ REMINDER_FREE: Final = (
     "days_left_text",
     "act_by",
     "act_by_text",
+    "latest_text",
     "holiday",
     "reason",
     "term_months",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -17,14 +17,17 @@ from typing import Any
 import pytest
 from babel import Locale
 from sqlalchemy import Engine
+from test_delivery import smtp_config
 from test_nightly import outbox, settings_for
 
 from jobs.commands.run import run_nightly
+from jobs.config import load_settings
 from jobs.courts import court_for, district_key, find_district
 from jobs.phrases import phrases
 from jobs.render import LANGUAGES, build_reminder_context, render
 
 import builders as b
+from smtp_server import SmtpTestServer, free_port
 
 NIGHT = date(2025, 4, 19)  # a Saturday
 
@@ -123,8 +126,11 @@ def test_a_sunday_or_holiday_deadline_names_the_last_working_day_before_it_to_po
 ) -> None:
     expected = {
         # Easter Monday, and tonight is Saturday: the last working day has passed, the mail says so.
-        1: "De laatste werkdag ervoor, vrijdag 18 april 2025, is al voorbij: per post of ter plaatse lukt het "
-        "niet meer op tijd. Neem meteen contact op met uw klantadviseur.",
+        # Its latest deadline is Tuesday 22 April (art. 53): an appeal received then may still be admissible.
+        1: "De laatste werkdag ervoor, vrijdag 18 april 2025, is al voorbij. De termijn kan ook ruimer geteld "
+        "worden: dan kan uw beroep nog ontvankelijk zijn als het uiterlijk op dinsdag 22 april 2025 op de griffie "
+        "van de arbeidsrechtbank binnenkomt. Of het nog op tijd is, beslist de arbeidsrechtbank. Wacht dus niet: "
+        "dien uw beroep meteen in en neem contact op met uw klantadviseur.",
         2: "Envoyez ou déposez donc votre recours au plus tard le vendredi 25 avril 2025.",  # a Sunday
         3: "Schicken Sie Ihr Schreiben daher spätestens am Freitag, 9. Mai 2025 ab",  # a Saturday
         4: "So post or hand in your appeal by Wednesday 30 April 2025 at the latest.",  # Labour Day
@@ -140,6 +146,83 @@ def test_a_sunday_or_holiday_deadline_names_the_last_working_day_before_it_to_po
         )
     for text in parts(night[2]):  # a court takes no e-mail
         assert "Par e-mail" not in text
+
+
+SATURDAY = date(2025, 4, 26)
+
+
+@pytest.mark.slow
+def test_a_sunday_deadline_read_on_the_saturday_names_the_latest_day_not_too_late(
+    db_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    # Rulings of the arbitration commission, informed Sat 2025-01-25 (domain.md's example): labour court,
+    # safe Sun 2025-04-27, latest Mon 2025-04-28 (art. 53). Written on Sat 04-26: the last working day
+    # before the safe day (Fri 04-25) has passed, but a request received on the Monday may still be in time.
+    settings = settings_for(tmp_path, db_url, '[fund]\nname = "Infino"\nemail = "info@infino.example"\n')
+    with db_engine.begin() as conn:
+        b.advisor(conn, 1, "Sofie Janssens", "sofie.janssens@infino.example")
+        for who, (name, address, lang) in enumerate(
+            [("Els Maes", "els@mail.example", "nl"), ("Chloé Dubois", "chloe@mail.example", "fr"),
+             ("Lukas Schmitz", "lukas@mail.example", "de"), ("Chinedu Okafor", "chinedu@mail.example", "en")],
+            start=1,
+        ):  # fmt: skip
+            b.beneficiary(conn, who, name, address, lang, advisor_id=1, district="Antwerpen")
+            b.decision(conn, who, who, "arbitration_ruling", date(2025, 1, 25))
+    assert run_nightly(settings, SATURDAY) == 0
+    mails = {_who(m): m for m in outbox(settings) if m["X-Appealwatch-Kind"] == "reminder"}
+    expected = {
+        1: "De laatste werkdag ervoor, vrijdag 25 april 2025, is al voorbij. De termijn kan ook ruimer geteld "
+        "worden: dan kan uw beroep nog ontvankelijk zijn als het uiterlijk op maandag 28 april 2025 op de griffie "
+        "van de arbeidsrechtbank binnenkomt. Of het nog op tijd is, beslist de arbeidsrechtbank. Wacht dus niet: "
+        "dien uw beroep meteen in en neem contact op met uw klantadviseur.",
+        2: "Le dernier jour ouvrable avant, le vendredi 25 avril 2025, est déjà passé. Le délai peut aussi se "
+        "calculer de façon plus favorable : votre recours peut alors encore être recevable s'il parvient au greffe "
+        "du tribunal du travail au plus tard le lundi 28 avril 2025. C'est le tribunal du travail qui décidera "
+        "s'il est encore dans les délais. N'attendez pas : introduisez votre recours immédiatement et contactez "
+        "votre gestionnaire de dossier.",
+        3: "Der letzte Werktag davor, Freitag, 25. April 2025, ist schon vorbei. Die Frist kann auch günstiger "
+        "berechnet werden: Danach kann es noch genügen, dass Ihre Klage spätestens am Montag, 28. April 2025, bei "
+        "der Kanzlei des Arbeitsgerichts eingeht. Ob es noch rechtzeitig ist, entscheidet das Arbeitsgericht.",
+        4: "The last working day before it, Friday 25 April 2025, has passed. The time limit can also be counted "
+        "more generously: your appeal may then still be admissible if it reaches the labour court's registry by "
+        "Monday 28 April 2025 at the latest. The labour court decides whether it is still in time. Do not wait: "
+        "file your appeal at once and contact your advisor.",
+    }
+    too_late = (
+        "lukt het niet meer op tijd",
+        "il est trop tard",
+        "nicht mehr rechtzeitig möglich",
+        "too late",
+    )
+    assert set(mails) == {1, 2, 3, 4}
+    for who, sentence in expected.items():
+        for text in parts(mails[who]):
+            one_line = " ".join(text.split())
+            assert sentence in one_line, (who, one_line)
+            assert not any(words in one_line for words in too_late), who
+
+
+@pytest.mark.slow
+def test_a_reminder_held_by_an_outage_since_friday_names_the_latest_day_when_it_goes_out_on_saturday(
+    db_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    # The same ruling (safe Sun 2025-04-27, latest Mon 04-28). Planned on Friday 04-25, when posting that day
+    # was still the advice, held by a relay that is down; re-rendered on the Saturday it goes out with
+    # tonight's advice (jobs.outbox.settle.refresh_held_reminders).
+    with db_engine.begin() as conn:
+        b.beneficiary(conn, 1, "Chloé Dubois", "chloe@mail.example", "fr", district="Anvers")
+        b.decision(conn, 1, 1, "arbitration_ruling", date(2025, 1, 25))
+    down = load_settings(smtp_config(tmp_path, db_url, free_port(), "max_attempts = 1\n"), {})
+    assert run_nightly(down, SATURDAY - timedelta(days=1)) == 1
+    with SmtpTestServer() as server:
+        assert run_nightly(load_settings(smtp_config(tmp_path, db_url, server.port), {}), SATURDAY) == 0
+        [sent] = [r.message for r in server.messages if r.rcpt_tos == ("chloe@mail.example",)]
+    for text in parts(sent):
+        one_line = " ".join(text.split())
+        assert (
+            "s'il parvient au greffe du tribunal du travail au plus tard le lundi 28 avril 2025." in one_line
+        )
+        assert "Envoyez ou déposez donc votre recours au plus tard le vendredi 25 avril 2025" not in one_line
 
 
 @pytest.mark.slow

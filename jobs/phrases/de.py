@@ -141,6 +141,11 @@ PHRASES = Phrases(
         "labour_court": "das Arbeitsgericht",
         "family_court": "das Familiengericht",
     },
+    received_at={
+        "arbitration": "bei der Schiedskommission",
+        "labour_court": "bei der Kanzlei des Arbeitsgerichts",
+        "family_court": "bei der Kanzlei des Familiengerichts",
+    },
     report=ReportPhrases(
         headings={
             "title": "appealwatch: Bericht der Nacht vom {date}",

@@ -125,6 +125,11 @@ PHRASES = Phrases(
         "labour_court": "the labour court",
         "family_court": "the family court",
     },
+    received_at={
+        "arbitration": "the Arbitration Commission",
+        "labour_court": "the labour court's registry",
+        "family_court": "the family court's registry",
+    },
     report=ReportPhrases(
         headings={
             "title": "appealwatch: report of the night of {date}",

@@ -133,6 +133,11 @@ PHRASES = Phrases(
         "labour_court": "le tribunal du travail",
         "family_court": "le tribunal de la famille",
     },
+    received_at={
+        "arbitration": "à la Commission d'arbitrage",
+        "labour_court": "au greffe du tribunal du travail",
+        "family_court": "au greffe du tribunal de la famille",
+    },
     report=ReportPhrases(
         headings={
             "title": "appealwatch : rapport de la nuit du {date}",

@@ -127,6 +127,11 @@ PHRASES = Phrases(
         "labour_court": "de arbeidsrechtbank",
         "family_court": "de familierechtbank",
     },
+    received_at={
+        "arbitration": "bij de Geschillencommissie",
+        "labour_court": "op de griffie van de arbeidsrechtbank",
+        "family_court": "op de griffie van de familierechtbank",
+    },
     report=ReportPhrases(
         headings={
             "title": "appealwatch: verslag van de nacht van {date}",

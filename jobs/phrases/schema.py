@@ -157,5 +157,8 @@ class Phrases:
     """The same in the past, for a date already passed: "moest", "devait", "musste", "had to"."""
     forum_the: Mapping[str, str]
     """Each forum with its article, as the subject of "... decides whether it is still in time"."""
+    received_at: Mapping[str, str]
+    """Where an appeal to each forum must arrive, after "received": a court's registry ("op de griffie van de
+    arbeidsrechtbank", "au greffe du tribunal du travail"), the arbitration commission itself."""
     report: ReportPhrases
     """The supervisors' report: its headings, columns and sentences."""
