@@ -7,6 +7,7 @@ people to write to, are then read for exactly those decisions, in batches of bou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,8 +16,8 @@ from typing import Any, Literal
 
 import pandas as pd
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, Date, bindparam, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from deadlines.scan import scan_parameters
 from deadlines.validate import DECISION_COLUMNS, Problem, merged, validate_decisions
@@ -46,14 +47,60 @@ class People:
     problems: list[Problem] = field(default_factory=list)
 
 
+# A query of sql/ as its driver takes it, cached per dialect: SQLite's sqlite3 takes `:name` itself; psycopg
+# takes `%(name)s`, and the list of ids as one array (`IN :ids` -> `= ANY(...)`: the same rows, the same
+# index). Sent with `exec_driver_sql` and fetched as the driver's own tuples, which become a frame's columns
+# in one step: SQLAlchemy's compiling of 5,000 expanded ids and a dict per row were most of the read.
+_PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
+_IN_IDS = re.compile(r"\bIN\s+:ids\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)
+def _driver_sql(name: str, postgresql: bool) -> str:
+    sql: str = query(name).text
+    if not postgresql:
+        return sql
+    sql = _IN_IDS.sub("= ANY(:ids)", sql.replace("%", "%%"))
+    return _PARAMETER.sub(r"%(\1)s", sql)
+
+
+def driver_statement(dialect: str, name: str, params: Mapping[str, object]) -> tuple[str, dict[str, Any]]:
+    """`sql/<name>.sql` and `params` as the database's driver takes them (`ids` a list of ids; dates as ISO
+    text on SQLite, as SQLAlchemy's Date writes them). benchmarks.plans explains exactly this statement."""
+    postgresql = dialect == "postgresql"
+    sql = _driver_sql(name, postgresql)
+    bound: dict[str, Any] = {}
+    for key, value in params.items():
+        if key == "ids":
+            ids = list(value)  # type: ignore[call-overload]
+            if postgresql:
+                bound[key] = ids
+            else:
+                names = [f"ids_{i}" for i in range(len(ids))]
+                sql = re.sub(r":ids\b", "(" + ", ".join(f":{n}" for n in names) + ")", sql)
+                bound.update(zip(names, ids, strict=True))
+        elif isinstance(value, date) and not postgresql:
+            bound[key] = value.isoformat()
+        else:
+            bound[key] = value
+    return sql, bound
+
+
 def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: Sequence[str]) -> pd.DataFrame:
-    stmt = query(name)
-    if "ids" in params:
-        stmt = stmt.bindparams(bindparam("ids", expanding=True))
-    # Typed, so SQLAlchemy writes dates as ISO text for SQLite itself (sqlite3's own adapter is deprecated).
-    stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, date)])
-    rows = conn.execute(stmt, params).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=list(columns))
+    sql, bound = driver_statement(conn.dialect.name, name, params)
+    result = conn.exec_driver_sql(sql, bound)  # SQLAlchemy's transaction (BEGIN on SQLite) and its errors
+    error = conn.dialect.loaded_dbapi.Error
+    try:
+        rows = result.cursor.fetchall()  # the driver's tuples: no Row, no dict per row
+        names = [d[0] for d in result.cursor.description]
+    except error as exc:  # as SQLAlchemy would raise it (jobs.db.lost_database, describe_error)
+        raise DBAPIError.instance(sql, None, exc, error, hide_parameters=True) from exc
+    finally:
+        result.close()
+    # The same construction as from a dict per row (pandas infers each column's type alike), then the
+    # columns asked for, by name (a caller may want fewer than the query reads).
+    frame = pd.DataFrame(rows, columns=names)
+    return frame if names == list(columns) else frame.reindex(columns=list(columns))
 
 
 def read_by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequence[str]) -> pd.DataFrame:
