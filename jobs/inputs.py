@@ -47,43 +47,44 @@ class People:
     problems: list[Problem] = field(default_factory=list)
 
 
-# A query of sql/ as its driver takes it, cached per dialect: SQLite's sqlite3 takes `:name` itself; psycopg
-# takes `%(name)s`, and the list of ids as one array (`IN :ids` -> `= ANY(...)`: the same rows, the same
-# index). Sent with `exec_driver_sql` and fetched as the driver's own tuples, which become a frame's columns
-# in one step: SQLAlchemy's compiling of 5,000 expanded ids and a dict per row were most of the read.
+# A query of sql/ as its driver takes it, cached per dialect: on SQLite with `?` in the order the names
+# occur (sqlite3's own `:name` makes SQLite search the names already seen for each one: quadratic in 5,000
+# ids); on PostgreSQL psycopg's `%(name)s`, the list of ids as one array (`IN :ids` -> `= ANY(...)`: the same
+# rows, the same index). Sent with `exec_driver_sql` and fetched as the driver's own tuples, which become a
+# frame's columns in one step: SQLAlchemy's compiling of 5,000 expanded ids and a dict per row went there.
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 _IN_IDS = re.compile(r"\bIN\s+:ids\b", re.IGNORECASE)
+_IDS = "\x00ids\x00"  # where SQLite's list of ids goes, one `?` per id
 
 
 @lru_cache(maxsize=64)
-def _driver_sql(name: str, postgresql: bool) -> str:
+def _driver_sql(name: str, postgresql: bool) -> tuple[str, tuple[str, ...]]:
+    """(the statement, the parameters' names in order of occurrence: SQLite's `?`, `ids` one per id)."""
     sql: str = query(name).text
-    if not postgresql:
-        return sql
-    sql = _IN_IDS.sub("= ANY(:ids)", sql.replace("%", "%%"))
-    return _PARAMETER.sub(r"%(\1)s", sql)
+    if postgresql:
+        sql = _IN_IDS.sub("= ANY(:ids)", sql.replace("%", "%%"))
+        return _PARAMETER.sub(r"%(\1)s", sql), ()
+    order = tuple(_PARAMETER.findall(sql))
+    return _PARAMETER.sub(lambda m: _IDS if m[1] == "ids" else "?", sql), order
 
 
-def driver_statement(dialect: str, name: str, params: Mapping[str, object]) -> tuple[str, dict[str, Any]]:
+def driver_statement(dialect: str, name: str, params: Mapping[str, object]) -> tuple[str, Any]:
     """`sql/<name>.sql` and `params` as the database's driver takes them (`ids` a list of ids; dates as ISO
     text on SQLite, as SQLAlchemy's Date writes them). benchmarks.plans explains exactly this statement."""
     postgresql = dialect == "postgresql"
-    sql = _driver_sql(name, postgresql)
-    bound: dict[str, Any] = {}
-    for key, value in params.items():
+    sql, order = _driver_sql(name, postgresql)
+    if postgresql:
+        return sql, {k: list(v) if k == "ids" else v for k, v in params.items()}  # type: ignore[call-overload]
+    bound: list[Any] = []
+    for key in order:
+        value = params[key]
         if key == "ids":
             ids = list(value)  # type: ignore[call-overload]
-            if postgresql:
-                bound[key] = ids
-            else:
-                names = [f"ids_{i}" for i in range(len(ids))]
-                sql = re.sub(r":ids\b", "(" + ", ".join(f":{n}" for n in names) + ")", sql)
-                bound.update(zip(names, ids, strict=True))
-        elif isinstance(value, date) and not postgresql:
-            bound[key] = value.isoformat()
+            sql = sql.replace(_IDS, "(" + ", ".join("?" * len(ids)) + ")", 1)
+            bound.extend(ids)
         else:
-            bound[key] = value
-    return sql, bound
+            bound.append(value.isoformat() if isinstance(value, date) else value)
+    return sql, tuple(bound)
 
 
 def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: Sequence[str]) -> pd.DataFrame:
