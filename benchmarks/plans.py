@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection
 
-from jobs.db import query
+from jobs.inputs import driver_statement
 
 PRIMARY_KEY = "PRIMARY KEY"  # the index name given to SQLite's rowid lookups
 
@@ -56,17 +56,17 @@ class Branch:
 
 
 def explain(conn: Connection, name: str, params: Mapping[str, Any]) -> list[Branch]:
-    """The plan of `sql/<name>.sql` with these parameters (`ids` a list, expanded as in jobs.inputs), one
+    """The plan of `sql/<name>.sql` with these parameters (`ids` a list), as jobs.inputs sends it (jobs.inputs.driver_statement), one
     Branch per branch of its UNION (one Branch if it has none). On PostgreSQL the session's planner settings
     (e.g. enable_seqscan) apply."""
-    sql = query(name).text
+    sql, bound = driver_statement(conn.dialect.name, name, params)  # exactly what jobs.inputs sends
     postgresql = conn.dialect.name == "postgresql"
-    stmt = text(("EXPLAIN (FORMAT JSON) " if postgresql else "EXPLAIN QUERY PLAN ") + sql)
-    if "ids" in params:
-        stmt = stmt.bindparams(bindparam("ids", expanding=True))
+    explained = conn.exec_driver_sql(
+        ("EXPLAIN (FORMAT JSON) " if postgresql else "EXPLAIN QUERY PLAN ") + sql, bound
+    )
     if postgresql:
-        return _postgresql_branches(conn.execute(stmt, dict(params)).scalar_one()[0]["Plan"])
-    rows = [(int(r[0]), int(r[1]), str(r[3])) for r in conn.execute(stmt, dict(params))]
+        return _postgresql_branches(explained.scalar_one()[0]["Plan"])
+    rows = [(int(r[0]), int(r[1]), str(r[3])) for r in explained]
     return _sqlite_branches(rows, _aliases(sql))
 
 

@@ -7,6 +7,7 @@ people to write to, are then read for exactly those decisions, in batches of bou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,8 +16,8 @@ from typing import Any, Literal
 
 import pandas as pd
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, Date, bindparam, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from deadlines.scan import scan_parameters
 from deadlines.validate import DECISION_COLUMNS, Problem, merged, validate_decisions
@@ -46,14 +47,61 @@ class People:
     problems: list[Problem] = field(default_factory=list)
 
 
+# A query of sql/ as its driver takes it, cached per dialect: on SQLite with `?` in the order the names
+# occur (sqlite3's own `:name` makes SQLite search the names already seen for each one: quadratic in 5,000
+# ids); on PostgreSQL psycopg's `%(name)s`, the list of ids as one array (`IN :ids` -> `= ANY(...)`: the same
+# rows, the same index). Sent with `exec_driver_sql` and fetched as the driver's own tuples, which become a
+# frame's columns in one step: SQLAlchemy's compiling of 5,000 expanded ids and a dict per row went there.
+_PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
+_IN_IDS = re.compile(r"\bIN\s+:ids\b", re.IGNORECASE)
+_IDS = "\x00ids\x00"  # where SQLite's list of ids goes, one `?` per id
+
+
+@lru_cache(maxsize=64)
+def _driver_sql(name: str, postgresql: bool) -> tuple[str, tuple[str, ...]]:
+    """(the statement, the parameters' names in order of occurrence: SQLite's `?`, `ids` one per id)."""
+    sql: str = query(name).text
+    if postgresql:
+        sql = _IN_IDS.sub("= ANY(:ids)", sql.replace("%", "%%"))
+        return _PARAMETER.sub(r"%(\1)s", sql), ()
+    order = tuple(_PARAMETER.findall(sql))
+    return _PARAMETER.sub(lambda m: _IDS if m[1] == "ids" else "?", sql), order
+
+
+def driver_statement(dialect: str, name: str, params: Mapping[str, object]) -> tuple[str, Any]:
+    """`sql/<name>.sql` and `params` as the database's driver takes them (`ids` a list of ids; dates as ISO
+    text on SQLite, as SQLAlchemy's Date writes them). benchmarks.plans explains exactly this statement."""
+    postgresql = dialect == "postgresql"
+    sql, order = _driver_sql(name, postgresql)
+    if postgresql:
+        return sql, {k: list(v) if k == "ids" else v for k, v in params.items()}  # type: ignore[call-overload]
+    bound: list[Any] = []
+    for key in order:
+        value = params[key]
+        if key == "ids":
+            ids = list(value)  # type: ignore[call-overload]
+            sql = sql.replace(_IDS, "(" + ", ".join("?" * len(ids)) + ")", 1)
+            bound.extend(ids)
+        else:
+            bound.append(value.isoformat() if isinstance(value, date) else value)
+    return sql, tuple(bound)
+
+
 def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: Sequence[str]) -> pd.DataFrame:
-    stmt = query(name)
-    if "ids" in params:
-        stmt = stmt.bindparams(bindparam("ids", expanding=True))
-    # Typed, so SQLAlchemy writes dates as ISO text for SQLite itself (sqlite3's own adapter is deprecated).
-    stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, date)])
-    rows = conn.execute(stmt, params).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=list(columns))
+    sql, bound = driver_statement(conn.dialect.name, name, params)
+    result = conn.exec_driver_sql(sql, bound)  # SQLAlchemy's transaction (BEGIN on SQLite) and its errors
+    error = conn.dialect.loaded_dbapi.Error
+    try:
+        rows = result.cursor.fetchall()  # the driver's tuples: no Row, no dict per row
+        names = [d[0] for d in result.cursor.description]
+    except error as exc:  # as SQLAlchemy would raise it (jobs.db.lost_database, describe_error)
+        raise DBAPIError.instance(sql, None, exc, error, hide_parameters=True) from exc
+    finally:
+        result.close()
+    # The same construction as from a dict per row (pandas infers each column's type alike), then the
+    # columns asked for, by name (a caller may want fewer than the query reads).
+    frame = pd.DataFrame(rows, columns=names)
+    return frame if names == list(columns) else frame.reindex(columns=list(columns))
 
 
 def read_by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequence[str]) -> pd.DataFrame:
