@@ -472,7 +472,11 @@ def build_digest_context(
     corrected = {(int(r["decision_id"]), str(r["forum"])) for r in corrections}
     for row in sorted(items, key=_by_deadline):
         key = (int(row["decision_id"]), str(row["forum"]))
-        decision(row, "emailed" if key in sent else "corrected" if key in corrected else "not_tonight")
+        if key in corrected and key not in sent:
+            # said once, as the correction below (its new date, and that the family got the correction)
+            family(row)
+            continue
+        decision(row, "emailed" if key in sent else "not_tonight")
     for row in sorted(
         others, key=lambda r: (_as_date(r.get("latest_deadline")) or date.max, r["decision_id"])
     ):
@@ -496,14 +500,16 @@ def build_digest_context(
         old, new = _as_date(row["old_deadline"]), _as_date(row["new_deadline"])
         assert old is not None and new is not None
         family(row)["corrections"].append(
-            {**about(row), "old_text": format_day(old, lang), "new_text": format_day(new, lang),
-             "late": row.get("late") or ""}
+            {**about(row), "old_text": format_day(old, lang), "new_text": format_day(new, lang), "new_deadline": new,
+             "late": row.get("late") or "", "mailed": not (row.get("late") == "expired" or row.get("called"))}
         )  # fmt: skip
 
     def urgency(block: dict[str, Any]) -> tuple[date, str]:
-        days = [d["safe_deadline"] for d in block["decisions"]] + [
-            g["latest_deadline"] for g in block["grace"]
-        ]
+        days = (
+            [d["safe_deadline"] for d in block["decisions"]]
+            + [g["latest_deadline"] for g in block["grace"]]
+            + [c["new_deadline"] for c in block["corrections"]]
+        )
         return (min((d for d in days if d is not None), default=date.max), block["name"])
 
     ordered = sorted(families.values(), key=urgency)

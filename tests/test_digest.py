@@ -278,6 +278,9 @@ def test_the_french_digest_says_the_same_in_french(night: dict[str, Any]) -> Non
     assert [p.text() for p in decision.find("family-state")] == [
         "Famille : rappel envoyé par e-mail cette nuit."
     ]
+    # the report calls it a "récapitulatif"; so does the digest itself (not "aperçu")
+    intro = text_of(bart).split("\n\n")[1]
+    assert intro.startswith("Voici votre récapitulatif du ") and "aperçu" not in text_of(bart)
 
 
 def test_the_digest_is_link_free_and_one_column(night: dict[str, Any]) -> None:
