@@ -371,7 +371,7 @@ def language_name(code: str, lang: str) -> str:
 
 FAMILY_STATES: Final = ("emailed", "corrected", "to_call", "not_tonight")
 """What the digest says of a family for one decision: e-mailed tonight, no usable address (to call or write),
-or an address on file but no reminder tonight."""
+or an address on file but no reminder tonight (then when it was last reminded, or never)."""
 
 
 def _family_key(row: Mapping[str, Any]) -> tuple[str, str]:
@@ -390,6 +390,7 @@ def build_digest_context(
     emailed: Collection[tuple[int, str]] = (),
     others: Sequence[Mapping[str, Any]] = (),
     corrections: Sequence[Mapping[str, Any]] = (),
+    reminded: Mapping[tuple[int, str], date] | None = None,
 ) -> dict[str, Any]:
     """The advisor's nightly digest: one block per family, the most urgent family first.
 
@@ -398,6 +399,8 @@ def build_digest_context(
       one decision, said once.
     - `emailed`: the (decision_id, forum) whose family reminder was queued tonight; a decision in
       `corrections` instead reads "a correction went to the family tonight".
+    - `reminded`: per (decision_id, forum), the night of the last reminder delivered to the family; a
+      decision neither e-mailed tonight nor to call reads "last reminded on <day>", or "never reminded".
     - `others`: the advisor's families' windows in grace (safe deadline passed, latest not yet: "still
       possible until ...") and interrupted by an open complaint (`interrupted_since`). A family that has
       only an interrupted window gets no block of its own: an open complaint is not a thing to act on.
@@ -452,6 +455,7 @@ def build_digest_context(
         safe = _as_date(row["safe_deadline"])
         assert safe is not None
         days_left = int(row["days_left"])
+        last = (reminded or {}).get((int(row["decision_id"]), str(row["forum"])))
         block["decisions"].append(
             {
                 **about(row),
@@ -463,6 +467,8 @@ def build_digest_context(
                 "reason_text": words.unreachable_reasons.get(reason, words.unreachable_reasons["missing"])
                 if state == "to_call"
                 else "",
+                # not tonight: when the family was last reminded ("" when never)
+                "reminded_text": format_day(last, lang) if state == "not_tonight" and last else "",
             }
         )
 
