@@ -369,9 +369,10 @@ def language_name(code: str, lang: str) -> str:
     return str(name) if name else code
 
 
-FAMILY_STATES: Final = ("emailed", "corrected", "to_call", "not_tonight")
+FAMILY_STATES: Final = ("emailed", "to_call", "not_tonight")
 """What the digest says of a family for one decision: e-mailed tonight, no usable address (to call or write),
-or an address on file but no reminder tonight (then when it was last reminded, or never)."""
+or an address on file but no reminder tonight (then when it was last reminded, or never). A corrected decision
+is said once, as its correction."""
 
 
 def _family_key(row: Mapping[str, Any]) -> tuple[str, str]:
