@@ -799,7 +799,9 @@ def build_report(
             (w.word("st_family"), int(stage_counts.get("beneficiary:queued", 0))),
             (w.word("st_advisor", n=int(digests)), int(stage_counts.get("advisor:queued", 0))),
             (w.word("st_skipped"), tonight_counts["skipped"]),
-            (w.word("st_unreachable"), int(stage_counts.get("beneficiary:unreachable", 0) + stage_counts.get("advisor:unreachable", 0))),
+            # families and advisor notices apart: two units, two lines (review, nl notes)
+            (w.word("st_unreachable"), int(stage_counts.get("beneficiary:unreachable", 0))),
+            (w.word("st_unreachable_advisor"), int(stage_counts.get("advisor:unreachable", 0))),
         ],
     }  # fmt: skip
 

@@ -157,7 +157,9 @@ def test_every_section_of_the_report_says_the_known_answers(database: Database, 
     stages = dict((row[0], row[1]) for row in page.table("stages"))
     assert stages["Reminders to families"] == "3"
     assert stages["Advisor notices, combined into 1 digest"] == "2"
-    assert stages["Not sent: no usable e-mail address (see Act today)"] == "2"  # Camille, and Wim's stage
+    # review nl note: families and advisor notices counted apart (was one "Not sent ...: 2")
+    assert stages["Family reminders not sent: no usable e-mail address (see Act today)"] == "1"  # Camille
+    assert stages["Advisor notices not sent: the advisor has no usable e-mail address"] == "1"  # Wim's stage
 
     # 2. Act today: one row per family, both deadlines in words, "never reminded"; advisors apart.
     call = {row[0]: row for row in page.table("call")}
@@ -350,6 +352,13 @@ def test_the_dutch_report_names_each_decision_and_says_no_internal_word(
     # 0.15: one digest, singular; "betekend" gone
     stages = dict((row[0], row[1]) for row in page.table("stages"))
     assert stages["Meldingen voor adviseurs, gebundeld in 1 overzichtsmail"] == "2"
+    # review nl note: unreachable families and advisor notices apart; "vervallen" no longer means a mail not
+    # sent in time (the card says "Verstrijkt" of a deadline)
+    assert stages["Herinneringen aan gezinnen niet verstuurd: geen bruikbaar e-mailadres (zie Vandaag doen)"] == "1"
+    assert stages["Meldingen voor adviseurs niet verstuurd: de adviseur heeft geen bruikbaar e-mailadres"] == "1"
+    counts = [row[0] for row in page.table("counts")]
+    assert counts[3] == "Niet meer verstuurd: termijn voorbij vóór verzending"
+    assert not any("ervallen" in label for label in counts + list(stages))
     assert page.headers["fix-not-notified"] and "17 dagen geleden" in page.table("fix-not-notified")[0][3]
 
 
