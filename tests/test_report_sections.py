@@ -4,6 +4,8 @@ grepped), the workbook (read back with openpyxl) and the CSVs say the same numbe
 from __future__ import annotations
 
 import csv
+import html
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
+import pytest
 from sqlalchemy import text
 
 from jobs.commands.run import run_nightly
@@ -374,3 +377,33 @@ def test_a_correction_says_why_and_its_status_in_words() -> None:
     ]
     said = [(r["why"], r["state"]) for r in _correction_rows(rows, "fr")]
     assert said[0] == ("une plainte a fait recommencer le délai", "envoyé")
+
+
+FUND_WORDS = {
+    # review nl note: not "fonds" (the old child-benefit funds) but the payer; fr/en said "caisse"/"fund"
+    "fr": ("Lignes erronées dans les tables de l’organisme payeur", "la gestion des données de l’organisme payeur"),
+    "en": ("Bad rows in the payment agency's tables", "the payment agency's data management"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(FUND_WORDS))
+def test_the_report_names_the_payer_as_the_dutch_report_does(
+    database: Database, tmp_path: Path, lang: str
+) -> None:
+    _known_database(database)
+    config = _config(tmp_path, database.url, 0)
+    with SmtpTestServer() as server:
+        config.write_text(
+            config.read_text(encoding="utf-8")
+            .replace('language = "en"', f'language = "{lang}"')
+            .replace("port = 0", f"port = {server.port}"),
+            encoding="utf-8",
+        )
+        run_nightly(load_settings(config, {}), ON)
+    source = (tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8")
+    page = parse(source)
+    heading, who = FUND_WORDS[lang]
+    headings = [html.unescape(h) for h in re.findall(r"<h3>([^<]*)</h3>", source)]
+    assert f"{heading} (1)" in headings
+    assert [row[4] for row in page.table("fix-rows")] == [who]
+    assert "caisse" not in source.lower() and "fund" not in source.lower()
