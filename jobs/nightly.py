@@ -196,7 +196,9 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
         # tonight's corrections, then the families whose notice expired undelivered: to call (the digest)
         corrections = due_corrections(conn, windows) + expired_held(conn, windows, on)
         # the digest says when a family not reminded tonight was last reminded (or never)
-        reminded = last_reminded(conn, windows.loc[windows["status"] == "open", "decision_id"].astype("int64").tolist())
+        reminded = last_reminded(
+            conn, windows.loc[windows["status"] == "open", "decision_id"].astype("int64").tolist()
+        )
     plan = build_plan(actions, windows, people, settings, on, corrections, reminded)
     return NightResult(on, windows, plan, people, problems, not_read=not_read)
 

@@ -357,8 +357,13 @@ def test_the_dutch_report_names_each_decision_and_says_no_internal_word(
     assert stages["Meldingen voor adviseurs, gebundeld in 1 overzichtsmail"] == "2"
     # review nl note: unreachable families and advisor notices apart; "vervallen" no longer means a mail not
     # sent in time (the card says "Verstrijkt" of a deadline)
-    assert stages["Herinneringen aan gezinnen niet verstuurd: geen bruikbaar e-mailadres (zie Vandaag doen)"] == "1"
-    assert stages["Meldingen voor adviseurs niet verstuurd: de adviseur heeft geen bruikbaar e-mailadres"] == "1"
+    assert (
+        stages["Herinneringen aan gezinnen niet verstuurd: geen bruikbaar e-mailadres (zie Vandaag doen)"]
+        == "1"
+    )
+    assert (
+        stages["Meldingen voor adviseurs niet verstuurd: de adviseur heeft geen bruikbaar e-mailadres"] == "1"
+    )
     counts = [row[0] for row in page.table("counts")]
     assert counts[3] == "Niet meer verstuurd: termijn voorbij vóór verzending"
     assert not any("ervallen" in label for label in counts + list(stages))
@@ -381,7 +386,10 @@ def test_a_correction_says_why_and_its_status_in_words() -> None:
 
 FUND_WORDS = {
     # review nl note: not "fonds" (the old child-benefit funds) but the payer; fr/en said "caisse"/"fund"
-    "fr": ("Lignes erronées dans les tables de l’organisme payeur", "la gestion des données de l’organisme payeur"),
+    "fr": (
+        "Lignes erronées dans les tables de l’organisme payeur",
+        "la gestion des données de l’organisme payeur",
+    ),
     "en": ("Bad rows in the payment agency's tables", "the payment agency's data management"),
 }
 

@@ -378,7 +378,9 @@ def settle_held_digests(
     held = [d for d in rows if d.status == "pending" or claim_is_stale(d)]
     if not held:
         return 0, 0, 0
-    reminded = last_reminded(conn, windows.loc[windows["status"] == "open", "decision_id"].astype("int64").tolist())
+    reminded = last_reminded(
+        conn, windows.loc[windows["status"] == "open", "decision_id"].astype("int64").tolist()
+    )
     planner = _Planner(windows, people, settings, on, reminded)
     stages = sorted(int(o) for o in settings.reminders.advisor_days)
     counts = {"superseded": 0, "expired": 0, "refreshed": 0}
