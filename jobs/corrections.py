@@ -36,7 +36,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from jobs.store import as_date, corrections, messages, reminders
 
@@ -115,6 +115,25 @@ def last_quoted(conn: Connection, decision_ids: Iterable[int]) -> dict[tuple[int
             if key not in latest or latest[key][0] < order:
                 latest[key] = (order, as_date(row.deadline))
     return {key: deadline for key, (_order, deadline) in latest.items()}
+
+
+def last_reminded(conn: Connection, decision_ids: Iterable[int]) -> dict[tuple[int, str], date]:
+    """Per (decision, forum): the night of the last reminder delivered to the family (`sent`) about it, any
+    deadline it quoted; a window absent was never reminded. The digest says "last reminded on ..." of it."""
+    ids = sorted(set(decision_ids))
+    last: dict[tuple[int, str], date] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        rows = conn.execute(
+            select(reminders.c.decision_id, reminders.c.forum, func.max(reminders.c.due_on).label("night"))
+            .join(messages, messages.c.id == reminders.c.message_pk)
+            .where(reminders.c.decision_id.in_(chunk), reminders.c.recipient_kind == "beneficiary",
+                   messages.c.kind == "reminder", messages.c.status == "sent")
+            .group_by(reminders.c.decision_id, reminders.c.forum)
+        ).all()  # fmt: skip
+        for row in rows:
+            last[(int(row.decision_id), str(row.forum))] = as_date(row.night)
+    return last
 
 
 def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from deadlines.scan import scan_parameters
-from deadlines.validate import DECISION_COLUMNS, Problem, merged, validate_decisions
+from deadlines.validate import DECISION_COLUMNS, Found, Issue, Problem, merged, validate_decisions
 from jobs.config import LANGUAGES
 from jobs.db import query
 from notifiers.message import PLAIN_ADDRESS, plain_address
@@ -236,25 +236,44 @@ def _checked(frame: pd.DataFrame, table: str, fallback: str) -> tuple[pd.DataFra
     for *values, duplicate in zip(*columns, duplicated, strict=True):
         row: dict[str, Any] = dict(zip(names, values, strict=True))
         ident = int(row["id"])
-        found: list[tuple[str, str, bool]] = []
+        found: list[Found] = []
         if duplicate:
-            found.append(("id", f"duplicate id {ident}: every row with it is skipped", True))
+            found.append(
+                (
+                    "id",
+                    f"duplicate id {ident}: every row with it is skipped",
+                    True,
+                    Issue("duplicate", {"column": "id", "raw": ident}),
+                )
+            )
         if _blank(row["full_name"]):
-            found.append(("full_name", "full_name is missing", True))
+            found.append(
+                ("full_name", "full_name is missing", True, Issue("missing", {"column": "full_name"}))
+            )
         addr, reason = usable_email(row["email"])
         if reason == "invalid":
             found.append(
-                ("email", f"malformed e-mail address {row['email']!r}; listed for a letter or a call", False)
+                (
+                    "email",
+                    f"malformed e-mail address {row['email']!r}; listed for a letter or a call",
+                    False,
+                    Issue("malformed_email", {"address": row["email"]}),
+                )
             )
         lang = "" if _blank(row["language"]) else str(row["language"]).strip().lower()
         if lang not in LANGUAGES:
             what = "language is missing" if not lang else f"language {row['language']!r} is not one of"
             known = "" if not lang else f" {', '.join(LANGUAGES)}"
-            found.append(("language", f"{what}{known}; writing in {fallback!r}", False))
+            issue = (
+                Issue("no_language", {"lang": fallback})
+                if not lang
+                else Issue("unknown_language", {"raw": row["language"], "lang": fallback})
+            )
+            found.append(("language", f"{what}{known}; writing in {fallback!r}", False, issue))
             lang = fallback
         if found:
             problems.append(merged(table, ident, found))
-        keep.append(not any(skip for _, _, skip in found))
+        keep.append(not any(f[2] for f in found))
         emails.append(addr)
         reasons.append(reason)
         languages.append(lang)

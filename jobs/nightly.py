@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, and_, case, func, select
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
 from jobs.config import Settings
-from jobs.corrections import due_corrections
+from jobs.corrections import due_corrections, last_reminded
 from jobs.db import LockHeld, describe_error, job_lock, lost_database
 from jobs.due import KEY, SUPERSEDED_WINDOW, due_reminders
 from jobs.exits import Exit
@@ -195,7 +195,11 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
         )
         # tonight's corrections, then the families whose notice expired undelivered: to call (the digest)
         corrections = due_corrections(conn, windows) + expired_held(conn, windows, on)
-    plan = build_plan(actions, windows, people, settings, on, corrections)
+        # the digest says when a family not reminded tonight was last reminded (or never)
+        reminded = last_reminded(
+            conn, windows.loc[windows["status"] == "open", "decision_id"].astype("int64").tolist()
+        )
+    plan = build_plan(actions, windows, people, settings, on, corrections, reminded)
     return NightResult(on, windows, plan, people, problems, not_read=not_read)
 
 

@@ -381,9 +381,10 @@ def language_name(code: str, lang: str) -> str:
     return str(name) if name else code
 
 
-FAMILY_STATES: Final = ("emailed", "corrected", "to_call", "not_tonight")
+FAMILY_STATES: Final = ("emailed", "to_call", "not_tonight")
 """What the digest says of a family for one decision: e-mailed tonight, no usable address (to call or write),
-or an address on file but no reminder tonight."""
+or an address on file but no reminder tonight (then when it was last reminded, or never). A corrected decision
+is said once, as its correction."""
 
 
 def _family_key(row: Mapping[str, Any]) -> tuple[str, str]:
@@ -402,6 +403,7 @@ def build_digest_context(
     emailed: Collection[tuple[int, str]] = (),
     others: Sequence[Mapping[str, Any]] = (),
     corrections: Sequence[Mapping[str, Any]] = (),
+    reminded: Mapping[tuple[int, str], date] | None = None,
 ) -> dict[str, Any]:
     """The advisor's nightly digest: one block per family, the most urgent family first.
 
@@ -410,6 +412,8 @@ def build_digest_context(
       one decision, said once.
     - `emailed`: the (decision_id, forum) whose family reminder was queued tonight; a decision in
       `corrections` instead reads "a correction went to the family tonight".
+    - `reminded`: per (decision_id, forum), the night of the last reminder delivered to the family; a
+      decision neither e-mailed tonight nor to call reads "last reminded on <day>", or "never reminded".
     - `others`: the advisor's families' windows in grace (safe deadline passed, latest not yet: "still
       possible until ...") and interrupted by an open complaint (`interrupted_since`). A family that has
       only an interrupted window gets no block of its own: an open complaint is not a thing to act on.
@@ -464,6 +468,7 @@ def build_digest_context(
         safe = _as_date(row["safe_deadline"])
         assert safe is not None
         days_left = int(row["days_left"])
+        last = (reminded or {}).get((int(row["decision_id"]), str(row["forum"])))
         block["decisions"].append(
             {
                 **about(row),
@@ -475,6 +480,8 @@ def build_digest_context(
                 "reason_text": words.unreachable_reasons.get(reason, words.unreachable_reasons["missing"])
                 if state == "to_call"
                 else "",
+                # not tonight: when the family was last reminded ("" when never)
+                "reminded_text": format_day(last, lang) if state == "not_tonight" and last else "",
             }
         )
 
@@ -484,7 +491,11 @@ def build_digest_context(
     corrected = {(int(r["decision_id"]), str(r["forum"])) for r in corrections}
     for row in sorted(items, key=_by_deadline):
         key = (int(row["decision_id"]), str(row["forum"]))
-        decision(row, "emailed" if key in sent else "corrected" if key in corrected else "not_tonight")
+        if key in corrected and key not in sent:
+            # said once, as the correction below (its new date, and that the family got the correction)
+            family(row)
+            continue
+        decision(row, "emailed" if key in sent else "not_tonight")
     for row in sorted(
         others, key=lambda r: (_as_date(r.get("latest_deadline")) or date.max, r["decision_id"])
     ):
@@ -508,14 +519,16 @@ def build_digest_context(
         old, new = _as_date(row["old_deadline"]), _as_date(row["new_deadline"])
         assert old is not None and new is not None
         family(row)["corrections"].append(
-            {**about(row), "old_text": format_day(old, lang), "new_text": format_day(new, lang),
-             "late": row.get("late") or ""}
+            {**about(row), "old_text": format_day(old, lang), "new_text": format_day(new, lang), "new_deadline": new,
+             "late": row.get("late") or "", "mailed": not (row.get("late") == "expired" or row.get("called"))}
         )  # fmt: skip
 
     def urgency(block: dict[str, Any]) -> tuple[date, str]:
-        days = [d["safe_deadline"] for d in block["decisions"]] + [
-            g["latest_deadline"] for g in block["grace"]
-        ]
+        days = (
+            [d["safe_deadline"] for d in block["decisions"]]
+            + [g["latest_deadline"] for g in block["grace"]]
+            + [c["new_deadline"] for c in block["corrections"]]
+        )
         return (min((d for d in days if d is not None), default=date.max), block["name"])
 
     ordered = sorted(families.values(), key=urgency)

@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import os
-import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -312,43 +311,28 @@ class Words:
         return self.t.words.get(f"table_{name}", str(name))
 
 
-# The bad-row messages of deadlines.validate and jobs.inputs are English, for the operator's problems.csv (its
-# columns are the contract's); the report says them in its language. Each pattern is one message of those
-# modules, its groups the values it quotes; a message none matches is shown as it is.
-_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"unknown kind '(?P<raw>[^']*)'"), "pr_unknown_kind"),
-    (re.compile(r"(?P<column>notified_on|withdrawn_on) (?P<date>\S+) is before decided_on"), "pr_before_decided"),
-    (re.compile(r"complaint closed on (?P<date>\S+) before it was filed"), "pr_closed_before_filed"),
-    (re.compile(r"appeal filed on (?P<date>\S+) before the decision was taken"), "pr_appeal_before_decided"),
-    (re.compile(r"malformed e-mail address '(?P<address>[^']*)'; listed for a letter or a call"), "pr_malformed_email"),
-    (re.compile(r"language '(?P<raw>[^']*)' is not one of [a-z, ]+; writing in '(?P<lang>\w+)'"), "pr_unknown_language"),
-    (re.compile(r"language is missing; writing in '(?P<lang>\w+)'"), "pr_no_language"),
-    (re.compile(r"no decision (?P<raw>\S+)"), "pr_no_decision"),
-    (re.compile(r"(?P<column>\w+) is missing"), "pr_missing"),
-]  # fmt: skip
-
-
-def problem_words(message: str, w: Words) -> str:
-    """A bad row's problem as the report says it: in its language, a column by what it holds, a date in
-    words, a language by its name. Several problems of one row stay apart ("; ")."""
-
-    def said(match: re.Match[str], key: str) -> str:
-        fields = match.groupdict()
+def problem_words(problem: Problem, w: Words) -> str:
+    """A bad row's problem as the report says it, by the stable codes of its issues (never by matching its
+    English message, which is for problems.csv and may be reworded): in the report's language, a column by
+    what it holds, a date in words, a language by its name. Several issues of one row stay apart ("; "). A
+    problem without codes, or a code without words, is shown as its message says it."""
+    said = []
+    for issue in problem.issues:
+        phrase = w.t.words.get(f"pr_{issue.code}")
+        if phrase is None:
+            return problem.message
+        fields = {k: ("" if v is None else v) for k, v in issue.params.items()}
         if "column" in fields:
-            column = w.t.words.get(f"col_{fields['column']}")
-            if column is None:
-                return match.group(0)
-            fields["column"] = column
-        if "date" in fields:
+            fields["column"] = w.t.words.get(f"col_{fields['column']}", str(fields["column"]))
+        if isinstance(fields.get("date"), str):
             with contextlib.suppress(ValueError):
-                fields["date"] = w.date(date.fromisoformat(fields["date"]))
+                fields["date"] = date.fromisoformat(fields["date"])
+        if isinstance(fields.get("date"), date):
+            fields["date"] = w.date(fields["date"])
         if "lang" in fields:
             fields["lang"] = w.language(fields["lang"])
-        return w.word(key, **fields)
-
-    for pattern, key in _PROBLEMS:
-        message = pattern.sub(lambda m, key=key: said(m, key), message)  # type: ignore[misc]
-    return message
+        said.append(phrase.format(**fields))
+    return "; ".join(said) if said else problem.message
 
 
 def _ledger(conn: Connection, on: date) -> dict[Any, list[dict[str, Any]]]:
@@ -815,7 +799,9 @@ def build_report(
             (w.word("st_family"), int(stage_counts.get("beneficiary:queued", 0))),
             (w.word("st_advisor", n=int(digests)), int(stage_counts.get("advisor:queued", 0))),
             (w.word("st_skipped"), tonight_counts["skipped"]),
-            (w.word("st_unreachable"), int(stage_counts.get("beneficiary:unreachable", 0) + stage_counts.get("advisor:unreachable", 0))),
+            # families and advisor notices apart: two units, two lines (review, nl notes)
+            (w.word("st_unreachable"), int(stage_counts.get("beneficiary:unreachable", 0))),
+            (w.word("st_unreachable_advisor"), int(stage_counts.get("advisor:unreachable", 0))),
         ],
     }  # fmt: skip
 
@@ -830,7 +816,7 @@ def build_report(
                             "why": w.t.words.get(f"source_{rule.id}", rule.legal_source) if rule else ""})  # fmt: skip
 
     # 8. Data to fix
-    fix_rows = [{"table": w.table(p.table), "row": p.row_id, "problem": problem_words(p.message, w), "handled": w.word("handled_skipped" if p.skipped else "handled_used"),
+    fix_rows = [{"table": w.table(p.table), "row": p.row_id, "problem": problem_words(p, w), "handled": w.word("handled_skipped" if p.skipped else "handled_used"),
                  "who": w.word("fix_data_team")} for p in bad_rows]  # fmt: skip
     fix_addresses = []
     for bid, f in sorted(fam.items()):

@@ -5,6 +5,7 @@ on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from email.message import EmailMessage
 from html import unescape
@@ -95,6 +96,16 @@ def test_an_earlier_deadline_after_a_late_complaint_is_told_once_naming_both_dat
     [digest] = [r.message for r in received[1:] if r.rcpt_tos == ("an.peeters@infino.example",)]
     digest_text = _parts(digest)[0]
     assert "vrijdag 14 augustus 2026" in digest_text and "maandag 3 augustus 2026" in digest_text
+    # Review 0.14: the corrected decision is ONE item (its new date, and that the family got the correction),
+    # not a deadline line "vannacht een verbetering gemaild" and a second "Datum gewijzigd" item.
+    for part in _parts(digest):
+        said = " ".join(unescape(re.sub(r"<[^>]+>", " ", part)).split())
+        assert said.count("Beslissing 571") == 1, said
+        assert "vannacht een verbetering gemaild" not in said
+        assert (
+            "Datum gewijzigd: niet meer vrijdag 14 augustus 2026, maar maandag 3 augustus 2026; het gezin kreeg "
+            "vannacht een verbetering." in said
+        )
     with database.engine.connect() as conn:
         [row] = conn.execute(select(corrections)).mappings().all()
         assert (row["old_deadline"], row["new_deadline"], row["status"], row["why"]) == (

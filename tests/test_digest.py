@@ -42,7 +42,7 @@ def crafted(engine: Engine) -> None:
         b.beneficiary(conn, 6, "Lukas Schmitz", "lukas@mail.example", "de", advisor_id=2)
         # care_allowance: labour court, safe = notified + 3 months; last day = the same, moved past a weekend.
         # d1: safe Thu 20 March. Sunday (4 left): family stage 7 and advisor stage 14 sent. Monday (3 left):
-        # the advisor's stage 3, nothing for the family: "no reminder tonight".
+        # the advisor's stage 3, nothing for the family: "last reminded on Sunday 16 March" (stage 7).
         b.decision(conn, 1, 1, "care_allowance", date(2024, 12, 20))
         # d2: a payment decided under the old law (2018): labour court from notification, needs confirmation.
         # Safe Mon 31 March: Sunday 15 left (family stage 30); Monday 14 left: family and advisor stage 14.
@@ -219,7 +219,7 @@ def test_each_family_shows_its_language_and_its_phone_only_when_recorded(night: 
 # what was done for the family that night.
 STATEMENTS = {
     1: ("Arbeidsrechtbank: veilige datum donderdag 20 maart 2025 (nog 3 dagen); "
-        "uiterste datum donderdag 20 maart 2025.", "Gezin: vannacht geen herinnering aan de beurt."),
+        "uiterste datum donderdag 20 maart 2025.", "Gezin: laatst herinnerd op zondag 16 maart 2025."),
     2: ("Arbeidsrechtbank: veilige datum maandag 31 maart 2025 (nog 14 dagen); "
         "uiterste datum maandag 31 maart 2025.", "Gezin: vannacht per e-mail herinnerd."),
     4: ("Arbeidsrechtbank: veilige datum maandag 24 maart 2025 (nog 7 dagen); "
@@ -278,6 +278,9 @@ def test_the_french_digest_says_the_same_in_french(night: dict[str, Any]) -> Non
     assert [p.text() for p in decision.find("family-state")] == [
         "Famille : rappel envoyé par e-mail cette nuit."
     ]
+    # the report calls it a "récapitulatif"; so does the digest itself (not "aperçu")
+    intro = text_of(bart).split("\n\n")[1]
+    assert intro.startswith("Voici votre récapitulatif du ") and "aperçu" not in text_of(bart)
 
 
 def test_the_digest_is_link_free_and_one_column(night: dict[str, Any]) -> None:

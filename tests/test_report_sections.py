@@ -4,6 +4,8 @@ grepped), the workbook (read back with openpyxl) and the CSVs say the same numbe
 from __future__ import annotations
 
 import csv
+import html
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
+import pytest
 from sqlalchemy import text
 
 from jobs.commands.run import run_nightly
@@ -157,7 +160,9 @@ def test_every_section_of_the_report_says_the_known_answers(database: Database, 
     stages = dict((row[0], row[1]) for row in page.table("stages"))
     assert stages["Reminders to families"] == "3"
     assert stages["Advisor notices, combined into 1 digest"] == "2"
-    assert stages["Not sent: no usable e-mail address (see Act today)"] == "2"  # Camille, and Wim's stage
+    # review nl note: families and advisor notices counted apart (was one "Not sent ...: 2")
+    assert stages["Family reminders not sent: no usable e-mail address (see Act today)"] == "1"  # Camille
+    assert stages["Advisor notices not sent: the advisor has no usable e-mail address"] == "1"  # Wim's stage
 
     # 2. Act today: one row per family, both deadlines in words, "never reminded"; advisors apart.
     call = {row[0]: row for row in page.table("call")}
@@ -350,6 +355,18 @@ def test_the_dutch_report_names_each_decision_and_says_no_internal_word(
     # 0.15: one digest, singular; "betekend" gone
     stages = dict((row[0], row[1]) for row in page.table("stages"))
     assert stages["Meldingen voor adviseurs, gebundeld in 1 overzichtsmail"] == "2"
+    # review nl note: unreachable families and advisor notices apart; "vervallen" no longer means a mail not
+    # sent in time (the card says "Verstrijkt" of a deadline)
+    assert (
+        stages["Herinneringen aan gezinnen niet verstuurd: geen bruikbaar e-mailadres (zie Vandaag doen)"]
+        == "1"
+    )
+    assert (
+        stages["Meldingen voor adviseurs niet verstuurd: de adviseur heeft geen bruikbaar e-mailadres"] == "1"
+    )
+    counts = [row[0] for row in page.table("counts")]
+    assert counts[3] == "Niet meer verstuurd: termijn voorbij vóór verzending"
+    assert not any("ervallen" in label for label in counts + list(stages))
     assert page.headers["fix-not-notified"] and "17 dagen geleden" in page.table("fix-not-notified")[0][3]
 
 
@@ -365,3 +382,36 @@ def test_a_correction_says_why_and_its_status_in_words() -> None:
     ]
     said = [(r["why"], r["state"]) for r in _correction_rows(rows, "fr")]
     assert said[0] == ("une plainte a fait recommencer le délai", "envoyé")
+
+
+FUND_WORDS = {
+    # review nl note: not "fonds" (the old child-benefit funds) but the payer; fr/en said "caisse"/"fund"
+    "fr": (
+        "Lignes erronées dans les tables de l’organisme payeur",
+        "la gestion des données de l’organisme payeur",
+    ),
+    "en": ("Bad rows in the payment agency's tables", "the payment agency's data management"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(FUND_WORDS))
+def test_the_report_names_the_payer_as_the_dutch_report_does(
+    database: Database, tmp_path: Path, lang: str
+) -> None:
+    _known_database(database)
+    config = _config(tmp_path, database.url, 0)
+    with SmtpTestServer() as server:
+        config.write_text(
+            config.read_text(encoding="utf-8")
+            .replace('language = "en"', f'language = "{lang}"')
+            .replace("port = 0", f"port = {server.port}"),
+            encoding="utf-8",
+        )
+        run_nightly(load_settings(config, {}), ON)
+    source = (tmp_path / "reports" / ON.isoformat() / "report.html").read_text(encoding="utf-8")
+    page = parse(source)
+    heading, who = FUND_WORDS[lang]
+    headings = [html.unescape(h) for h in re.findall(r"<h3>([^<]*)</h3>", source)]
+    assert f"{heading} (1)" in headings
+    assert [row[4] for row in page.table("fix-rows")] == [who]
+    assert "caisse" not in source.lower() and "fund" not in source.lower()

@@ -750,14 +750,23 @@ def test_the_french_correction_quotes_the_earlier_date_as_received_like_the_remi
         assert "devait être introduit" not in part
 
 
+# Review 0.13: a family with no reminder tonight reads as a failure unless the digest says when it was last
+# reminded (the ledger's last delivered reminder), or that it never was.
+LAST_REMINDED = {
+    "nl": ("Gezin: laatst herinnerd op {day}.", "Gezin: nog nooit herinnerd."),
+    "fr": ("Famille : dernier rappel le {day}.", "Famille : jamais rappelée jusqu'ici."),
+    "de": ("Familie: zuletzt erinnert am {day}.", "Familie: noch nie erinnert."),
+    "en": ("Family: last reminded on {day}.", "Family: never reminded so far."),
+}
+
+
+# A decision corrected tonight is said once, as its correction (review 0.14: no "family" line for it beside
+# the correction); the other decision, with nothing for its family tonight, says it was never reminded.
 CORRECTED_TONIGHT = {
-    "nl": ("Gezin: vannacht een verbetering gemaild.", "Gezin: vannacht geen herinnering aan de beurt."),
-    "fr": ("Famille : correction envoyée par e-mail cette nuit.", "Famille : aucun rappel prévu cette nuit."),
-    "de": (
-        "Familie: heute Nacht eine Berichtigung per E-Mail geschickt.",
-        "Familie: heute Nacht ist keine Erinnerung fällig.",
-    ),
-    "en": ("Family: e-mailed a correction tonight.", "Family: no reminder due tonight."),
+    "nl": ("het gezin kreeg vannacht een verbetering", LAST_REMINDED["nl"][1]),
+    "fr": ("la famille a reçu une correction cette nuit", LAST_REMINDED["fr"][1]),
+    "de": ("die Familie erhielt heute Nacht eine Berichtigung", LAST_REMINDED["de"][1]),
+    "en": ("the family was sent a correction tonight", LAST_REMINDED["en"][1]),
 }
 
 
@@ -827,3 +836,30 @@ def test_the_digest_says_the_safe_date_is_when_the_appeal_must_be_received_not_f
         assert part.count(RECEIVED[lang]) == 1
         assert "filed by then" not in part and "introduit à cette date" not in part
         assert "wie dan indient" not in part and "wer bis dahin einreicht" not in part
+
+
+def _family_states_html(html_part: str) -> dict[str, str]:
+    """Per decision number: the text of its `family-state` paragraph."""
+    states = {}
+    for block in html_part.split('<div class="decision"')[1:]:
+        number = re.search(r"<strong>\D*(\d+)</strong>", block)
+        state = re.search(r'<p class="family-state[^"]*"[^>]*>(.*?)</p>', block, re.S)
+        assert number and state
+        states[number.group(1)] = html.unescape(" ".join(state.group(1).split()))
+    return states
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_family_not_reminded_tonight_says_when_it_was_last_reminded_or_never(lang: str) -> None:
+    reminded_on = date(2025, 5, 30)  # Marie Dubois (7) was reminded on a Friday; Jan Peeters (12) never
+    context = build_digest_context(
+        ADVISOR, ITEMS, [], NIGHT, FUND, lang, reminded={(7, "arbitration"): reminded_on}
+    )
+    r = render("digest", lang, context)
+    last, never = LAST_REMINDED[lang]
+    last = last.format(day=format_day(reminded_on, lang))
+    assert WEEKDAYS[lang][0].split()[0].rstrip(",") in last  # the day carries its weekday (a Friday)
+    assert _family_states_html(r.html) == {"7": last, "12": never}
+    text = " ".join(r.text.split())
+    assert last in text and never in text
+    assert text.index("Marie Dubois") < text.index(last) < text.index("Jan Peeters") < text.index(never)

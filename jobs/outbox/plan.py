@@ -185,9 +185,18 @@ def _family(window: Mapping[str, Any], beneficiary: Mapping[str, Any]) -> dict[s
 class _Planner:
     """Turns tonight's due stages into ledger rows and messages: each stage first, then one digest per advisor."""
 
-    def __init__(self, windows: pd.DataFrame, people: People, settings: Settings, on: date) -> None:
+    def __init__(
+        self,
+        windows: pd.DataFrame,
+        people: People,
+        settings: Settings,
+        on: date,
+        reminded: Mapping[tuple[int, str], date] | None = None,
+    ) -> None:
         self.plan = Plan()
         self.on = on
+        # per window: the night of the last reminder delivered to the family (the digest says "last reminded")
+        self.reminded: Mapping[tuple[int, str], date] = reminded or {}
         self.domain = message_domain(settings.smtp.sender)
         self.fund = settings.fund.model_dump()
         self.last_stage = min(settings.reminders.beneficiary_days, default=0)
@@ -429,7 +438,7 @@ class _Planner:
         corrections = [{**c, "new_deadline": c["safe_deadline"]} for c in corrected or []]
         context = build_digest_context(
             advisor, items, to_call, self.on, self.fund, lang, emailed=emailed,
-            others=self.others.get(int(advisor["id"]), []), corrections=corrections,
+            others=self.others.get(int(advisor["id"]), []), corrections=corrections, reminded=self.reminded,
         )  # fmt: skip
         return render("digest", lang, context)
 
@@ -491,11 +500,13 @@ def build_plan(
     settings: Settings,
     on: date,
     corrections: list[dict[str, Any]] | None = None,
+    reminded: Mapping[tuple[int, str], date] | None = None,
 ) -> Plan:
     """Render tonight's messages. The loop runs over due stages (tens or hundreds a night), not decisions.
     `corrections` (jobs.corrections.due_corrections) go first: a family told the new deadline by a
-    correction tonight gets no reminder of that new deadline the same night."""
-    planner = _Planner(windows, people, settings, on)
+    correction tonight gets no reminder of that new deadline the same night. `reminded`
+    (jobs.corrections.last_reminded): per window, the night its family was last reminded."""
+    planner = _Planner(windows, people, settings, on, reminded)
     for due in corrections or []:
         planner.correction(due)
     # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value; `stage` takes each

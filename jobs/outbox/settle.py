@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from jobs.config import Settings
-from jobs.corrections import is_too_late
+from jobs.corrections import is_too_late, last_reminded
 from jobs.due import KEY, SERIES, SUPERSEDED_CATCH_UP, SUPERSEDED_IN_FLIGHT, SUPERSEDED_WINDOW
 from jobs.inputs import People
 from jobs.outbox.delivery import claim_is_stale
@@ -378,7 +378,10 @@ def settle_held_digests(
     held = [d for d in rows if d.status == "pending" or claim_is_stale(d)]
     if not held:
         return 0, 0, 0
-    planner = _Planner(windows, people, settings, on)
+    reminded = last_reminded(
+        conn, windows.loc[windows["status"] == "open", "decision_id"].astype("int64").tolist()
+    )
+    planner = _Planner(windows, people, settings, on, reminded)
     stages = sorted(int(o) for o in settings.reminders.advisor_days)
     counts = {"superseded": 0, "expired": 0, "refreshed": 0}
     for digest in held:
