@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Final
@@ -38,6 +39,10 @@ Path = tuple[str | int, ...]
 _MISSING: Final = object()
 _DICT_ATTRIBUTES: Final = frozenset(dir(dict))  # `a.items` reads the method, as in Jinja
 _FULL: Final = ("free", True)
+_GONE: Final = ("gone",)
+# Types whose values, of one type, are equal exactly when Jinja writes them alike (float is not: 0.0, -0.0;
+# nor datetime: time zones). `object` is _MISSING's.
+_SIMPLE: Final = frozenset({str, bool, type(None), int, date, object})
 _ESCAPED_MAX: Final = 200_000  # escaped texts kept a night (names, sentences, dates)
 _FREE, _CONTAINER, _LEAF = (
     object(),
@@ -116,6 +121,16 @@ def _freeze(value: Any) -> Hashable:
     return (kind, value)
 
 
+def _leaf(value: Any) -> Hashable:
+    """A value read by the template, as a key part."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is bool or value is None:
+        return (kind, value)
+    return _freeze(value)
+
+
 class _Memo:
     """What `_Shape.key` read from the holders below the top of a context, by group and the holder's
     identity (each holder kept alive here, so that its identity is not reused); with each group's hits and
@@ -151,6 +166,27 @@ class _Shape:
             for at, path in enumerate(chosen):
                 by_parent.setdefault(path[:-1], []).append((path[-1], role, at))
         self.groups = tuple(by_parent.items())
+        # Per group, for a holder that is a plain dict, the steps by role, read with `map(holder.get, ...)`
+        # (in C); None where a step is also a dict's attribute (Jinja would read the method): read one by one.
+        self.fast: list[tuple[tuple[Any, ...], ...] | None] = []
+        for _parent, reads in self.groups:
+            if any(step in _DICT_ATTRIBUTES for step, _role, _at in reads):
+                self.fast.append(None)
+                continue
+            leaves = tuple(step for step, role, _at in reads if role is _LEAF)
+            frees = tuple(step for step, role, _at in reads if role is _FREE)
+            held = tuple(step for step, role, _at in reads if role is _CONTAINER)
+            self.fast.append(
+                (
+                    leaves,
+                    (_MISSING,) * len(leaves),
+                    frees,
+                    tuple(at for _step, role, at in reads if role is _FREE),
+                    (_MISSING,) * len(frees),
+                    held,
+                    (_MISSING,) * len(held),
+                )
+            )
 
     def get(self, context: Mapping[str, Any], path: Path) -> Any:
         """The value at `path`, as Jinja reads it (an attribute first for `a.b`), or _MISSING."""
@@ -182,6 +218,9 @@ class _Shape:
         get = self.get
         for g, (parent, reads) in enumerate(self.groups):
             holder: Any = get(context, parent) if parent else context
+            if holder is _MISSING:  # every read below it is missing (a macro's own names: `m.contact`, `r`)
+                parts.append(_GONE)
+                continue
             keep = parent and memo is not None and memo.worth(g)
             if keep:
                 assert memo is not None
@@ -195,19 +234,32 @@ class _Shape:
                 memo.misses[g] += 1
                 start, frees = len(parts), []
             plain = type(holder) is dict
+            fast = self.fast[g] if plain else None
+            if fast is not None:
+                leaves, no_leaves, frees_at, ats, no_frees, held, no_held = fast
+                read = tuple(map(holder.get, leaves, no_leaves))
+                kinds = tuple(map(type, read))
+                # Values of these types equal as keys only when Jinja writes them alike (the types are kept).
+                parts.append((kinds, read) if _SIMPLE.issuperset(kinds) else (None, tuple(map(_leaf, read))))
+                for at, value in zip(ats, map(holder.get, frees_at, no_frees), strict=True):
+                    if value is _MISSING or not value:
+                        parts.append(("empty", type(value), None if value is _MISSING else value))
+                    else:
+                        parts.append(_FULL)
+                        values[at] = value
+                        if keep:
+                            frees.append((at, value))
+                for value in map(holder.get, held, no_held):
+                    there = value is not _MISSING
+                    parts.append(("there", there, type(value), there and bool(value)))
+                reads = ()
             for step, role, at in reads:
                 if plain and step not in _DICT_ATTRIBUTES:
                     value = holder.get(step, _MISSING)
                 else:
                     value = _MISSING if holder is _MISSING else get(holder, (step,))
                 if role is _LEAF:
-                    kind = type(value)
-                    if kind is str:
-                        parts.append(value)
-                    elif kind is bool or value is None:
-                        parts.append((kind, value))
-                    else:
-                        parts.append(_freeze(value))
+                    parts.append(_leaf(value))
                 elif role is _FREE:
                     if value is _MISSING or not value:
                         parts.append(("empty", type(value), None if value is _MISSING else value))
@@ -219,7 +271,7 @@ class _Shape:
                 else:
                     there = value is not _MISSING
                     parts.append(("there", there, type(value), there and bool(value)))
-            if keep and holder is not _MISSING:
+            if keep:
                 assert memo is not None
                 memo.seen[(g, id(holder))] = (holder, parts[start:], frees)
         return tuple(parts), values
