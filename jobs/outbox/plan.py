@@ -36,8 +36,10 @@ from jobs.store import CORRECTION_KEY
 
 def _py(value: Any) -> Any:
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind is str or kind is int or kind is bool or value is None or kind is date:
         return value
+    if kind is float:  # a missing value of a column read as text or numbers is NaN
+        return None if value != value else value
     if isinstance(value, pd.Timestamp):
         return value.date()
     if value is pd.NaT or (
@@ -90,8 +92,8 @@ class _Rows:
         at = self._position.get(key)
         if at is None:
             return default
-        values = (column[at] for column in self._columns)
-        row = {name: (_py(v) if self._convert else v) for name, v in zip(self._names, values, strict=True)}
+        values = [column[at] for column in self._columns]
+        row = dict(zip(self._names, map(_py, values) if self._convert else values, strict=True))
         self._made[key] = row
         return row
 
