@@ -252,8 +252,7 @@ class _Shape:
                 for value in map(holder.get, held, no_held):
                     there = value is not _MISSING
                     parts.append(("there", there, type(value), there and bool(value)))
-                reads = ()
-            for step, role, at in reads:
+            for step, role, at in reads if fast is None else ():
                 if plain and step not in _DICT_ATTRIBUTES:
                     value = holder.get(step, _MISSING)
                 else:
@@ -320,8 +319,7 @@ class _Filler:
             if not at:
                 pick: Callable[[list[str]], tuple[str, ...]] = _nothing
             elif len(at) == 1:
-                one = at[0]
-                pick = lambda texts, one=one: (texts[one],)  # noqa: E731
+                pick = _one(at[0])
             else:
                 pick = itemgetter(*at)
             self.parts.append((skeleton.format, pick))
@@ -348,6 +346,13 @@ class _Filler:
 
 def _nothing(texts: list[str]) -> tuple[str, ...]:
     return ()
+
+
+def _one(at: int) -> Callable[[list[str]], tuple[str, ...]]:
+    def pick(texts: list[str]) -> tuple[str, ...]:
+        return (texts[at],)
+
+    return pick
 
 
 class Skeletons:
