@@ -234,6 +234,19 @@ def _fund_view(fund: Mapping[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=64)
+def _shared_fund_view(name: str, phone: str, email: str, website: str, lang: str) -> dict[str, Any]:
+    """_fund_view once per fund and language: one object every reminder of the night shares (a skeleton
+    reads a shared view once, jobs.skeleton); the templates only read it."""
+    return _fund_view({"name": name, "phone": phone, "email": email, "website": website}, lang)
+
+
+@lru_cache(maxsize=16)
+def _bodies(lang: str) -> dict[str, dict[str, object]]:
+    """Every organisation's view in `lang`, one object shared by the reminders of a language (read only)."""
+    return {body_id: _body_view(body_id, lang, None, "") for body_id in ORGANISATION_IDS}
+
+
 def _person(person: Mapping[str, Any] | None) -> dict[str, str] | None:
     if person is None:
         return None
@@ -279,8 +292,11 @@ def build_reminder_context(
     act_by = None if is_working_day(safe) else previous_working_day(safe)
     latest = _as_date(window.get("latest_deadline"))
     reference = str(window.get("reference") or "").strip() or str(window["decision_id"])
-    fund_view = _fund_view(fund, lang)
-    forum = body_view(forum_id, lang, district, fund_view["name"])
+    # The fund's and the organisations' views are shared objects (cached; only read): see _bodies.
+    fund_view = _shared_fund_view(
+        str(fund["name"]), *(str(fund.get(key) or "") for key in ("phone", "email", "website")), lang
+    )
+    forum = _body_view(forum_id, lang, district, fund_view["name"])
     has_advisor_address = bool(advisor and str(advisor.get("email") or "").strip())
     return {
         "lang": lang,
@@ -326,7 +342,7 @@ def build_reminder_context(
         # complaints service interrupts its terms (deadlines.rules, domain.md "Complaint interrupts").
         "show_cost_note": words.bodies[forum_id].cost_note is not None,
         "complaint_interrupts": forum_id in INTERRUPTIBLE_FORUMS,
-        "bodies": {body_id: body_view(body_id, lang) for body_id in ORGANISATION_IDS},
+        "bodies": _bodies(lang),
     }
 
 

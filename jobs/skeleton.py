@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Final
 
 import jinja2
@@ -37,6 +39,11 @@ Path = tuple[str | int, ...]
 _MISSING: Final = object()
 _DICT_ATTRIBUTES: Final = frozenset(dir(dict))  # `a.items` reads the method, as in Jinja
 _FULL: Final = ("free", True)
+_GONE: Final = ("gone",)
+# Types whose values, of one type, are equal exactly when Jinja writes them alike (float is not: 0.0, -0.0;
+# nor datetime: time zones). `object` is _MISSING's.
+_SIMPLE: Final = frozenset({str, bool, type(None), int, date, object})
+_ESCAPED_MAX: Final = 200_000  # escaped texts kept a night (names, sentences, dates)
 _FREE, _CONTAINER, _LEAF = (
     object(),
     object(),
@@ -114,6 +121,30 @@ def _freeze(value: Any) -> Hashable:
     return (kind, value)
 
 
+def _leaf(value: Any) -> Hashable:
+    """A value read by the template, as a key part."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is bool or value is None:
+        return (kind, value)
+    return _freeze(value)
+
+
+class _Memo:
+    """What `_Shape.key` read from the holders below the top of a context, by group and the holder's
+    identity (each holder kept alive here, so that its identity is not reused); with each group's hits and
+    misses, so that a group whose holder is new in every context stops being kept."""
+
+    def __init__(self, groups: int) -> None:
+        self.seen: dict[tuple[int, int], tuple[Any, list[Hashable], list[tuple[int, Any]]]] = {}
+        self.hits = [0] * groups
+        self.misses = [0] * groups
+
+    def worth(self, group: int) -> bool:
+        return self.hits[group] > 0 or self.misses[group] < 32
+
+
 class _Shape:
     """The paths of one template family (a kind and language), sorted, with what is read at each."""
 
@@ -135,6 +166,27 @@ class _Shape:
             for at, path in enumerate(chosen):
                 by_parent.setdefault(path[:-1], []).append((path[-1], role, at))
         self.groups = tuple(by_parent.items())
+        # Per group, for a holder that is a plain dict, the steps by role, read with `map(holder.get, ...)`
+        # (in C); None where a step is also a dict's attribute (Jinja would read the method): read one by one.
+        self.fast: list[tuple[tuple[Any, ...], ...] | None] = []
+        for _parent, reads in self.groups:
+            if any(step in _DICT_ATTRIBUTES for step, _role, _at in reads):
+                self.fast.append(None)
+                continue
+            leaves = tuple(step for step, role, _at in reads if role is _LEAF)
+            frees = tuple(step for step, role, _at in reads if role is _FREE)
+            held = tuple(step for step, role, _at in reads if role is _CONTAINER)
+            self.fast.append(
+                (
+                    leaves,
+                    (_MISSING,) * len(leaves),
+                    frees,
+                    tuple(at for _step, role, at in reads if role is _FREE),
+                    (_MISSING,) * len(frees),
+                    held,
+                    (_MISSING,) * len(held),
+                )
+            )
 
     def get(self, context: Mapping[str, Any], path: Path) -> Any:
         """The value at `path`, as Jinja reads it (an attribute first for `a.b`), or _MISSING."""
@@ -152,36 +204,75 @@ class _Shape:
                     return _MISSING
         return value
 
-    def key(self, context: Mapping[str, Any]) -> tuple[Hashable, list[Any]]:
-        """The shape of `context` and its free values (None where a value is empty: written as it is)."""
+    def key(self, context: Mapping[str, Any], memo: _Memo | None = None) -> tuple[Hashable, list[Any]]:
+        """The shape of `context` and its free values (None where a value is empty: written as it is).
+
+        `memo` (one night's): what was read from a holder below the top (`bodies.ombudsman`, `fund`), by
+        the holder's identity; the same object met again (the organisations' and the fund's views are
+        shared by every context of a language) is not read again. The memo keeps each holder alive, so an
+        identity is never reused for another object while the memo lives; the views are only read, never
+        changed, while a night runs. A holder made anew for each context (the decision, the family) is
+        not kept once it has missed often without a hit."""
         parts: list[Hashable] = []
         values: list[Any] = [None] * len(self.free)
         get = self.get
-        for parent, reads in self.groups:
+        for g, (parent, reads) in enumerate(self.groups):
             holder: Any = get(context, parent) if parent else context
+            if holder is _MISSING:  # every read below it is missing (a macro's own names: `m.contact`, `r`)
+                parts.append(_GONE)
+                continue
+            keep = parent and memo is not None and memo.worth(g)
+            if keep:
+                assert memo is not None
+                seen = memo.seen.get((g, id(holder)))
+                if seen is not None and seen[0] is holder:
+                    memo.hits[g] += 1
+                    parts.extend(seen[1])
+                    for at, value in seen[2]:
+                        values[at] = value
+                    continue
+                memo.misses[g] += 1
+                start, frees = len(parts), []
             plain = type(holder) is dict
-            for step, role, at in reads:
+            fast = self.fast[g] if plain else None
+            if fast is not None:
+                leaves, no_leaves, frees_at, ats, no_frees, held, no_held = fast
+                read = tuple(map(holder.get, leaves, no_leaves))
+                kinds = tuple(map(type, read))
+                # Values of these types equal as keys only when Jinja writes them alike (the types are kept).
+                parts.append((kinds, read) if _SIMPLE.issuperset(kinds) else (None, tuple(map(_leaf, read))))
+                for at, value in zip(ats, map(holder.get, frees_at, no_frees), strict=True):
+                    if value is _MISSING or not value:
+                        parts.append(("empty", type(value), None if value is _MISSING else value))
+                    else:
+                        parts.append(_FULL)
+                        values[at] = value
+                        if keep:
+                            frees.append((at, value))
+                for value in map(holder.get, held, no_held):
+                    there = value is not _MISSING
+                    parts.append(("there", there, type(value), there and bool(value)))
+            for step, role, at in reads if fast is None else ():
                 if plain and step not in _DICT_ATTRIBUTES:
                     value = holder.get(step, _MISSING)
                 else:
                     value = _MISSING if holder is _MISSING else get(holder, (step,))
                 if role is _LEAF:
-                    kind = type(value)
-                    if kind is str:
-                        parts.append(value)
-                    elif kind is bool or value is None:
-                        parts.append((kind, value))
-                    else:
-                        parts.append(_freeze(value))
+                    parts.append(_leaf(value))
                 elif role is _FREE:
                     if value is _MISSING or not value:
                         parts.append(("empty", type(value), None if value is _MISSING else value))
                     else:
                         parts.append(_FULL)
                         values[at] = value
+                        if keep:
+                            frees.append((at, value))
                 else:
                     there = value is not _MISSING
                     parts.append(("there", there, type(value), there and bool(value)))
+            if keep:
+                assert memo is not None
+                memo.seen[(g, id(holder))] = (holder, parts[start:], frees)
         return tuple(parts), values
 
     def stand_in(self, context: Mapping[str, Any], values: list[Any], mark: Callable[[int], str]) -> Any:
@@ -205,37 +296,63 @@ def _shape(env: jinja2.Environment, family: tuple[str, ...], free: tuple[Path, .
     return _Shape(env, family, free)
 
 
-def _ucfirst(value: str) -> str:
-    return value[:1].upper() + value[1:]
-
-
 class _Skeleton:
-    """A rendered shape cut at its placeholders: literal text, then (free value, capitalised) pairs."""
+    """A rendered shape cut at its placeholders, kept as a `%` format (the literal text, `%` doubled, with
+    `%s` at each place) and the places' (free value, capitalised) pairs, in order."""
 
     def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
         pieces = pattern.split(text)
         self.literals = pieces[0::3]
         self.slots = [(int(n), c.isupper()) for c, n in zip(pieces[1::3], pieces[2::3], strict=True)]
+        self.format = "%s".join(literal.replace("%", "%%") for literal in self.literals)
 
-    def fill(
-        self, values: list[Any], html: bool, written: dict[tuple[int, bool, bool], str] | None = None
-    ) -> str:
-        """The text with each place filled in: the value as Jinja writes it (`str`), capitalised where
-        `ucfirst` was applied, escaped in HTML. `written` keeps the texts made for one mail's parts."""
-        made = {} if written is None else written
-        out = [self.literals[0]]
-        for slot, literal in zip(self.slots, self.literals[1:], strict=True):
-            key = (*slot, html)
-            text = made.get(key)
-            if text is None:
-                i, cap = slot
-                text = str(values[i])
-                if cap:
-                    text = _ucfirst(text)
-                made[key] = text = str(escape(text)) if html else text
-            out.append(text)
-            out.append(literal)
-        return "".join(out)
+
+class _Filler:
+    """One shape's skeletons (one per part) ready to fill: the texts a mail needs, each (free value,
+    capitalised, escaped) made once per mail, then each part is its format applied to them (`%`, in C)."""
+
+    def __init__(self, skeletons: list[_Skeleton], html: list[bool]) -> None:
+        needed: dict[tuple[int, bool, bool], int] = {}
+        self.parts: list[tuple[str, Callable[[list[str]], tuple[str, ...]]]] = []
+        for skeleton, escaped in zip(skeletons, html, strict=True):
+            at = [needed.setdefault((i, cap, escaped), len(needed)) for i, cap in skeleton.slots]
+            if not at:
+                pick: Callable[[list[str]], tuple[str, ...]] = _nothing
+            elif len(at) == 1:
+                pick = _one(at[0])
+            else:
+                pick = itemgetter(*at)
+            self.parts.append((skeleton.format, pick))
+        self.needed = tuple(needed)
+
+    def fill(self, values: list[Any], escaped: dict[str, str]) -> list[str]:
+        """Each part's text with each place filled in: the value as Jinja writes it (`str`), capitalised
+        where `ucfirst` was applied, escaped in HTML (`escaped` keeps a night's escaped texts)."""
+        texts = []
+        for i, cap, html in self.needed:
+            text = str(values[i])
+            if cap:
+                text = text[:1].upper() + text[1:]
+            if html:
+                done = escaped.get(text)
+                if done is None:
+                    if len(escaped) >= _ESCAPED_MAX:
+                        escaped.clear()
+                    done = escaped[text] = str(escape(text))
+                text = done
+            texts.append(text)
+        return [form % pick(texts) for form, pick in self.parts]
+
+
+def _nothing(texts: list[str]) -> tuple[str, ...]:
+    return ()
+
+
+def _one(at: int) -> Callable[[list[str]], tuple[str, ...]]:
+    def pick(texts: list[str]) -> tuple[str, ...]:
+        return (texts[at],)
+
+    return pick
 
 
 class Skeletons:
@@ -248,7 +365,9 @@ class Skeletons:
         self._shapes: dict[tuple[str, ...], _Shape] = {}
         self._free: dict[tuple[str, ...], tuple[Path, ...]] = {}
         self._templates: dict[tuple[str, ...], tuple[list[jinja2.Template], list[bool]]] = {}
-        self._made: dict[tuple[tuple[str, ...], Hashable], list[_Skeleton] | None] = {}
+        self._made: dict[tuple[tuple[str, ...], Hashable], _Filler | None] = {}
+        self._memos: dict[tuple[str, ...], _Memo] = {}  # per family: see _Shape.key
+        self._escaped: dict[str, str] = {}  # a night's texts as escaped in HTML
         self.shapes = 0
         self.filled = 0
         self.plain = 0
@@ -276,8 +395,9 @@ class Skeletons:
         shape = self._shapes.get(family)
         if shape is None:
             shape = self._shapes[family] = _shape(self.env, family, free)
+            self._memos[family] = _Memo(len(shape.groups))
         try:
-            key, values = shape.key(context)
+            key, values = shape.key(context, self._memos[family])
             hash(key)
         except (TypeError, ValueError):  # a value that cannot be part of a key (or be tested): Jinja it is
             self.plain += 1
@@ -291,10 +411,9 @@ class Skeletons:
             self._made[(family, key)] = self._prove(shape, templates, html, context, values, real)
             self.shapes += 1
             return real
-        assert isinstance(made, list)
+        assert isinstance(made, _Filler)
         self.filled += 1
-        written: dict[tuple[int, bool, bool], str] = {}
-        return [s.fill(values, h, written) for s, h in zip(made, html, strict=True)]
+        return made.fill(values, self._escaped)
 
     def _prove(
         self,
@@ -304,15 +423,15 @@ class Skeletons:
         context: Mapping[str, Any],
         values: list[Any],
         real: list[str],
-    ) -> list[_Skeleton] | None:
-        found: list[list[_Skeleton]] = []
+    ) -> _Filler | None:
+        found: list[_Filler] = []
         for mark, pattern in _MARKS:
             try:
                 stand_in = shape.stand_in(context, values, mark)
-                cut = [_Skeleton(t.render(stand_in), pattern) for t in templates]
+                cut = _Filler([_Skeleton(t.render(stand_in), pattern) for t in templates], html)
             except Exception:  # a placeholder the template could not take as the value: Jinja it is
                 return None
-            if [s.fill(values, h) for s, h in zip(cut, html, strict=True)] != real:
+            if cut.fill(values, {}) != real:
                 return None
             found.append(cut)
         return found[0]

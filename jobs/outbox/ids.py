@@ -26,7 +26,13 @@ def message_domain(sender: str) -> str:
 
 def reminder_message_id(key: Mapping[str, Any], domain: str) -> str:
     """Stable across reruns: the same ledger key always gives the same Message-ID."""
-    deadline = pd.Timestamp(key["safe_deadline"]).strftime("%Y%m%d")
+    day = key["safe_deadline"]
+    # a date (or a Timestamp, a datetime) is written directly; anything else (a text) read as a Timestamp
+    deadline = (
+        f"{day:%Y%m%d}"
+        if isinstance(day, date) and day is not pd.NaT
+        else pd.Timestamp(day).strftime("%Y%m%d")
+    )
     return (
         f"<aw.r.{key['decision_id']}.{key['forum']}.{deadline}.{key['recipient_kind'][0]}"
         f"{key['recipient_id']}.s{key['stage']}@{domain}>"

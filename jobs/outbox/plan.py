@@ -8,9 +8,10 @@ the same planner, so that a held message and tonight's one read alike.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Mapping
-from contextlib import suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import date
 from email.utils import formataddr
 from typing import Any
@@ -36,8 +37,10 @@ from jobs.store import CORRECTION_KEY
 
 def _py(value: Any) -> Any:
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind is str or kind is int or kind is bool or value is None or kind is date:
         return value
+    if kind is float:  # a missing value of a column read as text or numbers is NaN
+        return None if value != value else value
     if isinstance(value, pd.Timestamp):
         return value.date()
     if value is pd.NaT or (
@@ -90,8 +93,8 @@ class _Rows:
         at = self._position.get(key)
         if at is None:
             return default
-        values = (column[at] for column in self._columns)
-        row = {name: (_py(v) if self._convert else v) for name, v in zip(self._names, values, strict=True)}
+        values = [column[at] for column in self._columns]
+        row = dict(zip(self._names, map(_py, values) if self._convert else values, strict=True))
         self._made[key] = row
         return row
 
@@ -506,15 +509,34 @@ def build_plan(
     `corrections` (jobs.corrections.due_corrections) go first: a family told the new deadline by a
     correction tonight gets no reminder of that new deadline the same night. `reminded`
     (jobs.corrections.last_reminded): per window, the night its family was last reminded."""
-    planner = _Planner(windows, people, settings, on, reminded)
-    for due in corrections or []:
-        planner.correction(due)
-    # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value; `stage` takes each
-    # value as a plain Python one (`_py`) either way.
-    names = [str(name) for name in actions.columns]
-    columns = [actions.iloc[:, at].tolist() for at in range(len(names))]
-    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-    for action in rows:
-        planner.stage(action)
-    planner.digests()
-    return planner.plan
+    with _collector_paused():
+        planner = _Planner(windows, people, settings, on, reminded)
+        for due in corrections or []:
+            planner.correction(due)
+        # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value; `stage` takes
+        # each value as a plain Python one (`_py`) either way.
+        names = [str(name) for name in actions.columns]
+        columns = [actions.iloc[:, at].tolist() for at in range(len(names))]
+        rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        for action in rows:
+            planner.stage(action)
+        planner.digests()
+        return planner.plan
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a night is planned, then restored as it was.
+
+    Planning makes hundreds of thousands of small dicts, tuples and strings that live until the plan is
+    written (ledger rows, messages, rows of the night) and no garbage cycles worth collecting in between; the
+    collector, started every 700 new containers, kept scanning them: about a quarter of the planning's CPU
+    at 1M decisions (docs/performance.md). Whatever cycles a render leaves are collected once it runs again.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -1,0 +1,46 @@
+"""The planner's fast paths (issue 11) say what the general ones say: a reminder's Message-ID does not depend
+on how its deadline arrived, and planning leaves Python's garbage collector as it found it."""
+
+from __future__ import annotations
+
+import gc
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from jobs.outbox.ids import reminder_message_id
+from jobs.outbox.plan import _collector_paused
+
+
+@pytest.mark.parametrize(
+    "deadline",
+    [date(2026, 1, 5), datetime(2026, 1, 5, 3, 4), pd.Timestamp("2026-01-05"), "2026-01-05", "20260105"],
+)
+def test_a_reminders_message_id_reads_the_same_whatever_the_deadline_arrived_as(deadline: object) -> None:
+    key = {"decision_id": 7, "forum": "arbitration", "safe_deadline": deadline, "recipient_kind": "beneficiary",
+           "recipient_id": 12, "stage": 14}  # fmt: skip
+    assert (
+        reminder_message_id(key, "infino.example") == "<aw.r.7.arbitration.20260105.b12.s14@infino.example>"
+    )
+
+
+def test_a_missing_deadline_gives_no_message_id() -> None:
+    key = {"decision_id": 7, "forum": "arbitration", "safe_deadline": pd.NaT, "recipient_kind": "beneficiary",
+           "recipient_id": 12, "stage": 14}  # fmt: skip
+    with pytest.raises(ValueError):
+        reminder_message_id(key, "infino.example")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_planning_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with _collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuntimeError), _collector_paused():
+            raise RuntimeError("a night that fails half-way")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
