@@ -381,12 +381,7 @@ class _Planner:
         advisor: dict[str, Any] | None,
     ) -> Rendered:
         """A correction notice as it reads tonight (also for one an outage held: jobs.outbox.settle)."""
-        view = {
-            **{k: _py(v) for k, v in reason_facts(window).items()},
-            **item,
-            "decided_on": _py(window.get("decided_on")),
-            "reference": _py(window.get("reference")),
-        }
+        view = _view(window, item)
         lang = beneficiary["lang"]
         return render(
             "correction", lang, build_correction_context(view, beneficiary, advisor, self.fund, lang)
@@ -399,12 +394,7 @@ class _Planner:
         beneficiary: dict[str, Any],
         advisor: dict[str, Any] | None,
     ) -> Rendered:
-        view = {
-            **{k: _py(v) for k, v in reason_facts(window).items()},
-            **item,
-            "decided_on": _py(window.get("decided_on")),
-            "reference": _py(window.get("reference")),  # decisions.reference, when the input carries it
-        }
+        view = _view(window, item)
         lang = beneficiary["lang"]
         context = build_reminder_context(view, beneficiary, advisor, self.fund, lang, self.last_stage)
         return render("reminder", lang, context, self.skeletons)
@@ -522,6 +512,18 @@ def build_plan(
             planner.stage(action)
         planner.digests()
         return planner.plan
+
+
+def _view(window: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """What a reminder or a correction says of its window: the facts of its reason, the stage's or the
+    correction's own `item`, the decision's date and its reference (decisions.reference, when the input
+    carries it)."""
+    return {
+        **{k: _py(v) for k, v in reason_facts(window).items()},
+        **item,
+        "decided_on": _py(window.get("decided_on")),
+        "reference": _py(window.get("reference")),
+    }
 
 
 @contextmanager
