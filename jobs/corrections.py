@@ -142,12 +142,13 @@ def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, A
     open_ = windows[windows["status"].isin(TOLD) & windows["safe_deadline"].notna()]
     if open_.empty:
         return []
-    quoted = last_quoted(conn, open_["decision_id"].astype("int64").tolist())
+    ids = open_["decision_id"].astype("int64")
+    quoted = last_quoted(conn, ids.tolist())
     if not quoted:
         return []
     # Only the windows of decisions a family was ever told about become dicts (a few among a night's
     # hundreds of thousands: whole-frame `to_dict` cost seconds at a million decisions).
-    told = open_[open_["decision_id"].astype("int64").isin({decision for decision, _f, _b in quoted})]
+    told = open_[ids.isin({decision for decision, _f, _b in quoted})]
     records: list[dict[str, Any]] = told.to_dict("records")  # type: ignore[assignment]
     known = {
         (int(r.decision_id), str(r.forum), int(r.recipient_id), as_date(r.old_deadline), as_date(r.new_deadline))
