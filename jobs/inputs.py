@@ -25,7 +25,10 @@ from jobs.config import LANGUAGES
 from jobs.db import query
 from notifiers.message import PLAIN_ADDRESS, plain_address
 
-BATCH = 5000
+BATCH = 5000  # ids per read on SQLite: one `?` each, under its limit of bound variables
+# On PostgreSQL the ids of a read are one parameter (a text array), so a batch is only a bound on the size of
+# one statement's array and one fetch: fewer, bigger reads (a round trip and a plan each).
+BATCH_POSTGRESQL = 50000
 Scope = Literal["scan", "all"] | int
 
 
@@ -50,7 +53,8 @@ class People:
 # A query of sql/ as its driver takes it, cached per dialect: on SQLite with `?` in the order the names
 # occur (sqlite3's own `:name` makes SQLite search the names already seen for each one: quadratic in 5,000
 # ids); on PostgreSQL psycopg's `%(name)s`, the list of ids as one array (`IN :ids` -> `= ANY(...)`: the same
-# rows, the same index). Sent with `exec_driver_sql` and fetched as the driver's own tuples, which become a
+# rows, the same index), bound as ONE text literal '{1,2,3}' cast to bigint[] in the statement (psycopg's
+# dumping of a Python list of ints, element by element, was half a second of a 1M night). Sent with `exec_driver_sql` and fetched as the driver's own tuples, which become a
 # frame's columns in one step: SQLAlchemy's compiling of 5,000 expanded ids and a dict per row went there.
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 _IN_IDS = re.compile(r"\bIN\s+:ids\b", re.IGNORECASE)
@@ -62,10 +66,15 @@ def _driver_sql(name: str, postgresql: bool) -> tuple[str, tuple[str, ...]]:
     """(the statement, the parameters' names in order of occurrence: SQLite's `?`, `ids` one per id)."""
     sql: str = query(name).text
     if postgresql:
-        sql = _IN_IDS.sub("= ANY(:ids)", sql.replace("%", "%%"))
+        sql = _IN_IDS.sub("= ANY(CAST(:ids AS bigint[]))", sql.replace("%", "%%"))
         return _PARAMETER.sub(r"%(\1)s", sql), ()
     order = tuple(_PARAMETER.findall(sql))
     return _PARAMETER.sub(lambda m: _IDS if m[1] == "ids" else "?", sql), order
+
+
+def _pg_array(ids: Iterable[int]) -> str:
+    """PostgreSQL's text form of an array of whole numbers: '{1,2,3}' (each id an int, or int-like)."""
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
 def driver_statement(dialect: str, name: str, params: Mapping[str, object]) -> tuple[str, Any]:
@@ -74,7 +83,7 @@ def driver_statement(dialect: str, name: str, params: Mapping[str, object]) -> t
     postgresql = dialect == "postgresql"
     sql, order = _driver_sql(name, postgresql)
     if postgresql:
-        return sql, {k: list(v) if k == "ids" else v for k, v in params.items()}  # type: ignore[call-overload]
+        return sql, {k: _pg_array(v) if k == "ids" else v for k, v in params.items()}  # type: ignore[arg-type]
     bound: list[Any] = []
     for key in order:
         value = params[key]
@@ -106,8 +115,9 @@ def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: S
 
 def read_by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequence[str]) -> pd.DataFrame:
     unique = sorted({int(i) for i in ids})
+    batch = BATCH_POSTGRESQL if conn.dialect.name == "postgresql" else BATCH
     parts = [
-        _frame(conn, name, {"ids": unique[i : i + BATCH]}, columns) for i in range(0, len(unique), BATCH)
+        _frame(conn, name, {"ids": unique[i : i + batch]}, columns) for i in range(0, len(unique), batch)
     ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(columns))
 

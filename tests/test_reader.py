@@ -79,6 +79,7 @@ def test_reads_by_ids_across_batches_give_the_frames_sqlalchemy_gave(
 ) -> None:
     _seed(db_engine)
     monkeypatch.setattr(inputs, "BATCH", 7)  # five batches, the last one short
+    monkeypatch.setattr(inputs, "BATCH_POSTGRESQL", 7)  # the same on PostgreSQL (one array per batch)
     ids = [*range(30, 0, -1), 31, 5]  # unsorted, an id without a row, a repeated id
     with db_engine.connect() as conn:
         read = inputs.read_by_ids(conn, name, ids, columns)
