@@ -31,14 +31,15 @@ corrections, and the supervisors' report lists every correction of the night.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from jobs.store import as_date, corrections, messages, reminders
+from jobs.inputs import read_by_ids
+from jobs.store import as_date
 
 # Why the deadline changed, as tonight's window explains its date; the templates say each in one sentence.
 WHY_COMPLAINT = "complaint"  # a complaint to the complaints service restarted the term
@@ -87,53 +88,55 @@ def _sent_key(sent_at: Any, pk: int) -> tuple[datetime, int]:
     return (when.replace(tzinfo=None), pk)
 
 
+def _sent_times(sent_at: pd.Series) -> pd.Series:
+    """Each message's sent_at as _sent_key orders it (the wall time, its zone dropped), as one column:
+    PostgreSQL's timestamps arrive as one zoned column, SQLite's as the ISO text SQLAlchemy wrote."""
+    if isinstance(sent_at.dtype, pd.DatetimeTZDtype):
+        return sent_at.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(sent_at.dtype):
+        return sent_at
+    # Text (SQLite), or zoned values of different offsets (object): each read as _sent_key reads it.
+    return pd.Series([_sent_key(v, 0)[0] for v in sent_at], index=sent_at.index, dtype="datetime64[ns]")
+
+
+# The ledger's reads go through jobs.inputs.read_by_ids (sql/*.sql, the driver's own statement and tuples, the
+# ids one array on PostgreSQL): SQLAlchemy's expanding `IN` of 1,000 ids per read cost a 1M night 1.5 s of
+# compiling and of psycopg parsing statements too long to cache, on a first night for an empty ledger.
+QUOTED = ["decision_id", "forum", "recipient_id", "deadline", "sent_at", "id", "source"]
+KEY = ["decision_id", "forum", "recipient_id"]
+
+
+def _keys(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows' (decision, forum[, family]) as plain ints and text, column by column."""
+    converted = [
+        frame[c].astype(str).tolist() if c == "forum" else frame[c].astype("int64").tolist() for c in columns
+    ]
+    return zip(*converted, strict=True)
+
+
 def last_quoted(conn: Connection, decision_ids: Iterable[int]) -> dict[tuple[int, str, int], date]:
     """Per (decision, forum, family): the safe deadline of the last message delivered to the family about it,
-    a reminder or a correction (by the time it was sent)."""
-    ids = sorted(set(decision_ids))
-    latest: dict[tuple[int, str, int], tuple[tuple[datetime, int], date]] = {}
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        quoted = list(
-            conn.execute(
-                select(reminders.c.decision_id, reminders.c.forum, reminders.c.recipient_id,
-                       reminders.c.safe_deadline.label("deadline"), messages.c.sent_at, messages.c.id)
-                .join(messages, messages.c.id == reminders.c.message_pk)
-                .where(reminders.c.decision_id.in_(chunk), reminders.c.recipient_kind == "beneficiary",
-                       messages.c.kind == "reminder", messages.c.status == "sent")
-            ).all()
-        )  # fmt: skip
-        quoted += conn.execute(
-            select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
-                   corrections.c.new_deadline.label("deadline"), messages.c.sent_at, messages.c.id)
-            .join(messages, messages.c.id == corrections.c.message_pk)
-            .where(corrections.c.decision_id.in_(chunk), messages.c.status == "sent")
-        ).all()  # fmt: skip
-        for row in quoted:
-            key = (int(row.decision_id), str(row.forum), int(row.recipient_id))
-            order = _sent_key(row.sent_at, int(row.id))
-            if key not in latest or latest[key][0] < order:
-                latest[key] = (order, as_date(row.deadline))
-    return {key: deadline for key, (_order, deadline) in latest.items()}
+    a reminder or a correction (by the time it was sent, then the message's id)."""
+    rows = read_by_ids(conn, "last_quoted_of", decision_ids, QUOTED)
+    if rows.empty:
+        return {}
+    # The latest (sent_at, id) of each key; of equal ones the reminder, then the first read, as before.
+    latest = (
+        rows.assign(when=_sent_times(rows["sent_at"]))
+        .sort_values(["when", "id", "source"], ascending=[False, False, True], kind="stable")
+        .drop_duplicates(KEY, keep="first")
+    )
+    return dict(zip(_keys(latest, KEY), map(as_date, latest["deadline"].tolist()), strict=True))
 
 
 def last_reminded(conn: Connection, decision_ids: Iterable[int]) -> dict[tuple[int, str], date]:
     """Per (decision, forum): the night of the last reminder delivered to the family (`sent`) about it, any
     deadline it quoted; a window absent was never reminded. The digest says "last reminded on ..." of it."""
-    ids = sorted(set(decision_ids))
-    last: dict[tuple[int, str], date] = {}
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        rows = conn.execute(
-            select(reminders.c.decision_id, reminders.c.forum, func.max(reminders.c.due_on).label("night"))
-            .join(messages, messages.c.id == reminders.c.message_pk)
-            .where(reminders.c.decision_id.in_(chunk), reminders.c.recipient_kind == "beneficiary",
-                   messages.c.kind == "reminder", messages.c.status == "sent")
-            .group_by(reminders.c.decision_id, reminders.c.forum)
-        ).all()  # fmt: skip
-        for row in rows:
-            last[(int(row.decision_id), str(row.forum))] = as_date(row.night)
-    return last
+    rows = read_by_ids(conn, "last_reminded_of", decision_ids, ["decision_id", "forum", "night"])
+    if rows.empty:
+        return {}
+    keys = _keys(rows, ["decision_id", "forum"])
+    return dict(zip(keys, map(as_date, rows["night"].tolist()), strict=True))
 
 
 def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, Any]]:
@@ -150,15 +153,15 @@ def due_corrections(conn: Connection, windows: pd.DataFrame) -> list[dict[str, A
     # hundreds of thousands: whole-frame `to_dict` cost seconds at a million decisions).
     told = open_[ids.isin({decision for decision, _f, _b in quoted})]
     records: list[dict[str, Any]] = told.to_dict("records")  # type: ignore[assignment]
+    ledger = read_by_ids(
+        conn, "known_corrections_of", {k[0] for k in quoted}, [*KEY, "old_deadline", "new_deadline"]
+    )
     known = {
-        (int(r.decision_id), str(r.forum), int(r.recipient_id), as_date(r.old_deadline), as_date(r.new_deadline))
-        for r in conn.execute(
-            select(corrections.c.decision_id, corrections.c.forum, corrections.c.recipient_id,
-                   corrections.c.old_deadline, corrections.c.new_deadline)
-            .where(corrections.c.decision_id.in_(sorted({k[0] for k in quoted})),
-                   corrections.c.recipient_kind == "beneficiary")
+        (*key, as_date(old), as_date(new))
+        for key, old, new in zip(
+            _keys(ledger, KEY), ledger["old_deadline"].tolist(), ledger["new_deadline"].tolist(), strict=True
         )
-    }  # fmt: skip
+    }
     due = []
     for window in records:
         decision_id, forum = int(window["decision_id"]), str(window["forum"])

@@ -43,6 +43,9 @@ EXPECTED_IDS: dict[str, set[int]] = {
     "phones_of": {1, 2},  # the optional columns (contract 2026-11), NULL here
     "postal_addresses_of": {1, 2},
     "references_of": {1, 2},
+    "last_quoted_of": set(),  # the ledger's reads (jobs.corrections): nothing sent yet
+    "last_reminded_of": set(),
+    "known_corrections_of": set(),
 }
 
 
