@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, text
@@ -61,10 +62,17 @@ _IN_IDS = re.compile(r"\bIN\s+:ids\b", re.IGNORECASE)
 _IDS = "\x00ids\x00"  # where SQLite's list of ids goes, one `?` per id
 
 
+_FROM = re.compile(r"\s+FROM\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=64)
-def _driver_sql(name: str, postgresql: bool) -> tuple[str, tuple[str, ...]]:
-    """(the statement, the parameters' names in order of occurrence: SQLite's `?`, `ids` one per id)."""
+def _driver_sql(name: str, postgresql: bool, extra: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
+    """(the statement, the parameters' names in order of occurrence: SQLite's `?`, `ids` one per id).
+    `extra`: optional columns of the contract (OPTIONAL_COLUMNS' names only, never anything read or typed)
+    added to the end of the query's SELECT list, for a fund whose table or view has them."""
     sql: str = query(name).text
+    if extra:
+        sql = _FROM.sub(", " + ", ".join(extra) + "\nFROM", sql, count=1)
     if postgresql:
         sql = _IN_IDS.sub("= ANY(CAST(:ids AS bigint[]))", sql.replace("%", "%%"))
         return _PARAMETER.sub(r"%(\1)s", sql), ()
@@ -77,11 +85,13 @@ def _pg_array(ids: Iterable[int]) -> str:
     return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
-def driver_statement(dialect: str, name: str, params: Mapping[str, object]) -> tuple[str, Any]:
+def driver_statement(
+    dialect: str, name: str, params: Mapping[str, object], extra: tuple[str, ...] = ()
+) -> tuple[str, Any]:
     """`sql/<name>.sql` and `params` as the database's driver takes them (`ids` a list of ids; dates as ISO
     text on SQLite, as SQLAlchemy's Date writes them). benchmarks.plans explains exactly this statement."""
     postgresql = dialect == "postgresql"
-    sql, order = _driver_sql(name, postgresql)
+    sql, order = _driver_sql(name, postgresql, extra)
     if postgresql:
         return sql, {k: _pg_array(v) if k == "ids" else v for k, v in params.items()}  # type: ignore[arg-type]
     bound: list[Any] = []
@@ -96,8 +106,14 @@ def driver_statement(dialect: str, name: str, params: Mapping[str, object]) -> t
     return sql, tuple(bound)
 
 
-def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: Sequence[str]) -> pd.DataFrame:
-    sql, bound = driver_statement(conn.dialect.name, name, params)
+def _frame(
+    conn: Connection,
+    name: str,
+    params: Mapping[str, object],
+    columns: Sequence[str],
+    extra: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    sql, bound = driver_statement(conn.dialect.name, name, params, extra)
     result = conn.exec_driver_sql(sql, bound)  # SQLAlchemy's transaction (BEGIN on SQLite) and its errors
     error = conn.dialect.loaded_dbapi.Error
     try:
@@ -113,11 +129,16 @@ def _frame(conn: Connection, name: str, params: Mapping[str, object], columns: S
     return frame if names == list(columns) else frame.reindex(columns=list(columns))
 
 
-def read_by_ids(conn: Connection, name: str, ids: Iterable[int], columns: Sequence[str]) -> pd.DataFrame:
+def read_by_ids(
+    conn: Connection, name: str, ids: Iterable[int], columns: Sequence[str], extra: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The rows of `sql/<name>.sql` for these ids (sorted, once each, in batches), as a frame of `columns`
+    (`extra`: optional columns the query reads as well, see _driver_sql; list them in `columns` too)."""
     unique = sorted({int(i) for i in ids})
     batch = BATCH_POSTGRESQL if conn.dialect.name == "postgresql" else BATCH
     parts = [
-        _frame(conn, name, {"ids": unique[i : i + batch]}, columns) for i in range(0, len(unique), batch)
+        _frame(conn, name, {"ids": unique[i : i + batch]}, columns, extra)
+        for i in range(0, len(unique), batch)
     ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(columns))
 
@@ -145,28 +166,40 @@ def optional_columns(conn: Connection) -> frozenset[str]:
     return frozenset(found)
 
 
+def _optional_values(values: pd.Series) -> np.ndarray:
+    """An optional column's values as the frames carry them: None where the row leaves it empty (NULL, NaN,
+    blanks), else the text stripped. Column-wise: the blanks found by pandas, the text made once a value."""
+    out = np.full(len(values), None, dtype=object)
+    present = values.notna().to_numpy()
+    if present.any():
+        text = np.array([str(v).strip() for v in values.to_numpy(dtype=object)[present]], dtype=object)
+        out[np.flatnonzero(present)[text != ""]] = text[text != ""]
+    return out
+
+
+def _optional_of(table: str, present: frozenset[str]) -> tuple[str, ...]:
+    """The optional columns of `table` the fund has, in OPTIONAL_COLUMNS' order."""
+    return tuple(c for c, (owner, _q) in OPTIONAL_COLUMNS.items() if owner == table and c in present)
+
+
 def with_optional(
     conn: Connection, frame: pd.DataFrame, table: str, present: frozenset[str], key: str = "id"
 ) -> pd.DataFrame:
     """`frame` with the optional columns of `table` (phone, postal_address; reference), read by the ids in
-    `frame[key]`; None where the fund's table lacks the column or the row leaves it empty."""
+    `frame[key]`; None where the fund's table lacks the column or the row leaves it empty. Matched by id in
+    columns (pandas' index of the ids read: a repeated id takes its last row's value, as a dict did)."""
     out = frame.copy()
-    ids = frame[key].dropna().astype("int64").tolist() if key in frame else []
+    keys = frame[key] if key in frame else pd.Series([], dtype=object)
+    ids = keys.dropna().astype("int64").tolist()
     for column, (owner, name) in OPTIONAL_COLUMNS.items():
         if owner != table:
             continue
-        values: dict[int, Any] = {}
+        values = np.full(len(frame), None, dtype=object)
         if column in present and ids:
-            read = read_by_ids(conn, name, ids, ["id", column])
-            values = {
-                int(i): (None if _blank(v) else str(v).strip())
-                for i, v in zip(read["id"], read[column], strict=True)
-            }
-        out[column] = pd.Series(
-            [values.get(int(i)) if not pd.isna(i) else None for i in frame[key]] if key in frame else [],
-            index=frame.index,
-            dtype=object,
-        )
+            read = read_by_ids(conn, name, ids, ["id", column]).drop_duplicates("id", keep="last")
+            found = pd.Index(read["id"].astype("int64")).get_indexer(pd.Index(keys.astype("float64")))
+            values[found >= 0] = _optional_values(read[column])[found[found >= 0]]
+        out[column] = pd.Series(values, index=frame.index, dtype=object)
     return out
 
 
@@ -310,17 +343,25 @@ def read_people(
     optional `phone` and `postal_address` (None where the fund does not record them; `present` is what
     `optional_columns` found, checked here when not given).
     """
-    beneficiaries = read_by_ids(
-        conn,
-        "beneficiaries_of",
-        beneficiary_ids,
-        ["id", "full_name", "email", "language", "judicial_district", "advisor_id"],
-    )
-    advisor_ids = beneficiaries["advisor_id"].dropna().astype("int64").tolist()
-    advisors = read_by_ids(conn, "advisors_of", advisor_ids, ["id", "full_name", "email", "language", "team"])
     if present is None:
         present = optional_columns(conn)
-    beneficiaries = with_optional(conn, beneficiaries, "beneficiaries", present)
+    # The optional columns the fund has are read with the families themselves (one read, not one more per
+    # column by the same ids); those it lacks are None, as with_optional makes them.
+    extra = _optional_of("beneficiaries", present)
+    columns = ["id", "full_name", "email", "language", "judicial_district", "advisor_id"]
+    beneficiaries = read_by_ids(conn, "beneficiaries_of", beneficiary_ids, [*columns, *extra], extra)
+    optional = _optional_of("beneficiaries", frozenset(OPTIONAL_COLUMNS))
+    beneficiaries = beneficiaries.reindex(columns=[*columns, *optional])
+    for column in optional:
+        beneficiaries[column] = pd.Series(
+            _optional_values(beneficiaries[column])
+            if column in extra
+            else np.full(len(beneficiaries), None, dtype=object),
+            index=beneficiaries.index,
+            dtype=object,
+        )
+    advisor_ids = beneficiaries["advisor_id"].dropna().astype("int64").tolist()
+    advisors = read_by_ids(conn, "advisors_of", advisor_ids, ["id", "full_name", "email", "language", "team"])
     beneficiaries, problems = _checked(beneficiaries, "beneficiaries", fallback_language)
     advisors, advisor_problems = _checked(advisors, "advisors", fallback_language)
     return People(beneficiaries, advisors, problems + advisor_problems)
