@@ -115,9 +115,25 @@ def merged(table: str, row_id: Any, found: list[Found]) -> Problem:
     )
 
 
+# What pandas infers of an object column whose values are never text (NULLs aside): no value of it is blank.
+_NEVER_TEXT = frozenset(
+    {"empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean", "date", "datetime",
+     "datetime64", "time", "timedelta", "timedelta64", "period"}
+)  # fmt: skip
+
+
 def _missing(series: pd.Series) -> np.ndarray:
-    blank = series.astype(object).astype(str).str.strip().eq("").fillna(False)
-    return (series.isna() | blank).to_numpy(dtype=bool)
+    """NULL, NaN, or a value that reads as blank text (str(value).strip() == "")."""
+    missing = series.isna().to_numpy(dtype=bool)
+    dtype = series.dtype
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+        return missing  # a number, a boolean or a timestamp never reads as blank
+    if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(series, skipna=True) in _NEVER_TEXT:
+        return missing
+    # Each distinct value read once (a column repeats a few kinds and dates), not each row's str() of it.
+    codes, uniques = pd.factorize(series)
+    blank = np.array([str(value).strip() == "" for value in uniques] + [False], dtype=bool)
+    return missing | blank[codes]
 
 
 def _require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
@@ -133,6 +149,7 @@ class _Checker:
         self.table, self.frame = table, frame.reset_index(drop=True)
         self.bad = np.zeros(len(self.frame), dtype=bool)
         self.found: dict[int, list[Found]] = {}
+        self.days: dict[str, np.ndarray] = {}  # each date column as dates() read it, for clean()
         ids = self.frame["id"] if "id" in self.frame.columns else pd.Series(frame.index)
         self.ids = ids.reset_index(drop=True)
 
@@ -182,6 +199,7 @@ class _Checker:
     def dates(self, column: str, required: bool) -> np.ndarray:
         """The column as days; reports a missing value (when required) and an unparseable one."""
         days, absent = to_days(self.frame[column]), _missing(self.frame[column])
+        self.days[column] = days
         if required:
             self.check(absent, column, "missing", f"{column} is missing")
         else:
@@ -205,7 +223,9 @@ class _Checker:
     def clean(self, date_columns: tuple[str, ...]) -> pd.DataFrame:
         kept = self.frame[~self.bad].copy()
         for column in date_columns:
-            kept[column] = pd.Series(to_days(kept[column]).astype("datetime64[ns]"), index=kept.index)
+            # The kept rows' days as dates() read them (to_days reads each value on its own), not read again.
+            days = self.days[column][~self.bad] if column in self.days else to_days(kept[column])
+            kept[column] = pd.Series(days.astype("datetime64[ns]"), index=kept.index)
         return kept
 
 
@@ -273,7 +293,12 @@ def validate_decisions(
     clean_decisions["appeal_info_complete"] = complete
 
     all_ids, kept_ids = set(decisions["id"].dropna().tolist()), set(clean_decisions["id"].tolist())
-    decided_by_id = dict(zip(clean_decisions["id"], clean_decisions["decided_on"], strict=True))
+    # The kept decisions' ids are unique (a shared id is skipped): looked up in an index, not a dict of 100k
+    # dates; an appeal of no kept decision (position -1) gets the NaT appended last.
+    kept_index = pd.Index(clean_decisions["id"].to_numpy(dtype=object))
+    decided_or_nat = np.append(
+        clean_decisions["decided_on"].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT")
+    )
 
     a = _Checker("appeals", appeals)
     # An appeal's or a complaint's own id plays no part in a window: one missing or shared is reported, and the
@@ -283,7 +308,9 @@ def validate_decisions(
     a.known("decision_id", all_ids, "no_decision", "no decision {raw!r}")
     a.known("forum", FORUMS, "unknown_forum", "unknown forum {raw!r}")
     filed = a.dates("filed_on", required=True)
-    decided_of_appeal = to_days(a.frame["decision_id"].map(decided_by_id))
+    decided_of_appeal = to_days(
+        pd.Series(decided_or_nat[kept_index.get_indexer(a.frame["decision_id"].to_numpy(dtype=object))])
+    )
     a.check(
         filed < decided_of_appeal,
         "filed_on",

@@ -41,21 +41,8 @@ from jobs.phrases import phrases
 from jobs.render import render_page
 from jobs.report_cells import csv_cell
 from jobs.store import as_date, corrections, messages, reminders, runs
+from jobs.windows import WINDOW_COLUMNS, window_records
 from jobs.workbook import Sheet, write_workbook
-
-WINDOW_COLUMNS = [
-    "decision_id",
-    "beneficiary_id",
-    "kind",
-    "forum",
-    "status",
-    "rule",
-    "trigger_on",
-    "safe_deadline",
-    "latest_deadline",
-    "days_left",
-    "needs_confirmation",
-]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -74,30 +61,6 @@ def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> No
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     _write_atomic(path, buffer.getvalue())
-
-
-DATE_COLUMNS = ("trigger_on", "safe_deadline", "latest_deadline")
-
-
-def window_records(windows: pd.DataFrame) -> list[dict[str, Any]]:
-    """The JSON shape of shared/contract.md section 3: ISO dates or null, ints, bools."""
-    records = []
-    rows: list[dict[str, Any]] = windows.reindex(columns=WINDOW_COLUMNS).to_dict("records")  # type: ignore[assignment]
-    for row in rows:
-        out: dict[str, Any] = {}
-        for key, value in row.items():
-            if key in DATE_COLUMNS:
-                out[key] = None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
-            elif key == "days_left":
-                out[key] = None if pd.isna(value) else int(value)
-            elif key in ("decision_id", "beneficiary_id"):
-                out[key] = int(value)
-            elif key == "needs_confirmation":
-                out[key] = bool(value)
-            else:
-                out[key] = value
-        records.append(out)
-    return records
 
 
 TO_CALL_COLUMNS = [

@@ -6,33 +6,76 @@ the codes themselves in `jobs.exits`: 0 done; 1 done, but some rows or deliverie
 or usage; 3 another run holds the lock; 70 a bug.
 
 Start-up stays light: `import jobs.commands` imports no pandas or numpy (their threads would start before
-`schedule` blocks SIGTERM), so the verbs import the libraries that need them when they run.
+`schedule` blocks SIGTERM), so the verbs import the libraries that need them when they run. Nor does it import
+the verbs' modules: `cli.commands` names them all and imports one when it is looked up (a verb run, or
+`--help` listing them), so `appealwatch windows` does not pay for the scheduler, the outbox or the demo.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
 import traceback
+from collections.abc import Iterator, MutableMapping
 
 import click
 
-from jobs.commands import deliver, demo, explain, history, init_db, report, run, runs, schedule, windows
 from jobs.commands.options import config_option
 from jobs.db import describe_error, is_database_error
 from jobs.exits import Exit
 
+# Each verb's name -> the module under jobs.commands whose `command` it is.
+VERBS = {
+    "init-db": "init_db",
+    "demo": "demo",
+    "run": "run",
+    "windows": "windows",
+    "explain": "explain",
+    "history": "history",
+    "report": "report",
+    "schedule": "schedule",
+    "deliver": "deliver",
+    "runs": "runs",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _Verbs(MutableMapping[str, click.Command]):
+    """click's `Group.commands`, with each verb's module imported the first time the verb is looked up."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in VERBS:
+                raise KeyError(name)
+            command: click.Command = importlib.import_module(f"jobs.commands.{VERBS[name]}").command
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("the verbs of appealwatch are fixed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*VERBS, *self._loaded]))
+
+    def __len__(self) -> int:
+        return len(set(VERBS) | set(self._loaded))
+
+
+@click.group(
+    commands=_Verbs(),
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @config_option
 @click.version_option(package_name="appealwatch")
 def cli() -> None:
     """appealwatch: appeal deadlines of Groeipakket decisions, reminders before they pass, reports."""
-
-
-for verb in (init_db, demo, run, windows, explain, history, report, schedule, deliver, runs):
-    cli.add_command(verb.command)
 
 
 def _log_bug(exc: Exception) -> None:

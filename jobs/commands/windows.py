@@ -17,21 +17,16 @@ from jobs.exits import Exit
 def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int:
     # Imported when it runs, not at start: the engine needs pandas, whose threads must not start before
     # `schedule` blocks SIGTERM (tests/test_cli_guards.py checks that the command line starts without it).
-    import pandas as pd
-
-    from jobs.report import WINDOW_COLUMNS, csv_cell, window_records
-    from jobs.windows import windows_on
+    from jobs.windows import WINDOW_COLUMNS, window_records, windows_on, write_windows_csv
 
     with database(settings.database.url) as engine, engine.connect() as conn:
         windows, problems = windows_on(conn, on, show_all)
-    records = window_records(windows)
     if fmt == "json":
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        # One write of the whole text: json.dump would write each of its hundreds of thousands of pieces.
+        sys.stdout.write(json.dumps(window_records(windows), ensure_ascii=False, indent=1))
         sys.stdout.write("\n")
     elif fmt == "csv":
-        cells = [{k: csv_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in records]
-        frame = pd.DataFrame(cells, columns=WINDOW_COLUMNS).astype({"days_left": "Int64"})
-        frame.to_csv(sys.stdout, index=False)
+        write_windows_csv(windows, sys.stdout)
     else:
         # rich only for the table: the CSV and JSON that scripts read never pay for its import.
         from rich.console import Console
@@ -40,6 +35,7 @@ def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int
         table = Table(
             *WINDOW_COLUMNS, title=f"appeal windows on {on}" + (" (all)" if show_all else " (open)")
         )
+        records = window_records(windows)
         for record in records:
             table.add_row(*("" if v is None else str(v) for v in record.values()))
         Console(width=220).print(table)
