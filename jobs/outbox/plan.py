@@ -436,6 +436,9 @@ class _Planner:
         return render("digest", lang, context)
 
     def digests(self) -> None:
+        # The windows e-mailed tonight, as the digest compares them, made once: a digest asks only about its
+        # own items, so each gets those of its items (not the whole night's set, read again per advisor).
+        sent = {(int(d), str(f)) for d, f in self.emailed}
         for advisor_id in sorted(set(self.items) | set(self.to_call) | set(self.corrections)):
             advisor = _person(self.advisors, advisor_id)
             items, rows, to_call = (
@@ -459,7 +462,8 @@ class _Planner:
                         {**item, "reason": reason, "advisor_id": advisor_id, "recipient": "advisor"}
                     )
                 continue
-            rendered = self.render_digest(advisor, items, to_call, self.emailed, corrected)
+            emailed = {(int(i["decision_id"]), str(i["forum"])) for i in items} & sent
+            rendered = self.render_digest(advisor, items, to_call, emailed, corrected)
             lang = advisor["lang"]
             keys = [reminder_message_id(r, self.domain) for r in rows]
             keys += [f"u{u['decision_id']}.{u['forum']}.{u['stage']}" for u in to_call]
