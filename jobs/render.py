@@ -691,6 +691,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The files do not change while a process runs: a template `{% import %}`s its macros at each render
+        # (thousands a night), and with auto_reload each import looked at the file's time on disk again.
+        auto_reload=False,
     )
     env.filters["ucfirst"] = _ucfirst
     env.filters["fr_de"] = _fr_de
