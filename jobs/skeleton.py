@@ -313,10 +313,21 @@ class _Filler:
     several-kilobyte mail, about a tenth of a reminder's cost)."""
 
     def __init__(self, skeletons: list[_Skeleton], html: list[bool]) -> None:
-        needed: dict[tuple[int, bool, bool], int] = {}
+        wanted = dict.fromkeys(
+            (i, cap, escaped)
+            for skeleton, escaped in zip(skeletons, html, strict=True)
+            for i, cap in skeleton.slots
+        )
+        # The texts in the order `fill` makes them, each kind in one pass: as written, capitalised, then
+        # escaped in HTML (sorted is stable: within a kind, in the order the parts need them).
+        self.needed = tuple(sorted(wanted, key=lambda k: (k[2], k[1])))
+        position = {k: n for n, k in enumerate(self.needed)}
+        self.written = tuple(i for i, cap, escaped in self.needed if not escaped and not cap)
+        self.capitalised = tuple(i for i, cap, escaped in self.needed if not escaped and cap)
+        self.escaped = tuple((i, cap) for i, cap, escaped in self.needed if escaped)
         self.parts: list[tuple[list[str], Callable[[list[str]], tuple[str, ...]]]] = []
         for skeleton, escaped in zip(skeletons, html, strict=True):
-            at = [needed.setdefault((i, cap, escaped), len(needed)) for i, cap in skeleton.slots]
+            at = [position[(i, cap, escaped)] for i, cap in skeleton.slots]
             if not at:
                 pick: Callable[[list[str]], tuple[str, ...]] = _nothing
             elif len(at) == 1:
@@ -327,30 +338,31 @@ class _Filler:
             interleaved: list[str] = [""] * (2 * len(skeleton.literals) - 1)
             interleaved[0::2] = skeleton.literals
             self.parts.append((interleaved, pick))
-        self.needed = tuple(needed)
 
     def fill(self, values: list[Any], escaped: dict[str, str]) -> list[str]:
         """Each part's text with each place filled in: the value as Jinja writes it (`str`), capitalised
         where `ucfirst` was applied, escaped in HTML (`escaped` keeps a night's escaped texts)."""
-        texts = []
-        for i, cap, html in self.needed:
-            text = str(values[i])
-            if cap:
-                text = text[:1].upper() + text[1:]
-            if html:
-                done = escaped.get(text)
-                if done is None:
-                    if len(escaped) >= _ESCAPED_MAX:
-                        escaped.clear()
-                    done = escaped[text] = str(escape(text))
-                text = done
-            texts.append(text)
+        texts = [str(values[i]) for i in self.written]
+        texts += [_capitalised(str(values[i])) for i in self.capitalised]
+        known = escaped.get
+        for i, cap in self.escaped:
+            text = _capitalised(str(values[i])) if cap else str(values[i])
+            done = known(text)
+            if done is None:
+                if len(escaped) >= _ESCAPED_MAX:
+                    escaped.clear()
+                done = escaped[text] = str(escape(text))
+            texts.append(done)
         filled = []
         for interleaved, pick in self.parts:
             pieces = interleaved.copy()
             pieces[1::2] = pick(texts)
             filled.append("".join(pieces))
         return filled
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _nothing(texts: list[str]) -> tuple[str, ...]:
@@ -407,11 +419,10 @@ class Skeletons:
             self._memos[family] = _Memo(len(shape.groups))
         try:
             key, values = shape.key(context, self._memos[family])
-            hash(key)
+            made = self._made.get((family, key), _MISSING)  # hashes the key once
         except (TypeError, ValueError):  # a value that cannot be part of a key (or be tested): Jinja it is
             self.plain += 1
             return [t.render(context) for t in templates]
-        made = self._made.get((family, key), _MISSING)
         if made is None:
             self.plain += 1
             return [t.render(context) for t in templates]

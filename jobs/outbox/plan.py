@@ -106,6 +106,11 @@ def _by_id(frame: pd.DataFrame) -> _Rows:
 
 
 def _person(people: _Rows, ident: Any) -> dict[str, Any] | None:
+    kind = type(ident)
+    if kind is int:  # the most of them: a scalar test (pd.isna) costs more than the lookup
+        return people.get(ident)
+    if kind is float:  # an id column with a missing value is read as floats
+        return None if ident != ident else people.get(int(ident))
     return None if ident is None or pd.isna(ident) else people.get(int(ident))
 
 
