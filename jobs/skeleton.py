@@ -141,9 +141,6 @@ class _Memo:
         self.hits = [0] * groups
         self.misses = [0] * groups
 
-    def worth(self, group: int) -> bool:
-        return self.hits[group] > 0 or self.misses[group] < 32
-
 
 class _Shape:
     """The paths of one template family (a kind and language), sorted, with what is read at each."""
@@ -166,6 +163,12 @@ class _Shape:
             for at, path in enumerate(chosen):
                 by_parent.setdefault(path[:-1], []).append((path[-1], role, at))
         self.groups = tuple(by_parent.items())
+        # Per group, the parent's one step when it is a single name a dict holds as a key (`forum`, `r`):
+        # read with the context's `get` directly (as `get` would), not through `get`'s loop.
+        self.steps = tuple(
+            p[0] if len(p) == 1 and isinstance(p[0], str) and p[0] not in _DICT_ATTRIBUTES else None
+            for p, _reads in self.groups
+        )
         # Per group, for a holder that is a plain dict, the steps by role, read with `map(holder.get, ...)`
         # (in C); None where a step is also a dict's attribute (Jinja would read the method): read one by one.
         self.fast: list[tuple[tuple[Any, ...], ...] | None] = []
@@ -216,12 +219,18 @@ class _Shape:
         parts: list[Hashable] = []
         values: list[Any] = [None] * len(self.free)
         get = self.get
+        plain_context = type(context) is dict
         for g, (parent, reads) in enumerate(self.groups):
-            holder: Any = get(context, parent) if parent else context
+            name = self.steps[g]
+            if name is not None and plain_context:
+                holder: Any = context.get(name, _MISSING)
+            else:
+                holder = get(context, parent) if parent else context
             if holder is _MISSING:  # every read below it is missing (a macro's own names: `m.contact`, `r`)
                 parts.append(_GONE)
                 continue
-            keep = parent and memo is not None and memo.worth(g)
+            # kept while the group has hit, or for its first 32 holders
+            keep = parent and memo is not None and (memo.hits[g] > 0 or memo.misses[g] < 32)
             if keep:
                 assert memo is not None
                 seen = memo.seen.get((g, id(holder)))
