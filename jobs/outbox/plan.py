@@ -64,6 +64,15 @@ def _dates(array: Any) -> list[Any]:
     return list(boxed[codes].tolist())
 
 
+def _days(array: Any) -> list[date | None]:
+    """A datetime column as calendar days (None for NaT), each distinct day converted once (see _dates)."""
+    codes, days = pd.factorize(array)  # NaT: code -1, the last of `made`
+    made = np.empty(len(days) + 1, dtype=object)
+    made[: len(days)] = [day.date() for day in days]
+    made[-1] = None
+    return list(made[codes].tolist())
+
+
 class _Rows:
     """A frame's rows by key, each a plain dict made only when first asked for: the night stays in columns
     (whole columns to lists, which is fast) and only the rows tonight's messages need become dicts.
@@ -242,7 +251,8 @@ class _Planner:
 
     def stage(self, action: dict[str, Any]) -> None:
         key = {k: _py(action[k]) for k in ("decision_id", "forum", "recipient_kind", "recipient_id", "stage")}
-        key["safe_deadline"] = _py(pd.Timestamp(action["safe_deadline"]))
+        day = action["safe_deadline"]  # a date already when build_plan made the rows (see there)
+        key["safe_deadline"] = day if type(day) is date else _py(pd.Timestamp(day))
         row = {**key, "due_on": self.on, "status": "skipped", "detail": None, "message_id": None}
         if action.get("rearm"):
             row["rearm"] = True  # a key already in the ledger, planned again (jobs.due; queue.write_plan)
@@ -507,9 +517,15 @@ def build_plan(
         for due in corrections or []:
             planner.correction(due)
         # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value; `stage` takes
-        # each value as a plain Python one (`_py`) either way.
+        # each value as a plain Python one (`_py`) either way. A datetime column becomes the days `stage`
+        # takes (None for NaT), each distinct day made once.
         names = [str(name) for name in actions.columns]
-        columns = [actions.iloc[:, at].tolist() for at in range(len(names))]
+        columns = [
+            _days(actions.iloc[:, at].array)
+            if pd.api.types.is_datetime64_dtype(actions.iloc[:, at].dtype)
+            else actions.iloc[:, at].tolist()
+            for at in range(len(names))
+        ]
         rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
         for action in rows:
             planner.stage(action)
