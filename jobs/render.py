@@ -435,8 +435,10 @@ def _by_deadline(row: Mapping[str, Any]) -> tuple[date, str, str]:
     return (_as_date(row["safe_deadline"]) or date.max, str(row["beneficiary_name"]), str(row["decision_id"]))
 
 
+@lru_cache(maxsize=256)
 def language_name(code: str, lang: str) -> str:
-    """A language's name in `lang`, from CLDR ("Nederlands", "néerlandais", "Niederländisch", "Dutch")."""
+    """A language's name in `lang`, from CLDR ("Nederlands", "néerlandais", "Niederländisch", "Dutch");
+    once per pair (a digest names the language of each of its families; CLDR's data do not change)."""
     name = Locale.parse(phrases(lang).locale).languages.get(code)
     return str(name) if name else code
 
