@@ -212,6 +212,7 @@ class _Planner:
         self.fund = settings.fund.model_dump()
         self.last_stage = min(settings.reminders.beneficiary_days, default=0)
         self.skeletons = night_skeletons()  # reminders rendered once per shape, filled in per family
+        self._replies: dict[Any, str | None] = {}  # reply_to, by the family's advisor_id
         keys = zip(windows["decision_id"].tolist(), windows["forum"].tolist(), strict=True)
         self.windows = _Rows(windows, [(int(d), str(f)) for d, f in keys], convert=False)
         self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
@@ -309,11 +310,18 @@ class _Planner:
     def reply_to(self, beneficiary: Mapping[str, Any]) -> str | None:
         """Who answers a family's reply: their advisor when the advisor has a usable address, else the fund's
         configured address (None when it has none: the sender's own then)."""
-        advisor = _person(self.advisors, beneficiary.get("advisor_id"))
+        advisor_id = beneficiary.get("advisor_id")
+        if advisor_id in self._replies:  # an advisor's families share it: made once per advisor a night
+            return self._replies[advisor_id]
+        advisor = _person(self.advisors, advisor_id)
+        made: str | None
         if advisor is not None and advisor["address"] is not None:
-            return formataddr((str(advisor["full_name"]), str(advisor["address"])))
-        email = str(self.fund.get("email") or "").strip()
-        return formataddr((str(self.fund.get("name") or ""), email)) if email else None
+            made = formataddr((str(advisor["full_name"]), str(advisor["address"])))
+        else:
+            email = str(self.fund.get("email") or "").strip()
+            made = formataddr((str(self.fund.get("name") or ""), email)) if email else None
+        self._replies[advisor_id] = made
+        return made
 
     def correction(self, due: dict[str, Any]) -> None:
         """A correction notice to the family (jobs.corrections), and its line in the advisor's digest. With
