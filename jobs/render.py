@@ -129,22 +129,51 @@ def reason_sentence(facts: Mapping[str, Any], lang: str, *, passed: bool = False
     reason = facts["trigger_reason"]
     if reason not in words.reasons:
         raise ValueError(f"unknown trigger_reason {reason!r}; expected one of {tuple(words.reasons)}")
+    restarted = _as_date(facts.get("restarted_on"))
+    if reason == "complaint_closed" and restarted is None:
+        raise ValueError("trigger_reason 'complaint_closed' needs restarted_on")
+    return _reason(
+        lang,
+        reason,
+        _as_date(facts.get("informed_on")),
+        _as_date(facts.get("trigger_on")),
+        restarted,
+        _as_date(facts.get("safe_deadline")),
+        int(facts["term_months"]),
+        facts.get("counts_from") or "notification",
+        str(facts.get("forum")),
+        passed,
+    )
 
-    def written(key: str) -> str:
-        value = _as_date(facts.get(key))
+
+@lru_cache(maxsize=8192)
+def _reason(
+    lang: str,
+    reason: str,
+    informed: date | None,
+    trigger: date | None,
+    restarted: date | None,
+    safe: date | None,
+    n: int,
+    counts_from: str,
+    forum: str,
+    passed: bool,
+) -> str:
+    """reason_sentence's work, once per set of facts: a night's windows share their dates and terms (the
+    decisions of one day, the same forum), so most reminders find their sentence written already."""
+    words = phrases(lang)
+
+    def written(value: date | None) -> str:
         return format_day(value, lang) if value is not None else ""
 
-    if reason == "complaint_closed" and _as_date(facts.get("restarted_on")) is None:
-        raise ValueError("trigger_reason 'complaint_closed' needs restarted_on")
-    counts_from = facts.get("counts_from") or "notification"
     return words.reasons[reason].format(
-        informed=written("informed_on"),
-        trigger=written("trigger_on"),
-        restarted=written("restarted_on"),
-        safe=written("safe_deadline"),
-        n=int(facts["term_months"]),
-        start=words.starts[counts_from].format(trigger=written("trigger_on")),
-        appeal=words.appeal_noun.get(str(facts.get("forum")), words.appeal_noun_any),
+        informed=written(informed),
+        trigger=written(trigger),
+        restarted=written(restarted),
+        safe=written(safe),
+        n=n,
+        start=words.starts[counts_from].format(trigger=written(trigger)),
+        appeal=words.appeal_noun.get(forum, words.appeal_noun_any),
         must=words.must_passed if passed else words.must,
     )
 
@@ -253,6 +282,21 @@ def _person(person: Mapping[str, Any] | None) -> dict[str, str] | None:
     return {"full_name": str(person["full_name"]), "email": str(person.get("email") or "")}
 
 
+@lru_cache(maxsize=8192)
+def _deadline_words(safe: date, lang: str) -> tuple[str, str, str, date | None, str]:
+    """What a reminder says of its safe deadline in `lang`: the day written long and short, the holiday
+    it falls on ("" if none), the working day before it when it is not one (`act_by`, else None) and that day
+    written; once per day and language (a night's reminders share a few hundred deadlines)."""
+    act_by = None if is_working_day(safe) else previous_working_day(safe)
+    return (
+        format_day(safe, lang),
+        format_day_short(safe, lang),
+        holiday_name(safe, lang) or "",
+        act_by,
+        format_day(act_by, lang) if act_by is not None else "",
+    )
+
+
 def build_reminder_context(
     window: Mapping[str, Any],
     beneficiary: Mapping[str, Any],
@@ -289,7 +333,7 @@ def build_reminder_context(
     decided_text = format_day(decided_on, lang)
     district = beneficiary.get("judicial_district") or None
     today = safe - timedelta(days=days_left)
-    act_by = None if is_working_day(safe) else previous_working_day(safe)
+    deadline_text, deadline_short, holiday, act_by, act_by_text = _deadline_words(safe, lang)
     latest = _as_date(window.get("latest_deadline"))
     reference = str(window.get("reference") or "").strip() or str(window["decision_id"])
     # The fund's and the organisations' views are shared objects (cached; only read): see _bodies.
@@ -320,11 +364,11 @@ def build_reminder_context(
         },
         "forum": forum,
         "deadline": safe,
-        "deadline_text": format_day(safe, lang),
-        "deadline_short": format_day_short(safe, lang),
-        "holiday": holiday_name(safe, lang) or "",
+        "deadline_text": deadline_text,
+        "deadline_short": deadline_short,
+        "holiday": holiday,
         "act_by": act_by,
-        "act_by_text": format_day(act_by, lang) if act_by is not None else "",
+        "act_by_text": act_by_text,
         "act_by_passed": act_by is not None and act_by < today,
         "latest_text": format_day(latest, lang) if latest is not None and latest > safe else "",
         "received_at": words.received_at[forum_id],
@@ -391,8 +435,10 @@ def _by_deadline(row: Mapping[str, Any]) -> tuple[date, str, str]:
     return (_as_date(row["safe_deadline"]) or date.max, str(row["beneficiary_name"]), str(row["decision_id"]))
 
 
+@lru_cache(maxsize=256)
 def language_name(code: str, lang: str) -> str:
-    """A language's name in `lang`, from CLDR ("Nederlands", "néerlandais", "Niederländisch", "Dutch")."""
+    """A language's name in `lang`, from CLDR ("Nederlands", "néerlandais", "Niederländisch", "Dutch");
+    once per pair (a digest names the language of each of its families; CLDR's data do not change)."""
     name = Locale.parse(phrases(lang).locale).languages.get(code)
     return str(name) if name else code
 
@@ -618,15 +664,38 @@ def _fr_de(name: str) -> str:
     return f"d'{name}" if first and first in "aeiouyh" else f"de {name}"
 
 
+_DICT_ATTRIBUTES: Final = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, reading a plain dict's keys the short way.
+
+    A template reads its rows' keys as attributes (`d.safe_text`): Jinja tries `getattr` first and, for a
+    dict, only then the key, so each read raised and caught an AttributeError (a digest of a 1M night reads
+    some 300,000). For a plain dict and a name that is none of a dict's attributes that `getattr` can only
+    fail: the key is read directly, with Jinja's own result when it is missing."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The files do not change while a process runs: a template `{% import %}`s its macros at each render
+        # (thousands a night), and with auto_reload each import looked at the file's time on disk again.
+        auto_reload=False,
     )
     env.filters["ucfirst"] = _ucfirst
     env.filters["fr_de"] = _fr_de

@@ -16,6 +16,7 @@ from datetime import date
 from email.utils import formataddr
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from deadlines.explain import reason_facts
@@ -52,21 +53,24 @@ def _py(value: Any) -> Any:
     return value
 
 
-class _Dates:
-    """A datetime column read by position: the Timestamp (or NaT) indexing the array gives, made once per
-    distinct value."""
+def _dates(array: Any) -> list[Any]:
+    """A datetime column as the Timestamps (or NaT) indexing the array gives, each distinct day boxed once (a
+    night's rows share a few hundred days; a Timestamp is immutable) and spread over the rows by numpy, in C:
+    a list read by position like the other columns."""
+    codes, days = pd.factorize(array)  # NaT: code -1, the last of `boxed`
+    boxed = np.empty(len(days) + 1, dtype=object)
+    boxed[: len(days)] = list(days)
+    boxed[-1] = pd.NaT
+    return list(boxed[codes].tolist())
 
-    def __init__(self, array: Any) -> None:
-        self._array = array
-        self._numbers = array.asi8
-        self._boxed: dict[int, Any] = {}
 
-    def __getitem__(self, at: int) -> Any:
-        number = int(self._numbers[at])
-        found = self._boxed.get(number)
-        if found is None:
-            found = self._boxed[number] = self._array[at]
-        return found
+def _days(array: Any) -> list[date | None]:
+    """A datetime column as calendar days (None for NaT), each distinct day converted once (see _dates)."""
+    codes, days = pd.factorize(array)  # NaT: code -1, the last of `made`
+    made = np.empty(len(days) + 1, dtype=object)
+    made[: len(days)] = [day.date() for day in days]
+    made[-1] = None
+    return list(made[codes].tolist())
 
 
 class _Rows:
@@ -76,10 +80,9 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame, keys: list[Any], convert: bool) -> None:
         self._names = [str(c) for c in frame.columns]
-        # Dates stay a DatetimeArray (indexing one gives the Timestamp tolist would, without boxing them all),
-        # each distinct day boxed once (a night's rows share a few hundred days; a Timestamp is immutable).
+        # Dates as the Timestamps tolist would give, without boxing every row's value (see _dates).
         self._columns = [
-            _Dates(frame[c].array) if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
+            _dates(frame[c].array) if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
             for c in frame.columns
         ]
         self._position = dict(zip(keys, range(len(keys)), strict=True))
@@ -112,6 +115,11 @@ def _by_id(frame: pd.DataFrame) -> _Rows:
 
 
 def _person(people: _Rows, ident: Any) -> dict[str, Any] | None:
+    kind = type(ident)
+    if kind is int:  # the most of them: a scalar test (pd.isna) costs more than the lookup
+        return people.get(ident)
+    if kind is float:  # an id column with a missing value is read as floats
+        return None if ident != ident else people.get(int(ident))
     return None if ident is None or pd.isna(ident) else people.get(int(ident))
 
 
@@ -204,6 +212,7 @@ class _Planner:
         self.fund = settings.fund.model_dump()
         self.last_stage = min(settings.reminders.beneficiary_days, default=0)
         self.skeletons = night_skeletons()  # reminders rendered once per shape, filled in per family
+        self._replies: dict[Any, str | None] = {}  # reply_to, by the family's advisor_id
         keys = zip(windows["decision_id"].tolist(), windows["forum"].tolist(), strict=True)
         self.windows = _Rows(windows, [(int(d), str(f)) for d, f in keys], convert=False)
         self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
@@ -243,7 +252,8 @@ class _Planner:
 
     def stage(self, action: dict[str, Any]) -> None:
         key = {k: _py(action[k]) for k in ("decision_id", "forum", "recipient_kind", "recipient_id", "stage")}
-        key["safe_deadline"] = _py(pd.Timestamp(action["safe_deadline"]))
+        day = action["safe_deadline"]  # a date already when build_plan made the rows (see there)
+        key["safe_deadline"] = day if type(day) is date else _py(pd.Timestamp(day))
         row = {**key, "due_on": self.on, "status": "skipped", "detail": None, "message_id": None}
         if action.get("rearm"):
             row["rearm"] = True  # a key already in the ledger, planned again (jobs.due; queue.write_plan)
@@ -300,11 +310,18 @@ class _Planner:
     def reply_to(self, beneficiary: Mapping[str, Any]) -> str | None:
         """Who answers a family's reply: their advisor when the advisor has a usable address, else the fund's
         configured address (None when it has none: the sender's own then)."""
-        advisor = _person(self.advisors, beneficiary.get("advisor_id"))
+        advisor_id = beneficiary.get("advisor_id")
+        if advisor_id in self._replies:  # an advisor's families share it: made once per advisor a night
+            return self._replies[advisor_id]
+        advisor = _person(self.advisors, advisor_id)
+        made: str | None
         if advisor is not None and advisor["address"] is not None:
-            return formataddr((str(advisor["full_name"]), str(advisor["address"])))
-        email = str(self.fund.get("email") or "").strip()
-        return formataddr((str(self.fund.get("name") or ""), email)) if email else None
+            made = formataddr((str(advisor["full_name"]), str(advisor["address"])))
+        else:
+            email = str(self.fund.get("email") or "").strip()
+            made = formataddr((str(self.fund.get("name") or ""), email)) if email else None
+        self._replies[advisor_id] = made
+        return made
 
     def correction(self, due: dict[str, Any]) -> None:
         """A correction notice to the family (jobs.corrections), and its line in the advisor's digest. With
@@ -436,6 +453,9 @@ class _Planner:
         return render("digest", lang, context)
 
     def digests(self) -> None:
+        # The windows e-mailed tonight, as the digest compares them, made once: a digest asks only about its
+        # own items, so each gets those of its items (not the whole night's set, read again per advisor).
+        sent = {(int(d), str(f)) for d, f in self.emailed}
         for advisor_id in sorted(set(self.items) | set(self.to_call) | set(self.corrections)):
             advisor = _person(self.advisors, advisor_id)
             items, rows, to_call = (
@@ -459,7 +479,8 @@ class _Planner:
                         {**item, "reason": reason, "advisor_id": advisor_id, "recipient": "advisor"}
                     )
                 continue
-            rendered = self.render_digest(advisor, items, to_call, self.emailed, corrected)
+            emailed = {(int(i["decision_id"]), str(i["forum"])) for i in items} & sent
+            rendered = self.render_digest(advisor, items, to_call, emailed, corrected)
             lang = advisor["lang"]
             keys = [reminder_message_id(r, self.domain) for r in rows]
             keys += [f"u{u['decision_id']}.{u['forum']}.{u['stage']}" for u in to_call]
@@ -504,9 +525,15 @@ def build_plan(
         for due in corrections or []:
             planner.correction(due)
         # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value; `stage` takes
-        # each value as a plain Python one (`_py`) either way.
+        # each value as a plain Python one (`_py`) either way. A datetime column becomes the days `stage`
+        # takes (None for NaT), each distinct day made once.
         names = [str(name) for name in actions.columns]
-        columns = [actions.iloc[:, at].tolist() for at in range(len(names))]
+        columns = [
+            _days(actions.iloc[:, at].array)
+            if pd.api.types.is_datetime64_dtype(actions.iloc[:, at].dtype)
+            else actions.iloc[:, at].tolist()
+            for at in range(len(names))
+        ]
         rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
         for action in rows:
             planner.stage(action)
