@@ -39,9 +39,8 @@ from jobs.outbox.ids import report_message_prefix
 from jobs.outbox.queue import queue_report_mail
 from jobs.phrases import phrases
 from jobs.render import render_page
-from jobs.report_cells import csv_cell
+from jobs.report_cells import WINDOW_COLUMNS, csv_cell, window_records
 from jobs.store import as_date, corrections, messages, reminders, runs
-from jobs.windows import WINDOW_COLUMNS, window_records
 from jobs.workbook import Sheet, write_workbook
 
 

@@ -17,7 +17,8 @@ from jobs.exits import Exit
 def print_windows(settings: Settings, on: date, show_all: bool, fmt: str) -> int:
     # Imported when it runs, not at start: the engine needs pandas, whose threads must not start before
     # `schedule` blocks SIGTERM (tests/test_cli_guards.py checks that the command line starts without it).
-    from jobs.windows import WINDOW_COLUMNS, window_records, windows_on, write_windows_csv
+    from jobs.report_cells import WINDOW_COLUMNS, window_records, write_windows_csv
+    from jobs.windows import windows_on
 
     with database(settings.database.url) as engine, engine.connect() as conn:
         windows, problems = windows_on(conn, on, show_all)
