@@ -55,8 +55,9 @@ class People:
 # occur (sqlite3's own `:name` makes SQLite search the names already seen for each one: quadratic in 5,000
 # ids); on PostgreSQL psycopg's `%(name)s`, the list of ids as one array (`IN :ids` -> `= ANY(...)`: the same
 # rows, the same index), bound as ONE text literal '{1,2,3}' cast to bigint[] in the statement (psycopg's
-# dumping of a Python list of ints, element by element, was half a second of a 1M night). Sent with `exec_driver_sql` and fetched as the driver's own tuples, which become a
-# frame's columns in one step: SQLAlchemy's compiling of 5,000 expanded ids and a dict per row went there.
+# dumping of a Python list of ints, element by element, was half a second of a 1M night). Sent with
+# `exec_driver_sql` and fetched as the driver's own tuples, which become a frame's columns in one step:
+# SQLAlchemy's compiling of 5,000 expanded ids and a dict per row went there.
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 _IN_IDS = re.compile(r"\bIN\s+:ids\b", re.IGNORECASE)
 _IDS = "\x00ids\x00"  # where SQLite's list of ids goes, one `?` per id
