@@ -46,6 +46,7 @@ EXPECTED_IDS: dict[str, set[int]] = {
     "last_quoted_of": set(),  # the ledger's reads (jobs.corrections): nothing sent yet
     "last_reminded_of": set(),
     "known_corrections_of": set(),
+    "held_corrections_of": set(),  # jobs.outbox.settle.expired_held: no correction notice held
 }
 
 
