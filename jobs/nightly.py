@@ -172,9 +172,7 @@ def read_night(
     windows = with_optional(conn, windows, "decisions", present, key="decision_id")
     # The families of every window in the scan, not only the open ones: a bad address or language is
     # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
-    people = read_people(
-        conn, windows["beneficiary_id"].tolist(), settings.reminders.fallback_language, present
-    )
+    people = read_people(conn, windows["beneficiary_id"], settings.reminders.fallback_language, present)
     return windows, people, inputs.problems + people.problems, inputs.read
 
 

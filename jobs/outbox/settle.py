@@ -18,8 +18,8 @@ Messages claimed by a worker that vanished count as waiting.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,12 +28,12 @@ from sqlalchemy import Connection, Engine, and_, func, select, update
 from jobs.config import Settings
 from jobs.corrections import is_too_late, last_reminded
 from jobs.due import KEY, SERIES, SUPERSEDED_CATCH_UP, SUPERSEDED_IN_FLIGHT, SUPERSEDED_WINDOW
-from jobs.inputs import People
+from jobs.inputs import People, read_by_ids
 from jobs.outbox.delivery import claim_is_stale
 from jobs.outbox.ids import report_message_prefix
 from jobs.outbox.plan import _item, _person, _Planner, _py, correction_item, digest_not_after
 from jobs.outbox.queue import Plan, write_plan
-from jobs.store import CORRECTION_KEY, as_date, corrections, messages, reminders, runs
+from jobs.store import as_date, corrections, messages, reminders, runs
 
 
 def settle(
@@ -251,6 +251,61 @@ def _correction_now(
     return correction_item(due, window, family), window, family
 
 
+HELD = ["decision_id", "forum", "recipient_kind", "recipient_id", "old_deadline", "new_deadline", "why",
+        "detail", "status", "claimed_by", "lease_until"]  # fmt: skip
+
+
+class _Held(NamedTuple):
+    """One row of sql/held_corrections_of.sql, as SQLAlchemy's Row gave it: ints, text, dates, and the
+    lease a datetime (or None) for claim_is_stale."""
+
+    decision_id: int
+    forum: str
+    recipient_kind: str
+    recipient_id: int
+    old_deadline: date
+    new_deadline: date
+    why: str
+    detail: str | None
+    status: str
+    claimed_by: str | None
+    lease_until: datetime | None
+
+
+def _held_rows(rows: pd.DataFrame) -> list[_Held]:
+    """The rows read, each as a _Held (a handful a night): the driver's dates as ISO text on SQLite, its
+    timestamps as text there too; None for NULL (pandas' NaN of a text column)."""
+    return [
+        _Held(
+            int(r[0]),
+            str(r[1]),
+            str(r[2]),
+            int(r[3]),
+            as_date(r[4]),
+            as_date(r[5]),
+            str(r[6]),
+            _text(r[7]),
+            str(r[8]),
+            _text(r[9]),
+            _when(r[10]),
+        )
+        for r in rows.astype(object).itertuples(index=False, name=None)
+    ]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def _when(value: Any) -> datetime | None:
+    """A DateTime column's value as SQLAlchemy reads it: a datetime (SQLite's text parsed), or None."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
 def expired_held(conn: Connection, windows: pd.DataFrame, on: date) -> list[dict[str, Any]]:
     """The correction notices that expired undelivered, for tonight's digest to list their families to call
     (`late` "expired", `called`): those an outage still holds (pending, or a stale claim) whose window tonight
@@ -265,31 +320,36 @@ def expired_held(conn: Connection, windows: pd.DataFrame, on: date) -> list[dict
     since = on - timedelta(days=14) if on > date.min + timedelta(days=14) else date.min
     latest = pd.to_datetime(expired["latest_deadline"]).to_numpy().astype("datetime64[D]")
     expired = expired[latest >= np.datetime64(since, "D")]
-    tonight = {(int(w["decision_id"]), str(w["forum"])): w for w in expired.to_dict("records")}
+    # Each window's two deadlines by (decision, forum), from the columns (no dict per window); of a repeated
+    # key the last window, as a dict of the records kept it.
+    tonight = dict(
+        zip(
+            zip(
+                expired["decision_id"].astype("int64").tolist(),
+                expired["forum"].astype(str).tolist(),
+                strict=True,
+            ),
+            zip(expired["safe_deadline"].tolist(), expired["latest_deadline"].tolist(), strict=True),
+            strict=True,
+        )
+    )
     if not tonight:
         return []
-    rows = conn.execute(
-        select(messages.c.status, messages.c.claimed_by, messages.c.lease_until, *[corrections.c[k] for k in CORRECTION_KEY],
-               corrections.c.why, corrections.c.detail)
-        .join(corrections, corrections.c.message_pk == messages.c.id)
-        .where(messages.c.status.in_(("pending", "sending", "expired")), messages.c.kind == "correction",
-               corrections.c.decision_id.in_(sorted({d for d, _f in tonight})))
-    ).all()  # fmt: skip
+    # The ledger's read by the driver's own statement and tuples (sql/held_corrections_of.sql, the ids one
+    # array on PostgreSQL), as jobs.corrections' reads: SQLAlchemy's expanding `IN` over thousands of ids and
+    # its Rows cost a tenth of a second of a 1M night.
+    rows = read_by_ids(conn, "held_corrections_of", {d for d, _f in tonight}, HELD)
     due = []
-    for row in rows:
-        window = tonight.get((int(row.decision_id), str(row.forum)))
-        if (
-            window is None
-            or _py(window["safe_deadline"]) != as_date(row.new_deadline)
-            or is_too_late(row.detail)
-        ):
+    for row in _held_rows(rows):
+        window = tonight.get((row.decision_id, row.forum))
+        if window is None or _py(window[0]) != row.new_deadline or is_too_late(row.detail):
             continue
         if row.status == "sending" and not claim_is_stale(row):
             continue  # a live worker has it: it records the expiry, and the next night lists the family
         due.append(
             {k: getattr(row, k) for k in ("decision_id", "forum", "recipient_kind", "recipient_id", "why")}
-            | {"old_deadline": as_date(row.old_deadline), "new_deadline": as_date(row.new_deadline),
-               "late": "expired", "called": True, "latest_deadline": _py(window["latest_deadline"])}
+            | {"old_deadline": row.old_deadline, "new_deadline": row.new_deadline,
+               "late": "expired", "called": True, "latest_deadline": _py(window[1])}
         )  # fmt: skip
     return sorted(due, key=lambda c: (c["decision_id"], c["forum"], c["old_deadline"]))
 
