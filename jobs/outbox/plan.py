@@ -581,9 +581,9 @@ def _key_column(column: pd.Series) -> list[Any]:
 def _view(window: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
     """What a reminder or a correction says of its window: the facts of its reason, the stage's or the
     correction's own `item`, the decision's date and its reference (decisions.reference, when the input
-    carries it)."""
+    carries it). reason_facts gives plain values already (days as dates or None, texts, an int)."""
     return {
-        **{k: _py(v) for k, v in reason_facts(window).items()},
+        **reason_facts(window),
         **item,
         "decided_on": _py(window.get("decided_on")),
         "reference": _py(window.get("reference")),
