@@ -89,9 +89,13 @@ class _Rows:
             for c in frame.columns
         ]
         # With `convert`, the columns whose values `_py` may change: not those already plain (the days just
-        # made; int64 and bool columns, whose `tolist` gives Python ints and bools).
+        # made; int64 and bool columns, whose `tolist` gives Python ints and bools; text columns without
+        # missing values, which give texts).
         self._converted = [
-            convert and not _plain(frame[c].dtype) and not pd.api.types.is_datetime64_dtype(frame[c].dtype)
+            convert
+            and not _plain(frame[c].dtype)
+            and not pd.api.types.is_datetime64_dtype(frame[c].dtype)
+            and not (isinstance(frame[c].dtype, pd.StringDtype) and not frame[c].hasnans)
             for c in frame.columns
         ]
         self._convert = any(self._converted)
