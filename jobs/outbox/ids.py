@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -29,7 +30,9 @@ def reminder_message_id(key: Mapping[str, Any], domain: str) -> str:
     day = key["safe_deadline"]
     # a date (or a Timestamp, a datetime) is written directly; anything else (a text) read as a Timestamp
     deadline = (
-        f"{day:%Y%m%d}"
+        _ymd(day)
+        if type(day) is date
+        else f"{day:%Y%m%d}"
         if isinstance(day, date) and day is not pd.NaT
         else pd.Timestamp(day).strftime("%Y%m%d")
     )
@@ -37,6 +40,12 @@ def reminder_message_id(key: Mapping[str, Any], domain: str) -> str:
         f"<aw.r.{key['decision_id']}.{key['forum']}.{deadline}.{key['recipient_kind'][0]}"
         f"{key['recipient_id']}.s{key['stage']}@{domain}>"
     )
+
+
+@lru_cache(maxsize=4096)
+def _ymd(day: date) -> str:
+    """A day as a Message-ID writes it, once per day: a night's reminders share a few hundred deadlines."""
+    return f"{day:%Y%m%d}"
 
 
 def correction_message_id(key: Mapping[str, Any], domain: str) -> str:

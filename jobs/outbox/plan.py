@@ -80,13 +80,26 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame, keys: list[Any], convert: bool) -> None:
         self._names = [str(c) for c in frame.columns]
-        # Dates as the Timestamps tolist would give, without boxing every row's value (see _dates).
+        # Dates as the Timestamps tolist would give, without boxing every row's value (see _dates); with
+        # `convert`, as the days `_py` makes of them (see _days).
         self._columns = [
-            _dates(frame[c].array) if pd.api.types.is_datetime64_dtype(frame[c].dtype) else frame[c].tolist()
+            (_days if convert else _dates)(frame[c].array)
+            if pd.api.types.is_datetime64_dtype(frame[c].dtype)
+            else frame[c].tolist()
             for c in frame.columns
         ]
+        # With `convert`, the columns whose values `_py` may change: not those already plain (the days just
+        # made; int64 and bool columns, whose `tolist` gives Python ints and bools; text columns without
+        # missing values, which give texts).
+        self._converted = [
+            convert
+            and not _plain(frame[c].dtype)
+            and not pd.api.types.is_datetime64_dtype(frame[c].dtype)
+            and not (isinstance(frame[c].dtype, pd.StringDtype) and not frame[c].hasnans)
+            for c in frame.columns
+        ]
+        self._convert = any(self._converted)
         self._position = dict(zip(keys, range(len(keys)), strict=True))
-        self._convert = convert
         self._made: dict[Any, dict[str, Any]] = {}
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -96,8 +109,14 @@ class _Rows:
         at = self._position.get(key)
         if at is None:
             return default
-        values = [column[at] for column in self._columns]
-        row = dict(zip(self._names, map(_py, values) if self._convert else values, strict=True))
+        if self._convert:
+            values = [
+                _py(column[at]) if converted else column[at]
+                for column, converted in zip(self._columns, self._converted, strict=True)
+            ]
+        else:
+            values = [column[at] for column in self._columns]
+        row = dict(zip(self._names, values, strict=True))
         self._made[key] = row
         return row
 
@@ -108,10 +127,36 @@ class _Rows:
         return row
 
 
+def _plain(dtype: Any) -> bool:
+    """A numpy int64 or bool column: `tolist` gives plain Python ints and bools, which `_py` keeps as they are
+    (a nullable Int64 or boolean column may hold pd.NA: not plain)."""
+    return isinstance(dtype, np.dtype) and dtype.kind in "ib"
+
+
+def _ints(column: pd.Series) -> list[int]:
+    """A column as Python ints (`int` of each value), without a Python call per value when it is an int64
+    column already (a night's 100,000 windows and families)."""
+    values = column.tolist()
+    return (
+        values
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind == "i"
+        else [int(v) for v in values]
+    )
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """A column as texts (`str` of each value), without a Python call per value when it is a text column
+    without missing values."""
+    values = column.tolist()
+    if isinstance(column.dtype, pd.StringDtype) and not column.hasnans:
+        return values
+    return [str(v) for v in values]
+
+
 def _by_id(frame: pd.DataFrame) -> _Rows:
     """People as plain dicts by id, made when first looked up: a lookup per due stage, not a pandas row
     access, and not a dict for every family of the scan."""
-    return _Rows(frame, [int(i) for i in frame["id"].tolist()], convert=True)
+    return _Rows(frame, _ints(frame["id"]), convert=True)
 
 
 def _person(people: _Rows, ident: Any) -> dict[str, Any] | None:
@@ -193,6 +238,10 @@ def _family(window: Mapping[str, Any], beneficiary: Mapping[str, Any]) -> dict[s
     }
 
 
+_KEY = ("decision_id", "forum", "recipient_kind", "recipient_id", "stage", "safe_deadline")
+"""A due stage's ledger key, in the order its ledger row and its unreachable row list it."""
+
+
 class _Planner:
     """Turns tonight's due stages into ledger rows and messages: each stage first, then one digest per advisor."""
 
@@ -213,8 +262,8 @@ class _Planner:
         self.last_stage = min(settings.reminders.beneficiary_days, default=0)
         self.skeletons = night_skeletons()  # reminders rendered once per shape, filled in per family
         self._replies: dict[Any, str | None] = {}  # reply_to, by the family's advisor_id
-        keys = zip(windows["decision_id"].tolist(), windows["forum"].tolist(), strict=True)
-        self.windows = _Rows(windows, [(int(d), str(f)) for d, f in keys], convert=False)
+        keys = zip(_ints(windows["decision_id"]), _texts(windows["forum"]), strict=True)
+        self.windows = _Rows(windows, list(keys), convert=False)
         self.beneficiaries, self.advisors = _by_id(people.beneficiaries), _by_id(people.advisors)
         # Why a person's row is not there although the table has it: skipped as a bad row (which column).
         self.skipped: dict[tuple[str, int], str] = {}
@@ -250,15 +299,12 @@ class _Planner:
             return f"{who} row skipped as a bad row ({column}): see the bad rows"
         return f"{who} row missing"
 
-    def stage(self, action: dict[str, Any]) -> None:
-        key = {k: _py(action[k]) for k in ("decision_id", "forum", "recipient_kind", "recipient_id", "stage")}
-        day = action["safe_deadline"]  # a date already when build_plan made the rows (see there)
-        key["safe_deadline"] = day if type(day) is date else _py(pd.Timestamp(day))
-        row = {**key, "due_on": self.on, "status": "skipped", "detail": None, "message_id": None}
-        if action.get("rearm"):
-            row["rearm"] = True  # a key already in the ledger, planned again (jobs.due; queue.write_plan)
+    def stage(self, row: dict[str, Any], send: bool) -> None:
+        """One due stage: `row` its ledger row as build_plan made it (its key first, then skipped until
+        planned), `send` whether it is the stage to send (else a more urgent one of its window is due)."""
+        key = row  # the key's values are the row's first ones (_KEY); a copy of them only where one is kept
         self.plan.ledger.append(row)
-        if action["action"] != "send":
+        if not send:
             row["detail"] = "a more urgent stage was due at the same time"
             return
         series = (key["decision_id"], key["forum"], key["safe_deadline"], key["recipient_id"])
@@ -272,6 +318,7 @@ class _Planner:
             # The decision names a beneficiary the fund's table does not have: a data problem to chase.
             reason = self.absent("beneficiaries", window["beneficiary_id"])
             row.update(status="unreachable", detail=reason)
+            key = {k: row[k] for k in _KEY}
             self.plan.unreachable.append(
                 {**key, "days_left": days_left, "beneficiary_name": f"(beneficiary {window['beneficiary_id']} {'skipped' if 'skipped' in reason else 'missing'})",
                  "reason": reason, "advisor_id": None}
@@ -524,29 +571,43 @@ def build_plan(
         planner = _Planner(windows, people, settings, on, reminded)
         for due in corrections or []:
             planner.correction(due)
-        # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value; `stage` takes
-        # each value as a plain Python one (`_py`) either way. A datetime column becomes the days `stage`
-        # takes (None for NaT), each distinct day made once.
-        names = [str(name) for name in actions.columns]
-        columns = [
-            _days(actions.iloc[:, at].array)
-            if pd.api.types.is_datetime64_dtype(actions.iloc[:, at].dtype)
-            else actions.iloc[:, at].tolist()
-            for at in range(len(names))
-        ]
-        rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-        for action in rows:
-            planner.stage(action)
+        # Column by column (`tolist`), not `to_dict("records")`, which boxes value by value, and no dict per
+        # action: each stage's ledger row is made here, once, from the key's columns as plain Python values
+        # (`_py` only on a column whose `tolist` may not give them), the deadline as a day (None for NaT),
+        # each distinct day made once.
+        if len(actions):
+            key = [_key_column(actions[name]) for name in _KEY[:-1]]
+            deadline = actions["safe_deadline"]
+            days = (
+                _days(deadline.array)
+                if pd.api.types.is_datetime64_dtype(deadline.dtype)
+                else [d if type(d) is date else _py(pd.Timestamp(d)) for d in deadline.tolist()]
+            )
+            sends = [a == "send" for a in actions["action"].tolist()]
+            rearms = actions["rearm"].tolist() if "rearm" in actions.columns else [None] * len(actions)
+            for d, f, kind, rid, st, day, send, rearm in zip(*key, days, sends, rearms, strict=True):
+                row = {"decision_id": d, "forum": f, "recipient_kind": kind, "recipient_id": rid,
+                       "stage": st, "safe_deadline": day,
+                       "due_on": on, "status": "skipped", "detail": None, "message_id": None}  # fmt: skip
+                if rearm:  # a key already in the ledger, planned again (jobs.due; queue.write_plan)
+                    row["rearm"] = True
+                planner.stage(row, send)
         planner.digests()
         return planner.plan
+
+
+def _key_column(column: pd.Series) -> list[Any]:
+    """A column of the actions' key as plain Python values, as `_py` makes each (see _plain)."""
+    values = column.tolist()
+    return values if _plain(column.dtype) else [_py(v) for v in values]
 
 
 def _view(window: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
     """What a reminder or a correction says of its window: the facts of its reason, the stage's or the
     correction's own `item`, the decision's date and its reference (decisions.reference, when the input
-    carries it)."""
+    carries it). reason_facts gives plain values already (days as dates or None, texts, an int)."""
     return {
-        **{k: _py(v) for k, v in reason_facts(window).items()},
+        **reason_facts(window),
         **item,
         "decided_on": _py(window.get("decided_on")),
         "reference": _py(window.get("reference")),
@@ -561,6 +622,12 @@ def _collector_paused() -> Iterator[None]:
     written (ledger rows, messages, rows of the night) and no garbage cycles worth collecting in between; the
     collector, started every 700 new containers, kept scanning them: about a quarter of the planning's CPU
     at 1M decisions (docs/performance.md). Whatever cycles a render leaves are collected once it runs again.
+
+    On the way out the objects alive then are frozen (`gc.freeze`) before the collector is enabled again:
+    else its first collection scans every object the planning made (about 0.1 s at 1M), all of it alive
+    until the plan is written, and the night's process exits soon after. A frozen object is still freed
+    when its last reference goes (reference counting); only a cycle among them is left to the process's
+    end, which for a nightly batch process that exits after writing its plan costs nothing.
     """
     was = gc.isenabled()
     gc.disable()
@@ -568,4 +635,5 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            gc.freeze()
             gc.enable()
