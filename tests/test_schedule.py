@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -43,6 +44,22 @@ def test_the_scheduled_job_runs_the_nightly_job_for_today_in_the_fund_time_zone(
             select(runs.c.command, runs.c.on_date, runs.c.status)
         ).all()
     assert (command, str(on_date), status) == ("run", settings.today().isoformat(), "ok")
+
+
+def test_a_scheduled_night_leaves_nothing_frozen_in_the_long_running_process(
+    db_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """The planning freezes the night's objects for a one-shot process (`run` exits right after); the
+    scheduler's process lives for months, so each night's objects must go back to the collector."""
+    settings = load_settings(config(tmp_path, db_url), environ={})
+    with db_engine.begin() as conn:  # a family with an open window tonight: the night plans a reminder
+        b.beneficiary(conn, 1, "Anna Peeters", "anna@example.org")
+        b.decision(conn, 1, 1, "care_allowance", settings.today() - timedelta(days=80))
+    gc.unfreeze()
+    nightly_job(settings)
+    with db_engine.connect() as conn:
+        assert conn.execute(select(runs.c.status)).scalar_one() == "ok"
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_cron_line_is_read_in_the_configured_time_zone(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import traceback
 
@@ -28,6 +29,16 @@ log = logging.getLogger("appealwatch.schedule")
 
 def nightly_job(settings: Settings) -> None:
     """One night under `schedule`: its outcome logged in the scheduler's shape; nothing stops the next night."""
+    try:
+        _night(settings)
+    finally:
+        # The planning freezes what it made (jobs.outbox.plan._collector_paused), which suits a process that
+        # exits after its night; this one lives on, so what a night left is handed back to the collector
+        # (any reference cycle among it collected as usual) and nights do not pile up in memory.
+        gc.unfreeze()
+
+
+def _night(settings: Settings) -> None:
     try:
         code = run_nightly(settings, settings.today())
     except LockHeld as exc:

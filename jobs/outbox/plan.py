@@ -627,7 +627,8 @@ def _collector_paused() -> Iterator[None]:
     else its first collection scans every object the planning made (about 0.1 s at 1M), all of it alive
     until the plan is written, and the night's process exits soon after. A frozen object is still freed
     when its last reference goes (reference counting); only a cycle among them is left to the process's
-    end, which for a nightly batch process that exits after writing its plan costs nothing.
+    end, which for a nightly batch process that exits after writing its plan costs nothing; `schedule`, which
+    lives on, unfreezes them after each night (jobs.commands.schedule.nightly_job).
     """
     was = gc.isenabled()
     gc.disable()
