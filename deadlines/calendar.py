@@ -97,7 +97,12 @@ def holiday_name(day: date, lang: str = "en") -> str | None:
     """The legal holiday's name in nl, fr, de or en, or None when `day` is not a legal holiday."""
     if lang not in _PACKAGE_LANGUAGE:
         raise ValueError(f"unsupported language {lang!r}; use one of {LANGUAGES}")
-    return _holidays(*_span(day.year, day.year), lang).get(day)
+    # Whether it is one: the calendar of the whole span, which the working days use anyway. Its name in
+    # another language: from that year's table alone (a night names a few years' holidays, not 111 years'
+    # in each language; tests/test_rules.py holds every day of the span to the span's own tables).
+    if day not in _holidays(*_span(day.year, day.year)):
+        return None
+    return _holidays(day.year, day.year, lang).get(day)
 
 
 def holiday_names(day: date) -> dict[str, str] | None:

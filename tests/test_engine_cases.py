@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import holidays
 import numpy as np
 import pandas as pd
 import pytest
@@ -441,6 +442,19 @@ def test_the_calendar_holds_the_ten_legal_holidays_and_not_11_july_2_november_or
     assert not {D("2025-07-11"), D("2025-11-02"), D("2025-12-26")} & year
     assert holiday_name(D("2025-04-21"), "nl") == "Paasmaandag"
     assert holiday_name(D("2025-04-21"), "fr") == "Lundi de Pâques"
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])
+def test_each_holiday_has_the_name_of_the_whole_calendar_in_each_language_and_no_other_day_has_one(
+    lang: str,
+) -> None:
+    """A holiday is named from its own year's table; the names are those of the whole span's table."""
+    span = holidays.country_holidays(
+        "BE", categories=("public",), years=range(1990, 2101), language={"en": "en_US"}.get(lang, lang)
+    )
+    days = pd.date_range("1990-01-01", "2100-12-31").date
+    named = {day: holiday_name(day, lang) for day in days}
+    assert {day: name for day, name in named.items() if name is not None} == dict(span)
 
 
 def test_no_more_than_three_non_working_days_ever_follow_each_other() -> None:
