@@ -28,7 +28,7 @@ from jobs.courts import court_for, district_in_words
 from jobs.organisations import CONTACT_FIELDS, ORGANISATION_IDS, ORGANISATIONS
 from jobs.phrases import phrases
 from jobs.resources import data_dir
-from jobs.skeleton import Skeletons
+from jobs.skeleton import DICT_ATTRIBUTES, Skeletons
 
 __all__ = [
     "FAMILY_STATES",
@@ -664,9 +664,6 @@ def _fr_de(name: str) -> str:
     return f"d'{name}" if first and first in "aeiouyh" else f"de {name}"
 
 
-_DICT_ATTRIBUTES: Final = frozenset(dir(dict))
-
-
 class _Environment(jinja2.Environment):
     """Jinja's environment, reading a plain dict's keys the short way.
 
@@ -676,7 +673,7 @@ class _Environment(jinja2.Environment):
     fail: the key is read directly, with Jinja's own result when it is missing."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
+        if type(obj) is dict and type(attribute) is str and attribute not in DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:

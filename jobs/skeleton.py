@@ -37,7 +37,9 @@ __all__ = ["Skeletons", "referenced_paths"]
 Path = tuple[str | int, ...]
 
 _MISSING: Final = object()
-_DICT_ATTRIBUTES: Final = frozenset(dir(dict))  # `a.items` reads the method, as in Jinja
+# A dict's own attributes: `a.items` reads the method, as in Jinja; any other name a plain dict holds is
+# read as its key (here and in jobs.render's environment).
+DICT_ATTRIBUTES: Final = frozenset(dir(dict))
 _FULL: Final = ("free", True)
 _GONE: Final = ("gone",)
 # Types whose values, of one type, are equal exactly when Jinja writes them alike (float is not: 0.0, -0.0;
@@ -166,14 +168,14 @@ class _Shape:
         # Per group, the parent's one step when it is a single name a dict holds as a key (`forum`, `r`):
         # read with the context's `get` directly (as `get` would), not through `get`'s loop.
         self.steps = tuple(
-            p[0] if len(p) == 1 and isinstance(p[0], str) and p[0] not in _DICT_ATTRIBUTES else None
+            p[0] if len(p) == 1 and isinstance(p[0], str) and p[0] not in DICT_ATTRIBUTES else None
             for p, _reads in self.groups
         )
         # Per group, for a holder that is a plain dict, the steps by role, read with `map(holder.get, ...)`
         # (in C); None where a step is also a dict's attribute (Jinja would read the method): read one by one.
         self.fast: list[tuple[tuple[Any, ...], ...] | None] = []
         for _parent, reads in self.groups:
-            if any(step in _DICT_ATTRIBUTES for step, _role, _at in reads):
+            if any(step in DICT_ATTRIBUTES for step, _role, _at in reads):
                 self.fast.append(None)
                 continue
             leaves = tuple(step for step, role, _at in reads if role is _LEAF)
@@ -195,7 +197,7 @@ class _Shape:
         """The value at `path`, as Jinja reads it (an attribute first for `a.b`), or _MISSING."""
         value: Any = context
         for step in path:
-            if type(value) is dict and step not in _DICT_ATTRIBUTES:
+            if type(value) is dict and step not in DICT_ATTRIBUTES:
                 value = value.get(step, _MISSING)
                 if value is _MISSING:
                     return _MISSING
@@ -262,7 +264,7 @@ class _Shape:
                     there = value is not _MISSING
                     parts.append(("there", there, type(value), there and bool(value)))
             for step, role, at in reads if fast is None else ():
-                if plain and step not in _DICT_ATTRIBUTES:
+                if plain and step not in DICT_ATTRIBUTES:
                     value = holder.get(step, _MISSING)
                 else:
                     value = _MISSING if holder is _MISSING else get(holder, (step,))
