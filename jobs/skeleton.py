@@ -133,6 +133,20 @@ def _leaf(value: Any) -> Hashable:
     return _freeze(value)
 
 
+def _free_part(value: Any) -> Hashable:
+    """A free value as a key part: _FULL when it is written out (its text is the family's own, kept apart),
+    else what the template sees of it: missing, or which empty value of which type."""
+    if value is _MISSING or not value:
+        return ("empty", type(value), None if value is _MISSING else value)
+    return _FULL
+
+
+def _held_part(value: Any) -> Hashable:
+    """A value the template only tests (is it there, is it empty) as a key part."""
+    there = value is not _MISSING
+    return ("there", there, type(value), there and bool(value))
+
+
 class _Memo:
     """What `_Shape.key` read from the holders below the top of a context, by group and the holder's
     identity (each holder kept alive here, so that its identity is not reused); with each group's hits and
@@ -253,16 +267,13 @@ class _Shape:
                 # Values of these types equal as keys only when Jinja writes them alike (the types are kept).
                 parts.append((kinds, read) if _SIMPLE.issuperset(kinds) else (None, tuple(map(_leaf, read))))
                 for at, value in zip(ats, map(holder.get, frees_at, no_frees), strict=True):
-                    if value is _MISSING or not value:
-                        parts.append(("empty", type(value), None if value is _MISSING else value))
-                    else:
-                        parts.append(_FULL)
+                    part = _free_part(value)
+                    parts.append(part)
+                    if part is _FULL:
                         values[at] = value
                         if keep:
                             frees.append((at, value))
-                for value in map(holder.get, held, no_held):
-                    there = value is not _MISSING
-                    parts.append(("there", there, type(value), there and bool(value)))
+                parts += map(_held_part, map(holder.get, held, no_held))
             for step, role, at in reads if fast is None else ():
                 if plain and step not in DICT_ATTRIBUTES:
                     value = holder.get(step, _MISSING)
@@ -271,16 +282,14 @@ class _Shape:
                 if role is _LEAF:
                     parts.append(_leaf(value))
                 elif role is _FREE:
-                    if value is _MISSING or not value:
-                        parts.append(("empty", type(value), None if value is _MISSING else value))
-                    else:
-                        parts.append(_FULL)
+                    part = _free_part(value)
+                    parts.append(part)
+                    if part is _FULL:
                         values[at] = value
                         if keep:
                             frees.append((at, value))
                 else:
-                    there = value is not _MISSING
-                    parts.append(("there", there, type(value), there and bool(value)))
+                    parts.append(_held_part(value))
             if keep:
                 assert memo is not None
                 memo.seen[(g, id(holder))] = (holder, parts[start:], frees)
