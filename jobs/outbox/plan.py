@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date
 from email.utils import formataddr
@@ -53,24 +53,25 @@ def _py(value: Any) -> Any:
     return value
 
 
+def _per_day(array: Any, made: Callable[[pd.Timestamp], Any], missing: Any) -> list[Any]:
+    """A datetime column as a list read by position like the other columns: `made` of each distinct day once
+    (a night's rows share a few hundred days), `missing` for NaT, spread over the rows by numpy, in C."""
+    codes, days = pd.factorize(array)  # NaT: code -1, the last of `each`
+    each = np.empty(len(days) + 1, dtype=object)
+    each[: len(days)] = [made(day) for day in days]
+    each[-1] = missing
+    return list(each[codes].tolist())
+
+
 def _dates(array: Any) -> list[Any]:
-    """A datetime column as the Timestamps (or NaT) indexing the array gives, each distinct day boxed once (a
-    night's rows share a few hundred days; a Timestamp is immutable) and spread over the rows by numpy, in C:
-    a list read by position like the other columns."""
-    codes, days = pd.factorize(array)  # NaT: code -1, the last of `boxed`
-    boxed = np.empty(len(days) + 1, dtype=object)
-    boxed[: len(days)] = list(days)
-    boxed[-1] = pd.NaT
-    return list(boxed[codes].tolist())
+    """A datetime column as the Timestamps (or NaT) indexing the array gives, each boxed once (a Timestamp is
+    immutable)."""
+    return _per_day(array, lambda day: day, pd.NaT)
 
 
 def _days(array: Any) -> list[date | None]:
-    """A datetime column as calendar days (None for NaT), each distinct day converted once (see _dates)."""
-    codes, days = pd.factorize(array)  # NaT: code -1, the last of `made`
-    made = np.empty(len(days) + 1, dtype=object)
-    made[: len(days)] = [day.date() for day in days]
-    made[-1] = None
-    return list(made[codes].tolist())
+    """A datetime column as calendar days (None for NaT), as `_py` makes them."""
+    return _per_day(array, pd.Timestamp.date, None)
 
 
 class _Rows:
