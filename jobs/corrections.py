@@ -32,14 +32,14 @@ corrections, and the supervisors' report lists every correction of the night.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection
 
 from jobs.inputs import read_by_ids
-from jobs.store import as_date
+from jobs.store import as_date, as_datetime
 
 # Why the deadline changed, as tonight's window explains its date; the templates say each in one sentence.
 WHY_COMPLAINT = "complaint"  # a complaint to the complaints service restarted the term
@@ -83,20 +83,16 @@ def why_code(trigger_reason: Any) -> str:
     return WHY_INFORMED
 
 
-def _sent_key(sent_at: Any, pk: int) -> tuple[datetime, int]:
-    when = sent_at if isinstance(sent_at, datetime) else datetime.fromisoformat(str(sent_at))
-    return (when.replace(tzinfo=None), pk)
-
-
 def _sent_times(sent_at: pd.Series) -> pd.Series:
-    """Each message's sent_at as _sent_key orders it (the wall time, its zone dropped), as one column:
+    """Each message's sent_at as the latest is chosen by it (the wall time, its zone dropped), as one column:
     PostgreSQL's timestamps arrive as one zoned column, SQLite's as the ISO text SQLAlchemy wrote."""
     if isinstance(sent_at.dtype, pd.DatetimeTZDtype):
         return sent_at.dt.tz_localize(None)
     if pd.api.types.is_datetime64_dtype(sent_at.dtype):
         return sent_at
-    # Text (SQLite), or zoned values of different offsets (object): each read as _sent_key reads it.
-    return pd.Series([_sent_key(v, 0)[0] for v in sent_at], index=sent_at.index, dtype="datetime64[ns]")
+    # Text (SQLite), or zoned values of different offsets (object): each read on its own.
+    walls = [as_datetime(v).replace(tzinfo=None) for v in sent_at]
+    return pd.Series(walls, index=sent_at.index, dtype="datetime64[ns]")
 
 
 # The ledger's reads go through jobs.inputs.read_by_ids (sql/*.sql, the driver's own statement and tuples, the

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from jobs.store import as_date, attempts, corrections, messages, reminders
+from jobs.store import as_date, as_datetime, attempts, corrections, messages, reminders
 
 
 @dataclass
@@ -28,7 +28,7 @@ class History:
 
 
 def _when(value: Any) -> datetime:
-    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    when = as_datetime(value)
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 

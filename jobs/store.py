@@ -7,7 +7,7 @@ with the plain SQL of `sql/` and never writes to them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -167,3 +167,9 @@ OWN_TABLES = tuple(metadata.tables)
 def as_date(value: object) -> date:
     """A Date column's value as a date, whichever way the driver handed it back (date or ISO text)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def as_datetime(value: object) -> datetime:
+    """A DateTime column's value as a datetime, whichever way the driver handed it back (a datetime, pandas'
+    Timestamp, or ISO text: SQLite's, as SQLAlchemy wrote it), its zone as given (none in SQLite's text)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

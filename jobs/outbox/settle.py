@@ -33,7 +33,7 @@ from jobs.outbox.delivery import claim_is_stale
 from jobs.outbox.ids import report_message_prefix
 from jobs.outbox.plan import _item, _person, _Planner, _py, correction_item, digest_not_after
 from jobs.outbox.queue import Plan, write_plan
-from jobs.store import as_date, corrections, messages, reminders, runs
+from jobs.store import as_date, as_datetime, corrections, messages, reminders, runs
 
 
 def settle(
@@ -303,7 +303,7 @@ def _when(value: Any) -> datetime | None:
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return as_datetime(value)
 
 
 def expired_held(conn: Connection, windows: pd.DataFrame, on: date) -> list[dict[str, Any]]:
