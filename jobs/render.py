@@ -10,6 +10,7 @@ way.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -18,6 +19,7 @@ from typing import Any, Final
 from unicodedata import normalize
 
 import jinja2
+import jinja2.bccache
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 
@@ -50,6 +52,7 @@ __all__ = [
     "reason_sentence",
     "render",
     "render_page",
+    "template_cache",
     "templates_dir",
 ]
 
@@ -681,10 +684,40 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk between runs, so that a night does not compile its three dozen
+    templates again (0.12 s of a 1M night on PostgreSQL; loading them compiled takes a few milliseconds).
+
+    Jinja's own cache: a file per template in a folder of the user's own (`$TMPDIR/_jinja2-cache-<uid>`, mode
+    0700, checked to be the user's), each holding the compiled code with a checksum of the template's source:
+    a template edited since is compiled again, never served stale. It is only a cache: a folder that cannot
+    be had, read or written costs the compilation, never the night."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def template_cache(directory: str | None = None) -> jinja2.BytecodeCache | None:
+    """The compiled templates' cache in `directory` (Jinja's per-user folder when None); None when no such
+    folder can be had (the templates are then compiled at each run, as without a cache)."""
+    try:
+        return _TemplateCache(directory)
+    except (OSError, RuntimeError):  # no safe folder of the user's own (Jinja raises RuntimeError)
+        return None
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
+        bytecode_cache=template_cache(),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

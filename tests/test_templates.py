@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from jobs.render import (
@@ -18,6 +20,7 @@ from jobs.render import (
     PARTS,
     TEMPLATE_KINDS,
     Rendered,
+    _environment,
     build_correction_context,
     build_digest_context,
     build_reminder_context,
@@ -26,6 +29,7 @@ from jobs.render import (
     format_day,
     reason_sentence,
     render,
+    template_cache,
     templates_dir,
 )
 
@@ -863,3 +867,40 @@ def test_a_family_not_reminded_tonight_says_when_it_was_last_reminded_or_never(l
     text = " ".join(r.text.split())
     assert last in text and never in text
     assert text.index("Marie Dubois") < text.index(last) < text.index("Jan Peeters") < text.index(never)
+
+
+# --- Compiled templates kept between runs ------------------------------------------------------
+
+
+def _cached_environment(root: Path, cache: Any) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(root), bytecode_cache=cache, auto_reload=False)
+
+
+def test_a_template_edited_between_runs_is_read_as_edited_not_from_the_cache(tmp_path: Path) -> None:
+    root, folder = tmp_path / "templates", tmp_path / "cache"
+    root.mkdir()
+    folder.mkdir()
+    (root / "t.txt").write_text("Beroep vóór {{ day }}.", encoding="utf-8")
+    first = _cached_environment(root, template_cache(str(folder)))
+    assert first.get_template("t.txt").render(day="12 maart") == "Beroep vóór 12 maart."
+    assert len(list(folder.iterdir())) == 1  # compiled once, kept for the next run
+
+    (root / "t.txt").write_text("Beroep uiterlijk op {{ day }}.", encoding="utf-8")
+    second = _cached_environment(root, template_cache(str(folder)))  # the next run: a new process
+    assert second.get_template("t.txt").render(day="12 maart") == "Beroep uiterlijk op 12 maart."
+
+
+def test_a_cache_folder_that_cannot_be_written_or_read_costs_the_compilation_not_the_mail(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "t.txt").write_text("{{ name }}", encoding="utf-8")
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the folder should be", encoding="utf-8")
+    env = _cached_environment(root, template_cache(str(not_a_folder)))
+    assert env.get_template("t.txt").render(name="Familie Peeters") == "Familie Peeters"
+
+
+def test_the_mails_use_the_cache_of_compiled_templates() -> None:
+    assert isinstance(_environment().bytecode_cache, jinja2.BytecodeCache)
