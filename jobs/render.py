@@ -52,6 +52,7 @@ __all__ = [
     "reason_sentence",
     "render",
     "render_page",
+    "render_reminder",
     "template_cache",
     "templates_dir",
 ]
@@ -324,11 +325,49 @@ def build_reminder_context(
     the window carries a non-empty `reference`, else the decision id. `reply_to` names who answers a reply:
     the advisor when they have an address, else the fund.
     """
+    return _reminder_context(*_reminder_parts(window, beneficiary, advisor, fund, lang, last_stage))
+
+
+REMINDER_OWN: Final = (
+    "beneficiary.id",
+    "beneficiary.email",
+    "decision.id",
+    "decision.decided_on",
+    "decision.decided_on_text",
+    "deadline",
+    "days_left",
+    "stage",
+)
+"""The values of a reminder's context that are the family's own but that the templates do not read (kept for
+other readers of the context). A template that reads one sends every reminder back to the general way
+(jobs.skeleton.Skeletons.render_known)."""
+
+_Shared = tuple[str, str, str, "str | None", tuple[str, str, str, str], bool, bool, bool, bool, bool]
+
+
+def _reminder_parts(
+    window: Mapping[str, Any],
+    beneficiary: Mapping[str, Any],
+    advisor: Mapping[str, Any] | None,
+    fund: Mapping[str, Any],
+    lang: str,
+    last_stage: int,
+) -> tuple[_Shared, tuple[Any, ...], tuple[Any, ...]]:
+    """A reminder's context in three parts, from which `_reminder_context` makes it:
+
+    - `shared`: what every other value the templates read is made of: the language, the forum, the kind,
+      the district, the fund, whether there is an advisor and whether they have an address, and the four
+      choices of sentences (the working day before the deadline passed, urgent, last stage). Families with
+      the same `shared` get the same mail but for their free values.
+    - `free`: REMINDER_FREE's values, in that order;
+    - `own`: REMINDER_OWN's values, in that order.
+    """
     words = phrases(lang)
     forum_id = window["forum"]
     if forum_id not in FORUMS:
         raise ValueError(f"unknown forum {forum_id!r}; expected one of {FORUMS}")
-    kind = words.kinds[window["kind"]]
+    kind_id = window["kind"]
+    kind = words.kinds[kind_id]
     decided_on = _as_date(window["decided_on"])
     safe = _as_date(window["safe_deadline"])
     assert decided_on is not None and safe is not None
@@ -339,52 +378,112 @@ def build_reminder_context(
     deadline_text, deadline_short, holiday, act_by, act_by_text = _deadline_words(safe, lang)
     latest = _as_date(window.get("latest_deadline"))
     reference = str(window.get("reference") or "").strip() or str(window["decision_id"])
-    # The fund's and the organisations' views are shared objects (cached; only read): see _bodies.
-    fund_view = _shared_fund_view(
-        str(fund["name"]), *(str(fund.get(key) or "") for key in ("phone", "email", "website")), lang
-    )
-    forum = _body_view(forum_id, lang, district, fund_view["name"])
+    fund_key = (str(fund["name"]), *(str(fund.get(key) or "") for key in ("phone", "email", "website")))
+    forum = _body_view(forum_id, lang, district, fund_key[0])
+    person = _person(advisor)
     has_advisor_address = bool(advisor and str(advisor.get("email") or "").strip())
+    shared: _Shared = (
+        lang,
+        forum_id,
+        kind_id,
+        district,
+        fund_key,  # type: ignore[assignment]  # four texts
+        person is None,
+        has_advisor_address,
+        act_by is not None and act_by < today,
+        days_left <= 7,
+        days_left <= last_stage,
+    )
+    free = (
+        str(beneficiary["full_name"]),
+        None if person is None else person["full_name"],
+        None if person is None else person["email"],
+        reference,
+        kind.phrase.format(date=decided_text),
+        forum["appeal"],
+        forum["how_to_file"],
+        forum["request_holds"],
+        forum["cost_note"],
+        deadline_text,
+        deadline_short,
+        days_left_text(days_left, lang),
+        act_by,
+        act_by_text,
+        format_day(latest, lang) if latest is not None and latest > safe else "",
+        holiday,
+        reason_sentence(window, lang),
+        int(window["term_months"]),
+    )
+    own = (
+        beneficiary.get("id"),
+        str(beneficiary.get("email") or ""),
+        window["decision_id"],
+        decided_on,
+        decided_text,
+        safe,
+        days_left,
+        int(window["stage"]),
+    )
+    return shared, free, own
+
+
+def _reminder_context(shared: _Shared, free: tuple[Any, ...], own: tuple[Any, ...]) -> dict[str, Any]:
+    """The context made of its three parts (`_reminder_parts`). Every value the templates read that is not a
+    free one comes from `shared` alone, and each free and own value goes to its own place only: two families
+    with the same `shared` (and the same empty free values) have the same mail but for their free values,
+    which is what lets `Skeletons.render_known` fill a family's mail without making this context."""
+    lang, forum_id, kind_id, district, fund_key, no_advisor, has_advisor_address, passed, urgent, last = (
+        shared
+    )
+    (
+        name, advisor_name, advisor_email, reference, phrase,
+        _appeal, _how_to_file, _request_holds, _cost_note,  # read by the templates from the forum's view
+        deadline_text, deadline_short, days_text, act_by, act_by_text, latest_text, holiday, reason, term_months,
+    ) = free  # fmt: skip
+    beneficiary_id, beneficiary_email, decision_id, decided_on, decided_text, safe, days_left, stage = own
+    words = phrases(lang)
+    # The fund's and the organisations' views are shared objects (cached; only read): see _bodies.
+    fund_view = _shared_fund_view(*fund_key, lang)
     return {
         "lang": lang,
         "beneficiary": {
-            "id": beneficiary.get("id"),
-            "full_name": str(beneficiary["full_name"]),
-            "email": str(beneficiary.get("email") or ""),
+            "id": beneficiary_id,
+            "full_name": name,
+            "email": beneficiary_email,
             "judicial_district": district or "",
         },
-        "advisor": _person(advisor),
+        "advisor": None if no_advisor else {"full_name": advisor_name, "email": advisor_email},
         "fund": fund_view,
         "reply_to": "advisor" if has_advisor_address else "fund",
         "decision": {
-            "id": window["decision_id"],
+            "id": decision_id,
             "reference": reference,
-            "kind": window["kind"],
-            "kind_label": kind.label,
+            "kind": kind_id,
+            "kind_label": words.kinds[kind_id].label,
             "decided_on": decided_on,
             "decided_on_text": decided_text,
-            "phrase": kind.phrase.format(date=decided_text),
+            "phrase": phrase,
         },
-        "forum": forum,
+        "forum": _body_view(forum_id, lang, district, fund_view["name"]),
         "deadline": safe,
         "deadline_text": deadline_text,
         "deadline_short": deadline_short,
         "holiday": holiday,
         "act_by": act_by,
         "act_by_text": act_by_text,
-        "act_by_passed": act_by is not None and act_by < today,
-        "latest_text": format_day(latest, lang) if latest is not None and latest > safe else "",
+        "act_by_passed": passed,
+        "latest_text": latest_text,
         "received_at": words.received_at[forum_id],
         "forum_the": words.forum_the[forum_id],
         "days_left": days_left,
-        "days_left_text": days_left_text(days_left, lang),
-        "urgent": days_left <= 7,
-        "last_stage": days_left <= last_stage,
-        "complaint_routes": window["kind"] not in KINDS_WITHOUT_COMPLAINT_ROUTES,
+        "days_left_text": days_text,
+        "urgent": urgent,
+        "last_stage": last,
+        "complaint_routes": kind_id not in KINDS_WITHOUT_COMPLAINT_ROUTES,
         "appeal_noun": words.appeal_noun.get(forum_id, words.appeal_noun_any),
-        "stage": int(window["stage"]),
-        "term_months": int(window["term_months"]),
-        "reason": reason_sentence(window, lang),
+        "stage": stage,
+        "term_months": term_months,
+        "reason": reason,
         # Per forum, from the data: the forum's cost note if it has one; whether a complaint to the
         # complaints service interrupts its terms (deadlines.rules, domain.md "Complaint interrupts").
         "show_cost_note": words.bodies[forum_id].cost_note is not None,
@@ -772,8 +871,31 @@ def night_skeletons() -> Skeletons:
     per language, forum, district, kind and choice of sentences, and filled in for every other family."""
     skeletons = Skeletons(_environment())
     for lang in LANGUAGES:
-        skeletons.add_family([f"reminder/{lang}.{ext}" for ext in PARTS], REMINDER_FREE)
+        skeletons.add_family([f"reminder/{lang}.{ext}" for ext in PARTS], REMINDER_FREE, REMINDER_OWN)
     return skeletons
+
+
+def render_reminder(
+    window: Mapping[str, Any],
+    beneficiary: Mapping[str, Any],
+    advisor: Mapping[str, Any] | None,
+    fund: Mapping[str, Any],
+    lang: str,
+    last_stage: int,
+    skeletons: Skeletons,
+) -> Rendered:
+    """`render("reminder", lang, build_reminder_context(...), skeletons)`, to the same bytes, without making the
+    context of a family whose kind of mail (`_reminder_parts`' shared part) was rendered before tonight."""
+    shared, free, own = _reminder_parts(window, beneficiary, advisor, fund, lang, last_stage)
+    subject, text, html = skeletons.render_known(
+        _REMINDER_NAMES[lang], shared, free, lambda: _reminder_context(shared, free, own)
+    )
+    return Rendered(subject=" ".join(subject.split()), text=text, html=html)
+
+
+_REMINDER_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    lang: tuple(f"reminder/{lang}.{ext}" for ext in PARTS) for lang in LANGUAGES
+}
 
 
 def render(kind: str, lang: str, context: Mapping[str, Any], skeletons: Skeletons | None = None) -> Rendered:

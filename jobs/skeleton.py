@@ -17,6 +17,9 @@ those places.
   sets of placeholders (of different lengths), both are filled with that family's values, and both must give,
   byte for byte, what Jinja gives for that family. A shape that fails (or a context that cannot be read as a
   shape) is rendered by Jinja for every family, as before.
+- A caller that makes its contexts from a few shared inputs and the free values (jobs.render's reminders)
+  may skip making the context and reading its shape: `render_known` looks the shape up by those shared inputs
+  and fills it in; only the first family of each makes its context (see there for what it vouches for).
 """
 
 from __future__ import annotations
@@ -381,6 +384,11 @@ class _Filler:
         return filled
 
 
+def _nested(inner: Path, outer: Path) -> bool:
+    """`inner` is a path inside the value at `outer` (`decision.id` inside `decision`)."""
+    return len(inner) > len(outer) and inner[: len(outer)] == outer
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -409,12 +417,20 @@ class Skeletons:
         self._made: dict[tuple[tuple[str, ...], Hashable], _Filler | None] = {}
         self._memos: dict[tuple[str, ...], _Memo] = {}  # per family: see _Shape.key
         self._escaped: dict[str, str] = {}  # a night's texts as escaped in HTML
+        self._own: dict[tuple[str, ...], tuple[Path, ...]] = {}
+        # render_known: per family, the free values' order in the shape (None: the family cannot be rendered
+        # that way), and what each (shared, empty free values) was rendered as
+        self._orders: dict[tuple[str, ...], Callable[[Sequence[Any]], tuple[Any, ...]] | None] = {}
+        self._known: dict[tuple[tuple[str, ...], Hashable, tuple[Hashable, ...]], _Filler | None] = {}
         self.shapes = 0
         self.filled = 0
         self.plain = 0
 
-    def add_family(self, names: Sequence[str], free: Iterable[str]) -> None:
+    def add_family(self, names: Sequence[str], free: Iterable[str], own: Iterable[str] = ()) -> None:
+        """`free`: the values filled in per mail (see the module's docstring). `own`: the context's values
+        that are a family's own but that the templates are not to read (for `render_known`)."""
         self._free[tuple(names)] = tuple(tuple(p.split(".")) for p in free)
+        self._own[tuple(names)] = tuple(tuple(p.split(".")) for p in own)
 
     def _load(self, family: tuple[str, ...]) -> tuple[list[jinja2.Template], list[bool]]:
         """The templates, compiled once per night, and which of them Jinja autoescapes."""
@@ -424,7 +440,65 @@ class Skeletons:
         return templates, html
 
     def render(self, names: Sequence[str], context: Mapping[str, Any]) -> list[str]:
+        return self._render(tuple(names), context)[0]
+
+    def render_known(
+        self,
+        names: Sequence[str],
+        shared: Hashable,
+        free: Sequence[Any],
+        context: Callable[[], Mapping[str, Any]],
+    ) -> list[str]:
+        """What `render(names, context())` gives, without making the context when a mail of the same `shared`
+        and the same empty free values was rendered before: its skeleton is filled with `free`.
+
+        The caller vouches that its context is made of three parts: every value the templates read that is
+        not a free one comes from `shared` alone; `free` holds the family's free values (add_family's `free`,
+        in that order), each only at its place; and the family's `own` values (add_family's `own`) are only
+        at theirs. Whether the templates keep to it is checked here, once per family: a template that reads an
+        own value, reads inside a free or own value, or reads a value that holds one whole, sends every mail
+        of the family back to `render`."""
         family = tuple(names)
+        order = self._orders.get(family, _MISSING)
+        if order is _MISSING:
+            order = self._orders[family] = self._order(family)
+        if order is None:
+            return self.render(names, context())
+        values = order(free)  # type: ignore[operator]
+        key = (family, shared, tuple(map(_free_part, values)))
+        made = self._known.get(key, _MISSING)
+        if made is _MISSING:
+            texts, made = self._render(family, context())
+            self._known[key] = made
+            return texts
+        if made is None:
+            self.plain += 1
+            return [t.render(context()) for t in self._templates[family][0]]
+        assert isinstance(made, _Filler)
+        self.filled += 1
+        return made.fill(values, self._escaped)
+
+    def _order(self, family: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]] | None:
+        """The free values as add_family gave them, put in the order of the family's shape; None when the
+        family's templates do not keep to what `render_known` needs (see there)."""
+        free, own = self._free.get(family), self._own.get(family, ())
+        if free is None:
+            return None
+        shape = _shape(self.env, family, free)
+        values = set(free) | set(own)
+        for path in shape.leaves:
+            if path in own or any(_nested(path, value) or _nested(value, path) for value in values):
+                return None
+        for path in shape.containers:
+            if path in values or any(_nested(path, value) for value in values):
+                return None
+        at = [free.index(path) for path in shape.free]
+        return itemgetter(*at) if len(at) > 1 else lambda values: tuple(values[i] for i in at)
+
+    def _render(
+        self, family: tuple[str, ...], context: Mapping[str, Any]
+    ) -> tuple[list[str], _Filler | None]:
+        """`render`, with the shape's filler it used or made (None where Jinja rendered it)."""
         found = self._templates.get(family)
         if found is None:
             found = self._templates[family] = self._load(family)
@@ -432,7 +506,7 @@ class Skeletons:
         free = self._free.get(family)
         if free is None:
             self.plain += 1
-            return [t.render(context) for t in templates]
+            return [t.render(context) for t in templates], None
         shape = self._shapes.get(family)
         if shape is None:
             shape = self._shapes[family] = _shape(self.env, family, free)
@@ -442,18 +516,18 @@ class Skeletons:
             made = self._made.get((family, key), _MISSING)  # hashes the key once
         except (TypeError, ValueError):  # a value that cannot be part of a key (or be tested): Jinja it is
             self.plain += 1
-            return [t.render(context) for t in templates]
+            return [t.render(context) for t in templates], None
         if made is None:
             self.plain += 1
-            return [t.render(context) for t in templates]
+            return [t.render(context) for t in templates], None
         if made is _MISSING:
             real = [t.render(context) for t in templates]
-            self._made[(family, key)] = self._prove(shape, templates, html, context, values, real)
+            made = self._made[(family, key)] = self._prove(shape, templates, html, context, values, real)
             self.shapes += 1
-            return real
+            return real, made
         assert isinstance(made, _Filler)
         self.filled += 1
-        return made.fill(values, self._escaped)
+        return made.fill(values, self._escaped), made
 
     def _prove(
         self,

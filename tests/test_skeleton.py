@@ -17,10 +17,12 @@ from jobs.render import (
     LANGUAGES,
     PARTS,
     REMINDER_FREE,
+    REMINDER_OWN,
     _environment,
     build_reminder_context,
     night_skeletons,
     render,
+    render_reminder,
 )
 from jobs.skeleton import Skeletons
 
@@ -50,6 +52,12 @@ NAMES = [
 
 
 def _context(rng: random.Random) -> tuple[str, dict[str, Any]]:
+    lang, inputs = _inputs(rng)
+    return lang, build_reminder_context(*inputs)
+
+
+def _inputs(rng: random.Random) -> tuple[str, tuple[Any, ...]]:
+    """A random family's reminder: its window, beneficiary, advisor, fund, language and last stage."""
     lang = rng.choice(LANGUAGES)
     kind, forum = rng.choice(KIND_FORUM)
     informed = date(2025, 1, 2) + timedelta(days=rng.randrange(0, 400))
@@ -87,7 +95,7 @@ def _context(rng: random.Random) -> tuple[str, dict[str, Any]]:
         )
     )
     fund = dict(FUND, phone=rng.choice((FUND["phone"], "")))
-    return lang, build_reminder_context(window, beneficiary, advisor, fund, lang, rng.choice((0, 3, 7)))
+    return lang, (window, beneficiary, advisor, fund, lang, rng.choice((0, 3, 7)))
 
 
 def test_filled_reminders_read_byte_for_byte_as_jinja_renders_them() -> None:
@@ -99,6 +107,41 @@ def test_filled_reminders_read_byte_for_byte_as_jinja_renders_them() -> None:
     # The test must have filled skeletons, not only rendered shapes seen for the first time.
     assert skeletons.filled > len(contexts) // 3
     assert skeletons.plain == 0
+
+
+def test_reminders_filled_without_making_their_context_read_byte_for_byte_as_jinja_renders_them() -> None:
+    rng = random.Random(20261201)
+    skeletons = night_skeletons()
+    families = [_inputs(rng) for _ in range(1500)]
+    for lang, inputs in families:
+        assert render_reminder(*inputs, skeletons) == render(
+            "reminder", lang, build_reminder_context(*inputs)
+        )
+    assert skeletons.filled > len(families) // 3
+    assert skeletons.plain == 0
+
+
+def test_a_template_that_reads_a_familys_own_value_is_never_filled_from_another_familys_mail() -> None:
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader(
+            {
+                "own.txt": "Dear {{ person.name }}, file {{ person.id }}",
+                "fine.txt": "Dear {{ person.name }}{% if urgent %}, hurry{% endif %}",
+            }
+        )
+    )
+    skeletons = Skeletons(env)
+    for name in ("own.txt", "fine.txt"):
+        skeletons.add_family([name], ["person.name"], ["person.id"])
+    for ident, name in ((1, "Ann"), (2, "Bram"), (3, "Cé & <Co>")):
+        context = {"person": {"name": name, "id": ident}, "urgent": True}
+        for template in ("own.txt", "fine.txt"):
+            got = skeletons.render_known([template], ("urgent",), [name], lambda c=context: c)
+            assert got == [env.get_template(template).render(context)]
+    # fine.txt: rendered for the first family, filled in for the other two; own.txt reads the family's own
+    # id and is rendered with Jinja for every family. (A template writing out a value that holds a family's
+    # values whole, `{{ person }}`, is refused for the reminders by the test below.)
+    assert skeletons.filled == 2
 
 
 def test_a_free_value_that_is_measured_or_transformed_sends_the_shape_back_to_jinja() -> None:
@@ -177,12 +220,24 @@ def test_reminder_templates_only_write_out_or_test_a_familys_own_values(lang: st
             writes_out_only.add(macro.name)
     assert "mailto" in writes_out_only
     free = {tuple(p.split(".")) for p in REMINDER_FREE}
-    containers = {p[:i] for p in free for i in range(1, len(p))}
+    own = {tuple(p.split(".")) for p in REMINDER_OWN}
+    containers = {p[:i] for p in free | own for i in range(1, len(p))}
     for part in PARTS:
         tree = env.parse(env.loader.get_source(env, f"reminder/{lang}.{part}")[0])
         for path, parents in _uses(tree):
-            if path in free or path in containers:
+            where = f"reminder/{lang}.{part} uses {'.'.join(path)}"
+            assert path not in own, f"{where}: take it out of jobs.render.REMINDER_OWN"
+            if path in free:
                 assert _written_out_or_tested(parents, {"writes_out_only": writes_out_only}), (
-                    f"reminder/{lang}.{part} uses {'.'.join(path)} other than by writing it out whole or "
-                    "testing it for being empty: take it out of jobs.render.REMINDER_FREE"
+                    f"{where} other than by writing it out whole or testing it for being empty: take it out "
+                    "of jobs.render.REMINDER_FREE"
                 )
+            if path in containers:  # a value holding a family's own values: only whether it is there
+                assert _tested(parents), f"{where} other than by testing it for being empty"
+
+
+def _tested(parents: tuple[nodes.Node, ...]) -> bool:
+    *rest, parent = parents
+    while isinstance(parent, nodes.And | nodes.Or | nodes.Not):
+        *rest, parent = rest
+    return isinstance(parent, nodes.If)

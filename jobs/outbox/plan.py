@@ -29,9 +29,9 @@ from jobs.render import (
     Rendered,
     build_correction_context,
     build_digest_context,
-    build_reminder_context,
     night_skeletons,
     render,
+    render_reminder,
 )
 from jobs.store import CORRECTION_KEY
 
@@ -460,9 +460,9 @@ class _Planner:
         advisor: dict[str, Any] | None,
     ) -> Rendered:
         view = _view(window, item)
-        lang = beneficiary["lang"]
-        context = build_reminder_context(view, beneficiary, advisor, self.fund, lang, self.last_stage)
-        return render("reminder", lang, context, self.skeletons)
+        return render_reminder(
+            view, beneficiary, advisor, self.fund, beneficiary["lang"], self.last_stage, self.skeletons
+        )
 
     def rerender(self, key: dict[str, Any]) -> tuple[Rendered, dict[str, Any]] | None:
         """A reminder planned on an earlier night, as it must read tonight (days left, advisor, wording);
