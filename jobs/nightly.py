@@ -41,7 +41,7 @@ from jobs.outbox.delivery import (
     run_workers,
     stopped_line,
 )
-from jobs.outbox.plan import build_plan
+from jobs.outbox.plan import build_plan, collector_paused
 from jobs.outbox.queue import Plan
 from jobs.outbox.settle import expired_held, settle
 from jobs.progress import Progress
@@ -178,26 +178,30 @@ def read_night(
 
 def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
     """Everything up to the messages; writes nothing."""
-    with engine.connect() as conn:
-        windows, people, problems, read = read_night(conn, settings, on)
-        not_read = decisions_not_read(conn, read)
-        advisor_of = (
-            people.beneficiaries["advisor_id"] if not people.beneficiaries.empty else pd.Series(dtype="Int64")
-        )
-        actions = due_reminders(
-            windows,
-            advisor_of,
-            ledger_keys(conn, on),
-            settings.reminders.beneficiary_days,
-            settings.reminders.advisor_days,
-        )
-        # tonight's corrections, then the families whose notice expired undelivered: to call (the digest)
-        corrections = due_corrections(conn, windows) + expired_held(conn, windows, on)
-        # the digest says when a family not reminded tonight was last reminded (or never)
-        reminded = last_reminded(
-            conn, windows.loc[windows["status"] == "open", "decision_id"].astype("int64").tolist()
-        )
-    plan = build_plan(actions, windows, people, settings, on, corrections, reminded)
+    # The collector paused while the night is read and planned (jobs.outbox.plan.collector_paused).
+    with collector_paused():
+        with engine.connect() as conn:
+            windows, people, problems, read = read_night(conn, settings, on)
+            not_read = decisions_not_read(conn, read)
+            advisor_of = (
+                people.beneficiaries["advisor_id"]
+                if not people.beneficiaries.empty
+                else pd.Series(dtype="Int64")
+            )
+            actions = due_reminders(
+                windows,
+                advisor_of,
+                ledger_keys(conn, on),
+                settings.reminders.beneficiary_days,
+                settings.reminders.advisor_days,
+            )
+            # tonight's corrections, then the families whose notice expired undelivered: to call (the digest)
+            corrections = due_corrections(conn, windows) + expired_held(conn, windows, on)
+            # the digest says when a family not reminded tonight was last reminded (or never)
+            reminded = last_reminded(
+                conn, windows.loc[windows["status"] == "open", "decision_id"].astype("int64").tolist()
+            )
+        plan = build_plan(actions, windows, people, settings, on, corrections, reminded)
     return NightResult(on, windows, plan, people, problems, not_read=not_read)
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from jobs.outbox.ids import reminder_message_id
-from jobs.outbox.plan import _collector_paused
+from jobs.outbox.plan import collector_paused
 
 
 @pytest.mark.parametrize(
@@ -36,11 +36,16 @@ def test_a_missing_deadline_gives_no_message_id() -> None:
 def test_planning_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
     (gc.enable if enabled else gc.disable)()
     try:
-        with _collector_paused():
+        with collector_paused():
             assert not gc.isenabled()
         assert gc.isenabled() is enabled
-        with pytest.raises(RuntimeError), _collector_paused():
+        with pytest.raises(RuntimeError), collector_paused():
             raise RuntimeError("a night that fails half-way")
+        assert gc.isenabled() is enabled
+        with collector_paused():  # the night's reading and planning, the planning inside it
+            with collector_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # only the outermost restores it
         assert gc.isenabled() is enabled
     finally:
         gc.enable()

@@ -568,7 +568,7 @@ def build_plan(
     `corrections` (jobs.corrections.due_corrections) go first: a family told the new deadline by a
     correction tonight gets no reminder of that new deadline the same night. `reminded`
     (jobs.corrections.last_reminded): per window, the night its family was last reminded."""
-    with _collector_paused():
+    with collector_paused():
         planner = _Planner(windows, people, settings, on, reminded)
         for due in corrections or []:
             planner.correction(due)
@@ -616,13 +616,15 @@ def _view(window: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a night is planned, then restored as it was.
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a night is read and planned (jobs.nightly.plan_night;
+    the planning alone for other callers), then restored as it was; nested, only the outermost restores it.
 
-    Planning makes hundreds of thousands of small dicts, tuples and strings that live until the plan is
-    written (ledger rows, messages, rows of the night) and no garbage cycles worth collecting in between; the
-    collector, started every 700 new containers, kept scanning them: about a quarter of the planning's CPU
-    at 1M decisions (docs/performance.md). Whatever cycles a render leaves are collected once it runs again.
+    Reading and planning make hundreds of thousands of small tuples, dicts and strings that live until the
+    plan is written (the driver's rows, ledger rows, messages, rows of the night) and no garbage cycles worth
+    collecting in between; the collector, started every 700 new containers, kept scanning them: about a
+    quarter of the planning's CPU at 1M decisions, and a tenth of the reading's (docs/performance.md).
+    Whatever cycles a render leaves are collected once it runs again.
 
     On the way out the objects alive then are frozen (`gc.freeze`) before the collector is enabled again:
     else its first collection scans every object the planning made (about 0.1 s at 1M), all of it alive
