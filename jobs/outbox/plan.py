@@ -325,22 +325,25 @@ class _Planner:
                  "reason": reason, "advisor_id": None}
             )  # fmt: skip
             return
-        item = _item(key, window, beneficiary)
         if key["recipient_kind"] == "advisor":
-            self.items[key["recipient_id"]].append(item)
+            self.items[key["recipient_id"]].append(_item(key, window, beneficiary))
             self.item_rows[key["recipient_id"]].append(row)
             return
         advisor = _person(self.advisors, beneficiary.get("advisor_id"))
         if beneficiary["address"] is None:
             reason = beneficiary["address_problem"] or "missing"
             row.update(status="unreachable", detail=f"{reason} e-mail address")
-            listed = {**item, "reason": reason, "beneficiary_id": beneficiary["id"]}
+            listed = {
+                **_item(key, window, beneficiary),
+                "reason": reason,
+                "beneficiary_id": beneficiary["id"],
+            }
             self.plan.unreachable.append({**listed, "advisor_id": beneficiary.get("advisor_id")})
             if advisor is not None:
                 self.to_call[int(advisor["id"])].append(listed)
             return
         lang = beneficiary["lang"]
-        rendered = self.render_reminder(window, item, beneficiary, advisor)
+        rendered = self.render_reminder(_reminder_view(key, window, days_left), beneficiary, advisor)
         message_id = reminder_message_id(key, self.domain)
         row.update(status="queued", message_id=message_id)
         self.emailed.add((key["decision_id"], key["forum"]))
@@ -453,13 +456,9 @@ class _Planner:
         )
 
     def render_reminder(
-        self,
-        window: dict[str, Any],
-        item: dict[str, Any],
-        beneficiary: dict[str, Any],
-        advisor: dict[str, Any] | None,
+        self, view: dict[str, Any], beneficiary: dict[str, Any], advisor: dict[str, Any] | None
     ) -> Rendered:
-        view = _view(window, item)
+        """A reminder as it reads tonight; `view`: its window as _reminder_view gives it."""
         return render_reminder(
             view, beneficiary, advisor, self.fund, beneficiary["lang"], self.last_stage, self.skeletons
         )
@@ -478,9 +477,8 @@ class _Planner:
         if beneficiary is None or beneficiary["address"] is None:
             return None
         advisor = _person(self.advisors, beneficiary.get("advisor_id"))
-        return self.render_reminder(
-            window, _item(key, window, beneficiary), beneficiary, advisor
-        ), beneficiary
+        view = _reminder_view(key, window, int(window["days_left"]))
+        return self.render_reminder(view, beneficiary, advisor), beneficiary
 
     def render_digest(
         self,
@@ -610,6 +608,23 @@ def _view(window: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
     return {
         **reason_facts(window),
         **item,
+        "decided_on": _py(window.get("decided_on")),
+        "reference": _py(window.get("reference")),
+    }
+
+
+def _reminder_view(key: Mapping[str, Any], window: dict[str, Any], days_left: int) -> dict[str, Any]:
+    """What a reminder says of its window (`_view` of its `_item`, the fields the reminder reads): the facts
+    of its reason, and the stage's own key (forum, safe deadline, stage) and days left."""
+    return {
+        **reason_facts(window),
+        "decision_id": _py(window["decision_id"]),
+        "kind": window["kind"],
+        "forum": key["forum"],
+        "safe_deadline": key["safe_deadline"],
+        "latest_deadline": _py(window["latest_deadline"]),
+        "days_left": days_left,
+        "stage": key["stage"],
         "decided_on": _py(window.get("decided_on")),
         "reference": _py(window.get("reference")),
     }
