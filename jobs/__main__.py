@@ -1,5 +1,5 @@
 """`python -m jobs` is the same as the `appealwatch` console script."""
 
-from jobs.commands import main
+from jobs.cli import main
 
 main()

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, and_, case, func, select
 
 from deadlines.engine import compute_windows
 from deadlines.validate import Problem
+from jobs.collector import collector_paused
 from jobs.config import Settings
 from jobs.corrections import due_corrections, last_reminded
 from jobs.db import LockHeld, describe_error, job_lock, lost_database
@@ -41,7 +42,7 @@ from jobs.outbox.delivery import (
     run_workers,
     stopped_line,
 )
-from jobs.outbox.plan import build_plan, collector_paused
+from jobs.outbox.plan import build_plan
 from jobs.outbox.queue import Plan
 from jobs.outbox.settle import expired_held, settle
 from jobs.progress import Progress
@@ -178,7 +179,7 @@ def read_night(
 
 def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
     """Everything up to the messages; writes nothing."""
-    # The collector paused while the night is read and planned (jobs.outbox.plan.collector_paused).
+    # The collector paused while the night is read and planned (jobs.collector).
     with collector_paused():
         with engine.connect() as conn:
             windows, people, problems, read = read_night(conn, settings, on)

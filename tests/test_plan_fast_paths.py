@@ -9,8 +9,8 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from jobs.collector import collector_paused
 from jobs.outbox.ids import reminder_message_id
-from jobs.outbox.plan import collector_paused
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,18 @@ def test_planning_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> 
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_the_command_line_runs_its_command_with_the_collector_enabled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # jobs.cli imports the command line with the collector paused; the command itself (schedule, deliver: long
+    # runs) must find it collecting again.
+    import jobs.cli
+    import jobs.commands
+
+    seen: list[bool] = []
+    monkeypatch.setattr(jobs.commands, "main", lambda: seen.append(gc.isenabled()))
+    jobs.cli.main()
+    assert seen == [True]
+    assert gc.isenabled()

@@ -22,6 +22,7 @@ from collections.abc import Iterator, MutableMapping
 
 import click
 
+from jobs.collector import collector_paused
 from jobs.commands.options import config_option
 from jobs.db import describe_error, is_database_error
 from jobs.exits import Exit
@@ -51,7 +52,8 @@ class _Verbs(MutableMapping[str, click.Command]):
         if name not in self._loaded:
             if name not in VERBS:
                 raise KeyError(name)
-            command: click.Command = importlib.import_module(f"jobs.commands.{VERBS[name]}").command
+            with collector_paused():  # its modules live as long as the process (jobs.collector)
+                command: click.Command = importlib.import_module(f"jobs.commands.{VERBS[name]}").command
             self._loaded[name] = command
         return self._loaded[name]
 

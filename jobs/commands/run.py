@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from jobs.collector import collector_paused
 from jobs.commands.options import (
     check_report_folder,
     config_option,
@@ -42,7 +43,8 @@ def run_nightly(
     """The night; `wait` seconds for the lock if another run holds it; the monitor (if any) is pinged."""
     # Imported when a night runs, not at start: the night needs pandas, whose threads must not start before
     # `schedule` blocks SIGTERM (tests/test_cli_guards.py checks that the command line starts without it).
-    from jobs.nightly import plan_night, run_night
+    with collector_paused():  # its modules live as long as the process (jobs.collector)
+        from jobs.nightly import plan_night, run_night
 
     progress = progress or Progress()
     if dry_run:

@@ -32,7 +32,7 @@ def nightly_job(settings: Settings) -> None:
     try:
         _night(settings)
     finally:
-        # The planning freezes what it made (jobs.outbox.plan.collector_paused), which suits a process that
+        # The planning freezes what it made (jobs.collector.collector_paused), which suits a process that
         # exits after its night; this one lives on, so what a night left is handed back to the collector
         # (any reference cycle among it collected as usual) and nights do not pile up in memory.
         gc.unfreeze()

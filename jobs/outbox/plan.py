@@ -8,10 +8,9 @@ the same planner, so that a held message and tonight's one read alike.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from datetime import date
 from email.utils import formataddr
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from deadlines.explain import reason_facts
+from jobs.collector import collector_paused
 from jobs.config import Settings
 from jobs.corrections import too_late_detail, undelivered_detail
 from jobs.inputs import People
@@ -628,31 +628,3 @@ def _reminder_view(key: Mapping[str, Any], window: dict[str, Any], days_left: in
         "decided_on": _py(window.get("decided_on")),
         "reference": _py(window.get("reference")),
     }
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a night is read and planned (jobs.nightly.plan_night;
-    the planning alone for other callers), then restored as it was; nested, only the outermost restores it.
-
-    Reading and planning make hundreds of thousands of small tuples, dicts and strings that live until the
-    plan is written (the driver's rows, ledger rows, messages, rows of the night) and no garbage cycles worth
-    collecting in between; the collector, started every 700 new containers, kept scanning them: about a
-    quarter of the planning's CPU at 1M decisions, and a tenth of the reading's (docs/performance.md).
-    Whatever cycles a render leaves are collected once it runs again.
-
-    On the way out the objects alive then are frozen (`gc.freeze`) before the collector is enabled again:
-    else its first collection scans every object the planning made (about 0.1 s at 1M), all of it alive
-    until the plan is written, and the night's process exits soon after. A frozen object is still freed
-    when its last reference goes (reference counting); only a cycle among them is left to the process's
-    end, which for a nightly batch process that exits after writing its plan costs nothing; `schedule`, which
-    lives on, unfreezes them after each night (jobs.commands.schedule.nightly_job).
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.freeze()
-            gc.enable()
