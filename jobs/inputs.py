@@ -76,7 +76,7 @@ def _with_extra(sql: str, extra: tuple[str, ...]) -> str:
     for i in range(0, len(parts), 2):
         named = []
         for column in extra:
-            table = OPTIONAL_COLUMNS[column][0]
+            table = OPTIONAL_COLUMNS[column]
             alias = re.search(rf"\b(?:FROM|JOIN)\s+{table}\s+AS\s+(\w+)", parts[i], re.IGNORECASE)
             named.append(f"{alias[1] if alias else table}.{column}")
         parts[i] = _FROM.sub(", " + ", ".join(named) + "\nFROM", parts[i], count=1)
@@ -199,11 +199,12 @@ def read_by_ids(
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(columns))
 
 
-# The optional columns of the contract (added 2026-11): column -> (table, the query that reads it by ids).
-OPTIONAL_COLUMNS: dict[str, tuple[str, str]] = {
-    "phone": ("beneficiaries", "phones_of"),
-    "postal_address": ("beneficiaries", "postal_addresses_of"),
-    "reference": ("decisions", "references_of"),
+# The optional columns of the contract (added 2026-11): column -> its table. Read with the table's rows
+# (read_people, read_decisions: `extra`), never by a query of their own.
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "phone": "beneficiaries",
+    "postal_address": "beneficiaries",
+    "reference": "decisions",
 }
 
 
@@ -212,7 +213,7 @@ def optional_columns(conn: Connection) -> frozenset[str]:
     answer): a column that is missing reads as empty, never as an error. Each probe runs in a savepoint, so a
     refused one leaves PostgreSQL's transaction usable."""
     found = set()
-    for column, (table, _query) in OPTIONAL_COLUMNS.items():
+    for column, table in OPTIONAL_COLUMNS.items():
         try:
             with conn.begin_nested():
                 conn.execute(text(f"SELECT {column} FROM {table} WHERE 1 = 0"))
@@ -235,7 +236,7 @@ def _optional_values(values: pd.Series) -> np.ndarray:
 
 def _optional_of(table: str, present: frozenset[str]) -> tuple[str, ...]:
     """The optional columns of `table` the fund has, in OPTIONAL_COLUMNS' order."""
-    return tuple(c for c, (owner, _q) in OPTIONAL_COLUMNS.items() if owner == table and c in present)
+    return tuple(c for c, owner in OPTIONAL_COLUMNS.items() if owner == table and c in present)
 
 
 def _with_optional_values(frame: pd.DataFrame, table: str, extra: tuple[str, ...]) -> pd.DataFrame:
@@ -248,27 +249,6 @@ def _with_optional_values(frame: pd.DataFrame, table: str, extra: tuple[str, ...
             dtype=object,
         )
     return frame
-
-
-def with_optional(
-    conn: Connection, frame: pd.DataFrame, table: str, present: frozenset[str], key: str = "id"
-) -> pd.DataFrame:
-    """`frame` with the optional columns of `table` (phone, postal_address; reference), read by the ids in
-    `frame[key]`; None where the fund's table lacks the column or the row leaves it empty. Matched by id in
-    columns (pandas' index of the ids read: a repeated id takes its last row's value, as a dict did)."""
-    out = frame.copy()
-    keys = frame[key] if key in frame else pd.Series([], dtype=object)
-    ids = keys.dropna().astype("int64").to_numpy()  # sorted and made unique by numpy (read_by_ids)
-    for column, (owner, name) in OPTIONAL_COLUMNS.items():
-        if owner != table:
-            continue
-        values = np.full(len(frame), None, dtype=object)
-        if column in present and len(ids):
-            read = read_by_ids(conn, name, ids, ["id", column]).drop_duplicates("id", keep="last")
-            found = pd.Index(read["id"].astype("int64")).get_indexer(pd.Index(keys.astype("float64")))
-            values[found >= 0] = _optional_values(read[column])[found[found >= 0]]
-        out[column] = pd.Series(values, index=frame.index, dtype=object)
-    return out
 
 
 def _ids_unique(conn: Connection) -> bool:
@@ -517,7 +497,7 @@ def read_people(
     if present is None:
         present = optional_columns(conn)
     # The optional columns the fund has are read with the families themselves (one read, not one more per
-    # column by the same ids); those it lacks are None, as with_optional makes them.
+    # column by the same ids); those it lacks are None (_with_optional_values).
     extra = _optional_of("beneficiaries", present)
     columns = ["id", "full_name", "email", "language", "judicial_district", "advisor_id"]
     beneficiaries = read_by_ids(conn, "beneficiaries_of", beneficiary_ids, [*columns, *extra], extra)
