@@ -64,16 +64,33 @@ _IDS = "\x00ids\x00"  # where SQLite's list of ids goes, one `?` per id
 
 
 _FROM = re.compile(r"\s+FROM\b", re.IGNORECASE)
+_UNION = re.compile(r"(\bUNION(?:\s+ALL)?\b)", re.IGNORECASE)
+
+
+def _with_extra(sql: str, extra: tuple[str, ...]) -> str:
+    """`sql` with the optional columns `extra` at the end of the SELECT list of each branch of its UNION (a
+    UNION needs them in every branch: the scan has four), each named by its table's alias in the branch
+    (`decisions AS d`: d.reference) or else its table's name: another table of a branch's join (a fund's
+    complaints view with a `reference` of its own) cannot make the column ambiguous."""
+    parts = _UNION.split(sql)  # the branches, with the UNIONs between them (odd positions)
+    for i in range(0, len(parts), 2):
+        named = []
+        for column in extra:
+            table = OPTIONAL_COLUMNS[column]
+            alias = re.search(rf"\b(?:FROM|JOIN)\s+{table}\s+AS\s+(\w+)", parts[i], re.IGNORECASE)
+            named.append(f"{alias[1] if alias else table}.{column}")
+        parts[i] = _FROM.sub(", " + ", ".join(named) + "\nFROM", parts[i], count=1)
+    return "".join(parts)
 
 
 @lru_cache(maxsize=64)
 def _driver_sql(name: str, postgresql: bool, extra: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
     """(the statement, the parameters' names in order of occurrence: SQLite's `?`, `ids` one per id).
     `extra`: optional columns of the contract (OPTIONAL_COLUMNS' names only, never anything read or typed)
-    added to the end of the query's SELECT list, for a fund whose table or view has them."""
+    added to the end of the query's SELECT list (_with_extra), for a fund whose table or view has them."""
     sql: str = query(name).text
     if extra:
-        sql = _FROM.sub(", " + ", ".join(extra) + "\nFROM", sql, count=1)
+        sql = _with_extra(sql, extra)
     if postgresql:
         sql = _IN_IDS.sub("= ANY(CAST(:ids AS bigint[]))", sql.replace("%", "%%"))
         return _PARAMETER.sub(r"%(\1)s", sql), ()
@@ -182,11 +199,12 @@ def read_by_ids(
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(columns))
 
 
-# The optional columns of the contract (added 2026-11): column -> (table, the query that reads it by ids).
-OPTIONAL_COLUMNS: dict[str, tuple[str, str]] = {
-    "phone": ("beneficiaries", "phones_of"),
-    "postal_address": ("beneficiaries", "postal_addresses_of"),
-    "reference": ("decisions", "references_of"),
+# The optional columns of the contract (added 2026-11): column -> its table. Read with the table's rows
+# (read_people, read_decisions: `extra`), never by a query of their own.
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "phone": "beneficiaries",
+    "postal_address": "beneficiaries",
+    "reference": "decisions",
 }
 
 
@@ -195,7 +213,7 @@ def optional_columns(conn: Connection) -> frozenset[str]:
     answer): a column that is missing reads as empty, never as an error. Each probe runs in a savepoint, so a
     refused one leaves PostgreSQL's transaction usable."""
     found = set()
-    for column, (table, _query) in OPTIONAL_COLUMNS.items():
+    for column, table in OPTIONAL_COLUMNS.items():
         try:
             with conn.begin_nested():
                 conn.execute(text(f"SELECT {column} FROM {table} WHERE 1 = 0"))
@@ -218,28 +236,19 @@ def _optional_values(values: pd.Series) -> np.ndarray:
 
 def _optional_of(table: str, present: frozenset[str]) -> tuple[str, ...]:
     """The optional columns of `table` the fund has, in OPTIONAL_COLUMNS' order."""
-    return tuple(c for c, (owner, _q) in OPTIONAL_COLUMNS.items() if owner == table and c in present)
+    return tuple(c for c, owner in OPTIONAL_COLUMNS.items() if owner == table and c in present)
 
 
-def with_optional(
-    conn: Connection, frame: pd.DataFrame, table: str, present: frozenset[str], key: str = "id"
-) -> pd.DataFrame:
-    """`frame` with the optional columns of `table` (phone, postal_address; reference), read by the ids in
-    `frame[key]`; None where the fund's table lacks the column or the row leaves it empty. Matched by id in
-    columns (pandas' index of the ids read: a repeated id takes its last row's value, as a dict did)."""
-    out = frame.copy()
-    keys = frame[key] if key in frame else pd.Series([], dtype=object)
-    ids = keys.dropna().astype("int64").to_numpy()  # sorted and made unique by numpy (read_by_ids)
-    for column, (owner, name) in OPTIONAL_COLUMNS.items():
-        if owner != table:
-            continue
-        values = np.full(len(frame), None, dtype=object)
-        if column in present and len(ids):
-            read = read_by_ids(conn, name, ids, ["id", column]).drop_duplicates("id", keep="last")
-            found = pd.Index(read["id"].astype("int64")).get_indexer(pd.Index(keys.astype("float64")))
-            values[found >= 0] = _optional_values(read[column])[found[found >= 0]]
-        out[column] = pd.Series(values, index=frame.index, dtype=object)
-    return out
+def _with_optional_values(frame: pd.DataFrame, table: str, extra: tuple[str, ...]) -> pd.DataFrame:
+    """`frame` (read with the optional columns `extra` of `table`) with every optional column of `table` as
+    the frames carry it (_optional_values): those it was not read with (the fund lacks them) all None."""
+    for column in _optional_of(table, frozenset(OPTIONAL_COLUMNS)):
+        frame[column] = pd.Series(
+            _optional_values(frame[column]) if column in extra else np.full(len(frame), None, dtype=object),
+            index=frame.index,
+            dtype=object,
+        )
+    return frame
 
 
 def _ids_unique(conn: Connection) -> bool:
@@ -251,34 +260,67 @@ def _ids_unique(conn: Connection) -> bool:
     return bool(conn.execute(query("decisions_id_unique.postgresql")).scalar_one())
 
 
-def read_decisions(conn: Connection, on: date, scope: Scope) -> Inputs:
-    """Decisions in scope with their appeals and complaints, validated; bad rows become problems."""
+def read_decisions(conn: Connection, on: date, scope: Scope, present: frozenset[str] | None = None) -> Inputs:
+    """Decisions in scope with their appeals and complaints, validated; bad rows become problems.
+
+    With `present` (what `optional_columns` found), the decisions carry the contract's optional columns of
+    decisions too (`reference`), read with them by the same query (not by one more read of their ids): None
+    where the fund's table lacks the column or the row leaves it empty, else the text stripped."""
+    extra = _optional_of("decisions", present or frozenset())
+    columns = (*DECISION_COLUMNS, *extra)
     if scope == "scan":
-        decisions = _frame(conn, "scan_decisions", scan_parameters(on), DECISION_COLUMNS)
+        decisions = _frame(conn, "scan_decisions", scan_parameters(on), columns, extra)
+        if conn.dialect.name == "postgresql":
+            decisions = _by_id(decisions)
         if conn.dialect.name == "sqlite":
-            odd = _frame(conn, "odd_dates.sqlite", {}, DECISION_COLUMNS)
+            odd = _frame(conn, "odd_dates.sqlite", {}, columns, extra)
             decisions = pd.concat([decisions, odd], ignore_index=True).drop_duplicates(ignore_index=True)
+        if extra:
+            decisions = _folded_without_id(decisions)
         # The scanned ids, made once for the three reads by them: the copies keep to these ids, so that the
         # appeals and complaints below are read by the same set.
         scanned = Ids(decisions["id"].dropna())
         copies = (
-            read_by_ids(conn, "duplicate_decisions", scanned, DECISION_COLUMNS)
+            read_by_ids(conn, "duplicate_decisions", scanned, columns, extra)
             if not _ids_unique(conn)
-            else pd.DataFrame(columns=list(DECISION_COLUMNS))
+            else pd.DataFrame(columns=list(columns))
         )
         if not copies.empty:  # a view without primary key: every copy, for validation to report each
             kept = decisions[~decisions["id"].isin(copies["id"])]
             decisions = pd.concat([kept, copies], ignore_index=True)
     elif scope == "all":
-        decisions = _frame(conn, "all_decisions", {}, DECISION_COLUMNS)
+        decisions = _frame(conn, "all_decisions", {}, columns, extra)
     else:
-        decisions = _frame(conn, "one_decision", {"decision_id": int(scope)}, DECISION_COLUMNS)
+        decisions = _frame(conn, "one_decision", {"decision_id": int(scope)}, columns, extra)
     read = len(decisions)
     ids = scanned if scope == "scan" else Ids(decisions["id"].dropna())
     appeals = read_by_ids(conn, "appeals_of", ids, ["id", "decision_id", "forum", "filed_on"])
     complaints = read_by_ids(conn, "complaints_of", ids, ["id", "decision_id", "filed_on", "closed_on"])
     decisions, appeals, complaints, problems = validate_decisions(decisions, appeals, complaints)
+    if present is not None:
+        decisions = _with_optional_values(decisions, "decisions", extra)
     return Inputs(decisions, appeals, complaints, list(problems), read)
+
+
+def _by_id(scanned: pd.DataFrame) -> pd.DataFrame:
+    """PostgreSQL's scan in id order. Its UNION either sorts the rows (by every column, the id first: the 1M
+    night's plan) or hashes them (a small night's), in an order that every column read changes, `reference`
+    too: in id order (ids missing last, where its sort puts them), the night's order (its bad rows,
+    windows.csv) does not depend on the planner's choice. SQLite's UNION keeps its rows in a b-tree, by id."""
+    if scanned["id"].is_monotonic_increasing:  # sorted by the database already: nothing to do
+        return scanned
+    return scanned.sort_values("id", kind="stable", na_position="last", ignore_index=True)
+
+
+def _folded_without_id(decisions: pd.DataFrame) -> pd.DataFrame:
+    """The scan's rows with those without an id that differ only in the optional columns folded into one, as
+    the scan's UNION folds them when it reads the contract's columns alone: such a row is reported (id is
+    missing) and skipped, once. (Rows with an id are not folded: duplicate_decisions reads every copy.)"""
+    no_id = decisions["id"].isna().to_numpy(dtype=bool)
+    if not no_id.any():
+        return decisions
+    again = decisions.duplicated(list(DECISION_COLUMNS)).to_numpy(dtype=bool) & no_id
+    return decisions[~again].reset_index(drop=True)
 
 
 def decisions_not_read(conn: Connection, read: int) -> int:
@@ -455,20 +497,14 @@ def read_people(
     if present is None:
         present = optional_columns(conn)
     # The optional columns the fund has are read with the families themselves (one read, not one more per
-    # column by the same ids); those it lacks are None, as with_optional makes them.
+    # column by the same ids); those it lacks are None (_with_optional_values).
     extra = _optional_of("beneficiaries", present)
     columns = ["id", "full_name", "email", "language", "judicial_district", "advisor_id"]
     beneficiaries = read_by_ids(conn, "beneficiaries_of", beneficiary_ids, [*columns, *extra], extra)
     optional = _optional_of("beneficiaries", frozenset(OPTIONAL_COLUMNS))
-    beneficiaries = beneficiaries.reindex(columns=[*columns, *optional])
-    for column in optional:
-        beneficiaries[column] = pd.Series(
-            _optional_values(beneficiaries[column])
-            if column in extra
-            else np.full(len(beneficiaries), None, dtype=object),
-            index=beneficiaries.index,
-            dtype=object,
-        )
+    beneficiaries = _with_optional_values(
+        beneficiaries.reindex(columns=[*columns, *optional]), "beneficiaries", extra
+    )
     advisor_ids = beneficiaries["advisor_id"].dropna().astype("int64").to_numpy()
     advisors = read_by_ids(conn, "advisors_of", advisor_ids, ["id", "full_name", "email", "language", "team"])
     beneficiaries, problems = _checked(beneficiaries, "beneficiaries", fallback_language)

@@ -31,7 +31,6 @@ from jobs.inputs import (
     optional_columns,
     read_decisions,
     read_people,
-    with_optional,
 )
 from jobs.logs import say
 from jobs.outbox.delivery import (
@@ -153,8 +152,10 @@ def ledger_keys(conn: Connection, on: date) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=[*KEY, "rearmable"])
 
 
-def with_decided_on(windows: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
-    decided = decisions[["id", "decided_on"]].rename(columns={"id": "decision_id"})
+def with_decision_details(windows: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """The windows with their decision's `decided_on` and `reference` (the reference printed on the decision
+    letter, for the mails and the report, or None), as read_decisions read them with the decisions."""
+    decided = decisions[["id", "decided_on", "reference"]].rename(columns={"id": "decision_id"})
     decided = decided.assign(decision_id=decided["decision_id"].astype("int64"))
     return windows.merge(decided, on="decision_id", how="left")
 
@@ -164,13 +165,11 @@ def read_night(
 ) -> tuple[pd.DataFrame, People, list[Problem], int]:
     """The night's windows (from the scan), their families and advisors, the bad rows met on the way, and how
     many rows of decisions the scan read (bad ones included)."""
-    inputs = read_decisions(conn, on, "scan")
     present = optional_columns(conn)  # once per run: the contract's optional columns the fund has
-    windows = with_decided_on(
+    inputs = read_decisions(conn, on, "scan", present)  # with `reference` (None if the fund lacks it)
+    windows = with_decision_details(
         compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
     )
-    # `reference`: the reference printed on the decision letter, for the mails and the report (or None).
-    windows = with_optional(conn, windows, "decisions", present, key="decision_id")
     # The families of every window in the scan, not only the open ones: a bad address or language is
     # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
     people = read_people(conn, windows["beneficiary_id"], settings.reminders.fallback_language, present)

@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from sqlalchemy import Connection, Date, Engine, bindparam
+from sqlalchemy import Connection, Date, Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 import jobs.inputs as inputs
@@ -71,7 +71,6 @@ def _seed(engine: Engine) -> None:
         ("appeals_of", ["id", "decision_id", "forum", "filed_on"]),
         ("complaints_of", ["id", "decision_id", "filed_on", "closed_on"]),
         ("duplicate_decisions", list(DECISION_COLUMNS)),
-        ("phones_of", ["id", "phone"]),
     ],
 )
 def test_reads_by_ids_across_batches_give_the_frames_sqlalchemy_gave(
@@ -92,6 +91,33 @@ def test_reads_by_ids_across_batches_give_the_frames_sqlalchemy_gave(
     if "email" in columns:
         assert len(read) == 30
         assert read["email"].isna().sum() == 6 and read["judicial_district"].isna().sum() == 7
+
+
+def test_a_read_with_the_optional_columns_gives_the_frame_sqlalchemy_gave_for_them(
+    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The optional columns a fund has (`extra`), read with a query's own columns across batches of ids: the
+    frame SQLAlchemy gave for a statement that names them."""
+    _seed(db_engine)
+    with db_engine.begin() as conn:
+        conn.execute(text("UPDATE beneficiaries SET phone = '09 ' || id WHERE id % 3 = 0"))
+    monkeypatch.setattr(inputs, "BATCH", 7)
+    monkeypatch.setattr(inputs, "BATCH_POSTGRESQL", 7)
+    columns = ["id", "full_name", "advisor_id", "phone", "postal_address"]
+    named = text(
+        "SELECT id, full_name, advisor_id, phone, postal_address FROM beneficiaries WHERE id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    with db_engine.connect() as conn:
+        read = inputs.read_by_ids(
+            conn, "beneficiaries_of", [*range(30, 0, -1), 31, 5], columns, ("phone", "postal_address")
+        )
+        expected = pd.concat(
+            [pd.DataFrame([dict(r) for r in conn.execute(named, {"ids": list(part)}).mappings()], columns=columns)
+             for part in (range(1, 8), range(8, 15), range(15, 22), range(22, 29), range(29, 32))],
+            ignore_index=True,
+        )  # fmt: skip
+    pd.testing.assert_frame_equal(read, expected)
+    assert read["phone"].notna().sum() == 10 and read["postal_address"].isna().all()
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from babel import Locale
 from sqlalchemy import Engine
+from sqlalchemy import text as sql
 from test_delivery import smtp_config
 from test_nightly import outbox, settings_for
 
@@ -58,13 +59,21 @@ def known_night(engine: Engine) -> None:
         b.decision(conn, 4, 4, "payment", date(2025, 1, 30), decided_on=date(2025, 1, 28))
 
 
-@pytest.fixture
-def night(db_engine: Engine, db_url: str, tmp_path: Path) -> dict[int, EmailMessage]:
-    settings = settings_for(tmp_path, db_url, '[fund]\nname = "Infino"\nemail = "info@infino.example"\n')
-    known_night(db_engine)
+def run_known_night(engine: Engine, url: str, folder: Path, *changes: str) -> dict[int, EmailMessage]:
+    """The known night's reminders by family, the fund's tables first changed by the SQL `changes`."""
+    settings = settings_for(folder, url, '[fund]\nname = "Infino"\nemail = "info@infino.example"\n')
+    known_night(engine)
+    with engine.begin() as conn:
+        for change in changes:
+            conn.execute(sql(change))
     assert run_nightly(settings, NIGHT) == 0
     mails = [m for m in outbox(settings) if m["X-Appealwatch-Kind"] == "reminder"]
     return {_who(mail): mail for mail in mails}
+
+
+@pytest.fixture
+def night(db_engine: Engine, db_url: str, tmp_path: Path) -> dict[int, EmailMessage]:
+    return run_known_night(db_engine, db_url, tmp_path)
 
 
 _ADDRESSES = {
@@ -289,6 +298,35 @@ def test_subjects_lead_with_what_and_when_and_the_last_stage_is_marked_urgent(
 
 @pytest.mark.slow
 def test_without_a_reference_the_mail_quotes_the_decision_id(night: dict[int, EmailMessage]) -> None:
+    for text in parts(night[1]):
+        assert "Referentie van de beslissing: 1." in text
+
+
+@pytest.mark.slow
+def test_the_reference_on_the_decision_letter_is_quoted_in_the_mail(
+    db_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """The reference as the fund's decisions hold it (stripped of the blanks around it); a blank one is none."""
+    night = run_known_night(
+        db_engine,
+        db_url,
+        tmp_path,
+        "UPDATE decisions SET reference = '  GP/2025/00042 ' WHERE id = 1",
+        "UPDATE decisions SET reference = '   ' WHERE id = 3",
+    )
+    for text in parts(night[1]):
+        assert "Referentie van de beslissing: GP/2025/00042." in text
+    for text in parts(night[3]):
+        assert "Aktenzeichen der Entscheidung: 3." in text
+
+
+@pytest.mark.slow
+def test_a_fund_whose_decisions_have_no_reference_column_is_written_to_with_the_decision_id(
+    db_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """A fund's table as it was before the optional columns (2026-11): the night runs, the id is quoted."""
+    night = run_known_night(db_engine, db_url, tmp_path, "ALTER TABLE decisions DROP COLUMN reference")
+    assert set(night) == {1, 2, 3, 4}
     for text in parts(night[1]):
         assert "Referentie van de beslissing: 1." in text
 

@@ -40,9 +40,6 @@ EXPECTED_IDS: dict[str, set[int]] = {
     "one_decision": {1},
     "scan_decisions": {1},  # decision 2's window closed in 2020: the scan does not read it
     "odd_dates.sqlite": set(),  # every date is ISO text
-    "phones_of": {1, 2},  # the optional columns (contract 2026-11), NULL here
-    "postal_addresses_of": {1, 2},
-    "references_of": {1, 2},
     "last_quoted_of": set(),  # the ledger's reads (jobs.corrections): nothing sent yet
     "last_reminded_of": set(),
     "known_corrections_of": set(),
