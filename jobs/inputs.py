@@ -60,6 +60,9 @@ class People:
 # SQLAlchemy's compiling of 5,000 expanded ids and a dict per row went there.
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 _IN_IDS = re.compile(r"\bIN\s+:ids\b", re.IGNORECASE)
+# `x IN (SELECT ...)` (a plain subquery, without parentheses of its own) is `x = ANY(ARRAY(SELECT ...))` on
+# PostgreSQL: the subquery run once, its ids looked up by index (sql/scan_decisions.sql says why).
+_IN_SELECT = re.compile(r"\bIN\s*\((SELECT\b[^()]*)\)", re.IGNORECASE)
 _IDS = "\x00ids\x00"  # where SQLite's list of ids goes, one `?` per id
 
 
@@ -93,6 +96,7 @@ def _driver_sql(name: str, postgresql: bool, extra: tuple[str, ...] = ()) -> tup
         sql = _with_extra(sql, extra)
     if postgresql:
         sql = _IN_IDS.sub("= ANY(CAST(:ids AS bigint[]))", sql.replace("%", "%%"))
+        sql = _IN_SELECT.sub(r"= ANY(ARRAY(\1))", sql)
         return _PARAMETER.sub(r"%(\1)s", sql), ()
     order = tuple(_PARAMETER.findall(sql))
     return _PARAMETER.sub(lambda m: _IDS if m[1] == "ids" else "?", sql), order
