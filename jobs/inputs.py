@@ -270,6 +270,24 @@ def read_decisions(conn: Connection, on: date, scope: Scope, present: frozenset[
     With `present` (what `optional_columns` found), the decisions carry the contract's optional columns of
     decisions too (`reference`), read with them by the same query (not by one more read of their ids): None
     where the fund's table lacks the column or the row leaves it empty, else the text stripped."""
+    return validated(read_unchecked(conn, on, scope, present), present)
+
+
+@dataclass
+class Unchecked:
+    """Decisions with their appeals and complaints as read (read_unchecked), not yet validated (validated)."""
+
+    decisions: pd.DataFrame
+    appeals: pd.DataFrame
+    complaints: pd.DataFrame
+    read: int  # rows of decisions read, bad ones included
+    extra: tuple[str, ...]  # the optional columns of decisions read with them
+
+
+def read_unchecked(
+    conn: Connection, on: date, scope: Scope, present: frozenset[str] | None = None
+) -> Unchecked:
+    """read_decisions' reading, without its validation."""
     extra = _optional_of("decisions", present or frozenset())
     columns = (*DECISION_COLUMNS, *extra)
     if scope == "scan":
@@ -300,10 +318,24 @@ def read_decisions(conn: Connection, on: date, scope: Scope, present: frozenset[
     ids = scanned if scope == "scan" else Ids(decisions["id"].dropna())
     appeals = read_by_ids(conn, "appeals_of", ids, ["id", "decision_id", "forum", "filed_on"])
     complaints = read_by_ids(conn, "complaints_of", ids, ["id", "decision_id", "filed_on", "closed_on"])
-    decisions, appeals, complaints, problems = validate_decisions(decisions, appeals, complaints)
+    return Unchecked(decisions, appeals, complaints, read, extra)
+
+
+def validated(raw: Unchecked, present: frozenset[str] | None = None) -> Inputs:
+    """read_decisions' validation of what read_unchecked read (`present`: as read_decisions)."""
+    decisions, appeals, complaints, problems = validate_decisions(raw.decisions, raw.appeals, raw.complaints)
     if present is not None:
-        decisions = _with_optional_values(decisions, "decisions", extra)
-    return Inputs(decisions, appeals, complaints, list(problems), read)
+        decisions = _with_optional_values(decisions, "decisions", raw.extra)
+    return Inputs(decisions, appeals, complaints, list(problems), raw.read)
+
+
+def families_of(decisions: pd.DataFrame) -> Ids:
+    """The families the decisions as read name (the ids that are whole numbers): those of the night's windows
+    and a few more (a bad row's), for reading them before the windows are worked out (jobs.nightly)."""
+    ids = pd.to_numeric(decisions["beneficiary_id"], errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    return Ids(ids[np.isfinite(ids)])
 
 
 def _by_id(scanned: pd.DataFrame) -> pd.DataFrame:
@@ -500,6 +532,14 @@ def read_people(
     """
     if present is None:
         present = optional_columns(conn)
+    beneficiaries, advisors = read_families(conn, beneficiary_ids, present)
+    return checked_people(beneficiaries, advisors, fallback_language)
+
+
+def read_families(
+    conn: Connection, beneficiary_ids: Iterable[int] | Ids, present: frozenset[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """read_people's reading, without its checks: the beneficiaries (by id) and their advisors, as read."""
     # The optional columns the fund has are read with the families themselves (one read, not one more per
     # column by the same ids); those it lacks are None (_with_optional_values).
     extra = _optional_of("beneficiaries", present)
@@ -511,6 +551,31 @@ def read_people(
     )
     advisor_ids = beneficiaries["advisor_id"].dropna().astype("int64").to_numpy()
     advisors = read_by_ids(conn, "advisors_of", advisor_ids, ["id", "full_name", "email", "language", "team"])
+    return _in_id_order(beneficiaries), _in_id_order(advisors)
+
+
+def families_among(
+    beneficiaries: pd.DataFrame, advisors: pd.DataFrame, beneficiary_ids: Iterable[int]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+    """Of families read by read_families, those of `beneficiary_ids` and their advisors, as read_families
+    would read them by these ids; with the ids it was not given (to read: none, when it read a superset)."""
+    wanted = Ids(beneficiary_ids).sorted
+    kept = beneficiaries[beneficiaries["id"].isin(wanted)].reset_index(drop=True)
+    theirs = kept["advisor_id"].dropna().astype("int64")
+    missing = sorted(set(wanted) - set(kept["id"].astype("int64").tolist()))
+    return kept, advisors[advisors["id"].isin(theirs)].reset_index(drop=True), missing
+
+
+def _in_id_order(people: pd.DataFrame) -> pd.DataFrame:
+    """People in id order (stable: a repeated id keeps its rows' order): the order does not depend on the
+    database's plan or on how the ids fell into batches (read_by_ids), nor on reading more ids than needed."""
+    if people["id"].is_monotonic_increasing:
+        return people
+    return people.sort_values("id", kind="stable", na_position="last", ignore_index=True)
+
+
+def checked_people(beneficiaries: pd.DataFrame, advisors: pd.DataFrame, fallback_language: str) -> People:
+    """read_people's checks of the families read_families read."""
     beneficiaries, problems = _checked(beneficiaries, "beneficiaries", fallback_language)
     advisors, advisor_problems = _checked(advisors, "advisors", fallback_language)
     return People(beneficiaries, advisors, problems + advisor_problems)

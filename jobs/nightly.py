@@ -9,6 +9,7 @@ outbox, `jobs.outbox`, says how). The caller opens the database and says what ha
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,10 +28,14 @@ from jobs.due import KEY, SUPERSEDED_WINDOW, due_reminders
 from jobs.exits import Exit
 from jobs.inputs import (
     People,
+    checked_people,
     decisions_not_read,
+    families_among,
+    families_of,
     optional_columns,
-    read_decisions,
-    read_people,
+    read_families,
+    read_unchecked,
+    validated,
 )
 from jobs.logs import say
 from jobs.outbox.delivery import (
@@ -166,13 +171,24 @@ def read_night(
     """The night's windows (from the scan), their families and advisors, the bad rows met on the way, and how
     many rows of decisions the scan read (bad ones included)."""
     present = optional_columns(conn)  # once per run: the contract's optional columns the fund has
-    inputs = read_decisions(conn, on, "scan", present)  # with `reference` (None if the fund lacks it)
-    windows = with_decision_details(
-        compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
-    )
+    scanned = read_unchecked(conn, on, "scan", present)  # with `reference` (None if the fund lacks it)
     # The families of every window in the scan, not only the open ones: a bad address or language is
-    # reported while it can still matter (grace, an interrupted window, a decision not yet notified).
-    people = read_people(conn, windows["beneficiary_id"], settings.reminders.fallback_language, present)
+    # reported while it can still matter (grace, an interrupted window, a decision not yet notified). They
+    # are read on the connection by a thread of their own while the decisions are validated and their
+    # windows worked out (the connection is not used otherwise meanwhile): the database's work and this
+    # process's overlap, where one waited for the other (docs/performance.md). Read by the families the
+    # scanned rows name, a few more than the windows' (a bad row's), then kept to the windows' own.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="appealwatch-read") as reader:
+        families = reader.submit(read_families, conn, families_of(scanned.decisions), present)
+        inputs = validated(scanned, present)
+        windows = with_decision_details(
+            compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
+        )
+        read = families.result()
+    beneficiaries, advisors, missing = families_among(*read, windows["beneficiary_id"])
+    if missing:  # never: the windows are the scanned rows'; were it to happen, read by the windows' families
+        beneficiaries, advisors = read_families(conn, windows["beneficiary_id"], present)
+    people = checked_people(beneficiaries, advisors, settings.reminders.fallback_language)
     return windows, people, inputs.problems + people.problems, inputs.read
 
 

@@ -149,3 +149,37 @@ def test_a_failing_read_raises_sqlalchemys_error(db_engine: Engine) -> None:
         conn.exec_driver_sql("DROP TABLE complaints")
         with pytest.raises(DBAPIError):
             inputs.read_by_ids(conn, "complaints_of", [1, 2], ["id", "decision_id", "filed_on", "closed_on"])
+
+
+def test_the_night_reads_the_families_of_its_windows_as_read_people_does(db_engine: Engine) -> None:
+    """read_night reads the families while it works out the windows (a thread of its own), by the families
+    the scanned rows name: what it keeps is what read_people reads by the windows' families, problems
+    included; a family named only by a bad row is not read into the night (nor reported)."""
+    from jobs.config import Settings
+    from jobs.nightly import read_night
+
+    _seed(db_engine)
+    with db_engine.begin() as conn:
+        b.beneficiary(conn, 40, "", "not an address", language="xx")  # three problems, were it read
+        b.decision(conn, 40, 40, "payment", date(2025, 3, 14), decided_on=date(2025, 3, 20))  # notified first
+    with db_engine.connect() as conn:
+        windows, people, problems, _read = read_night(conn, Settings(), ON)
+        direct = inputs.read_people(conn, windows["beneficiary_id"], Settings().reminders.fallback_language)
+    assert 40 not in set(windows["beneficiary_id"]) and any(p.row_id == 40 for p in problems)
+    pd.testing.assert_frame_equal(people.beneficiaries, direct.beneficiaries)
+    pd.testing.assert_frame_equal(people.advisors, direct.advisors)
+    assert [str(p) for p in people.problems] == [str(p) for p in direct.problems]
+    assert not [p for p in people.problems if p.row_id == 40]
+
+
+def test_families_read_for_more_ids_are_kept_to_those_asked_for_in_id_order() -> None:
+    beneficiaries = pd.DataFrame(
+        {"id": [3, 1, 2, 2], "full_name": ["C", "A", "B", "B2"], "advisor_id": [7.0, None, 8.0, 8.0]}
+    )
+    advisors = pd.DataFrame({"id": [8, 7, 9], "full_name": ["X", "Y", "Z"]})
+    kept, theirs, missing = inputs.families_among(
+        inputs._in_id_order(beneficiaries), inputs._in_id_order(advisors), [2, 4, 1, 2]
+    )
+    assert kept["id"].tolist() == [1, 2, 2] and kept["full_name"].tolist() == ["A", "B", "B2"]
+    assert theirs["id"].tolist() == [8]
+    assert missing == [4]
