@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -70,26 +71,26 @@ def run_nightly(
 def print_dry_run(result: NightResult) -> None:
     """What the night would send, skip and list, on standard output; nothing was sent or recorded."""
     plan = result.plan
-    print(f"dry run for {result.on}: nothing is sent or recorded")
-    for message in plan.messages:
-        print(f"  would send {message.summary}")
-    for row in plan.ledger:
-        if row["status"] == "skipped":
-            print(
-                f"  would skip stage {row['stage']}d of decision {row['decision_id']} {row['forum']} for "
-                f"{row['recipient_kind']} {row['recipient_id']} (a more urgent stage is due)"
-            )
-    for item in plan.unreachable:
-        print(
-            f"  no usable e-mail: {item.get('recipient', 'beneficiary')} for decision {item['decision_id']} "
-            f"{item['forum']} deadline {item['safe_deadline']} ({item['reason']}): listed for a letter or call"
-        )
-    for problem in result.problems:
-        print(f"  bad row: {problem}")
-    print(
+    lines = [f"dry run for {result.on}: nothing is sent or recorded"]
+    lines += [f"  would send {message.summary}" for message in plan.messages]
+    lines += [
+        f"  would skip stage {row['stage']}d of decision {row['decision_id']} {row['forum']} for "
+        f"{row['recipient_kind']} {row['recipient_id']} (a more urgent stage is due)"
+        for row in plan.ledger
+        if row["status"] == "skipped"
+    ]
+    lines += [
+        f"  no usable e-mail: {item.get('recipient', 'beneficiary')} for decision {item['decision_id']} "
+        f"{item['forum']} deadline {item['safe_deadline']} ({item['reason']}): listed for a letter or call"
+        for item in plan.unreachable
+    ]
+    lines += [f"  bad row: {problem}" for problem in result.problems]
+    lines.append(
         f"{len(plan.messages)} message(s), {plan.count('skipped')} stage(s) skipped, "
         f"{len(plan.unreachable)} without usable e-mail, {len(result.problems)} bad row(s)"
     )
+    # One write of the night's tens of thousands of lines, not a print each.
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def summary(run_id: int, result: NightResult) -> int:
