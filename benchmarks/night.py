@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -40,8 +39,7 @@ from benchmarks.relay import Relay
 from benchmarks.synthetic import TABLE_COLUMNS, History, expired_history, history, insert_history
 from jobs.config import load_settings
 from jobs.db import init_db, make_engine, split_sql
-from jobs.due import due_reminders
-from jobs.nightly import ledger_keys, read_night
+from jobs.nightly import due_stages, read_night
 from jobs.outbox.plan import build_plan
 from jobs.resources import sql_text
 
@@ -187,18 +185,7 @@ class NightBench:
         try:
             with engine.connect() as conn:
                 windows, people, _problems, _read = read_night(conn, settings, self.on)
-                advisor_of = (
-                    people.beneficiaries["advisor_id"]
-                    if not people.beneficiaries.empty
-                    else pd.Series(dtype="Int64")
-                )
-                actions = due_reminders(
-                    windows,
-                    advisor_of,
-                    ledger_keys(conn, self.on),
-                    settings.reminders.beneficiary_days,
-                    settings.reminders.advisor_days,
-                )
+                actions = due_stages(conn, windows, people, settings, self.on)
         finally:
             engine.dispose()
         times, count = [], 0

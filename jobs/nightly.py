@@ -199,18 +199,7 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
         with engine.connect() as conn:
             windows, people, problems, read = read_night(conn, settings, on)
             not_read = decisions_not_read(conn, read)
-            advisor_of = (
-                people.beneficiaries["advisor_id"]
-                if not people.beneficiaries.empty
-                else pd.Series(dtype="Int64")
-            )
-            actions = due_reminders(
-                windows,
-                advisor_of,
-                ledger_keys(conn, on),
-                settings.reminders.beneficiary_days,
-                settings.reminders.advisor_days,
-            )
+            actions = due_stages(conn, windows, people, settings, on)
             # tonight's corrections, then the families whose notice expired undelivered: to call (the digest)
             corrections = due_corrections(conn, windows) + expired_held(conn, windows, on)
             # the digest says when a family not reminded tonight was last reminded (or never)
@@ -219,6 +208,22 @@ def plan_night(engine: Engine, settings: Settings, on: date) -> NightResult:
             )
         plan = build_plan(actions, windows, people, settings, on, corrections, reminded)
     return NightResult(on, windows, plan, people, problems, not_read=not_read)
+
+
+def due_stages(
+    conn: Connection, windows: pd.DataFrame, people: People, settings: Settings, on: date
+) -> pd.DataFrame:
+    """The reminder stages due tonight (jobs.due), against what the ledger holds already."""
+    advisor_of = (
+        people.beneficiaries["advisor_id"] if not people.beneficiaries.empty else pd.Series(dtype="Int64")
+    )
+    return due_reminders(
+        windows,
+        advisor_of,
+        ledger_keys(conn, on),
+        settings.reminders.beneficiary_days,
+        settings.reminders.advisor_days,
+    )
 
 
 def settle_held(engine: Engine, settings: Settings, on: date, run_id: int) -> NightResult:
