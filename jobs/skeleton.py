@@ -465,8 +465,11 @@ class Skeletons:
         if order is None:
             return self.render(names, context())
         values = order(free)  # type: ignore[operator]
-        key = (family, shared, tuple(map(_free_part, values)))
-        made = self._known.get(key, _MISSING)
+        try:
+            key = (family, shared, tuple(map(_free_part, values)))
+            made = self._known.get(key, _MISSING)  # hashes the key once
+        except (TypeError, ValueError):  # a value that cannot be part of a key (or be tested): as render
+            return self.render(names, context())
         if made is _MISSING:
             texts, made = self._render(family, context())
             self._known[key] = made

@@ -241,3 +241,15 @@ def _tested(parents: tuple[nodes.Node, ...]) -> bool:
     while isinstance(parent, nodes.And | nodes.Or | nodes.Not):
         *rest, parent = rest
     return isinstance(parent, nodes.If)
+
+
+def test_shared_inputs_that_cannot_be_a_key_are_rendered_the_general_way() -> None:
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"t.txt": "Dear {{ name }}{% if late %}, hurry{% endif %}"})
+    )
+    skeletons = Skeletons(env)
+    skeletons.add_family(["t.txt"], ["name"])
+    for late in ([1], [], [1]):  # a list: unhashable, as a shared input
+        context = {"name": "Ann", "late": late}
+        got = skeletons.render_known(["t.txt"], ("x", late), ["Ann"], lambda c=context: c)
+        assert got == [env.get_template("t.txt").render(context)]
