@@ -9,6 +9,7 @@ way.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -789,13 +790,16 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 
     Jinja's own cache: a file per template in a folder of the user's own (`$TMPDIR/_jinja2-cache-<uid>`, mode
     0700, checked to be the user's), each holding the compiled code with a checksum of the template's source:
-    a template edited since is compiled again, never served stale. It is only a cache: a folder that cannot
-    be had, read or written costs the compilation, never the night."""
+    a template edited since is compiled again. Jinja keys a file on the template's name and path alone, so
+    the files' names here carry a fingerprint of what else the compiled code depends on (Jinja's version and
+    the environment's options, `_fingerprint`): another version or other options compile afresh, never take
+    code compiled for the others. It is only a cache: a folder that cannot be had, a file that cannot be read
+    or written or that is damaged (a write cut short) costs the compilation, never the night."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             super().load_bytecode(bucket)
-        except OSError:
+        except Exception:  # a damaged file: Jinja's pickle and marshal raise whatever they meet
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -803,20 +807,51 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def template_cache(directory: str | None = None) -> jinja2.BytecodeCache | None:
-    """The compiled templates' cache in `directory` (Jinja's per-user folder when None); None when no such
-    folder can be had (the templates are then compiled at each run, as without a cache)."""
+def template_cache(env: jinja2.Environment, directory: str | None = None) -> jinja2.BytecodeCache | None:
+    """The cache of templates compiled by `env` in `directory` (Jinja's per-user folder when None); None when
+    no such folder can be had (the templates are then compiled at each run, as without a cache)."""
     try:
-        return _TemplateCache(directory)
+        return _TemplateCache(directory, f"__appealwatch_{_fingerprint(env)}_%s.cache")
     except (OSError, RuntimeError):  # no safe folder of the user's own (Jinja raises RuntimeError)
         return None
+
+
+def _fingerprint(env: jinja2.Environment) -> str:
+    """What the code Jinja compiles depends on besides the template's text: Jinja's version and the
+    environment's options (whitespace, delimiters, what is autoescaped, the undefined)."""
+    options = (
+        jinja2.__version__,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.keep_trailing_newline,
+        env.newline_sequence,
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.optimized,
+        env.is_async,
+        sorted(env.extensions),
+        env.undefined.__name__,
+        [
+            bool(env.autoescape(name) if callable(env.autoescape) else env.autoescape)
+            for name in _ESCAPE_PROBES
+        ],
+    )
+    return hashlib.sha256(repr(options).encode()).hexdigest()[:16]
+
+
+_ESCAPE_PROBES: Final = ("x.html", "x.txt", "x.subject", None)
 
 
 @cache
 def _environment() -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
-        bytecode_cache=template_cache(),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -826,6 +861,7 @@ def _environment() -> jinja2.Environment:
         # (thousands a night), and with auto_reload each import looked at the file's time on disk again.
         auto_reload=False,
     )
+    env.bytecode_cache = template_cache(env)
     env.filters["ucfirst"] = _ucfirst
     env.filters["fr_de"] = _fr_de
     return env

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import pytest
 
 from jobs.render import (
@@ -872,8 +873,11 @@ def test_a_family_not_reminded_tonight_says_when_it_was_last_reminded_or_never(l
 # --- Compiled templates kept between runs ------------------------------------------------------
 
 
-def _cached_environment(root: Path, cache: Any) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(root), bytecode_cache=cache, auto_reload=False)
+def _cached_environment(root: Path, folder: Path, **options: Any) -> jinja2.Environment:
+    """A new run's environment over `root`, its compiled templates kept in `folder`."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(root), auto_reload=False, **options)
+    env.bytecode_cache = template_cache(env, str(folder))
+    return env
 
 
 def test_a_template_edited_between_runs_is_read_as_edited_not_from_the_cache(tmp_path: Path) -> None:
@@ -881,13 +885,44 @@ def test_a_template_edited_between_runs_is_read_as_edited_not_from_the_cache(tmp
     root.mkdir()
     folder.mkdir()
     (root / "t.txt").write_text("Beroep vóór {{ day }}.", encoding="utf-8")
-    first = _cached_environment(root, template_cache(str(folder)))
+    first = _cached_environment(root, folder)
     assert first.get_template("t.txt").render(day="12 maart") == "Beroep vóór 12 maart."
     assert len(list(folder.iterdir())) == 1  # compiled once, kept for the next run
 
     (root / "t.txt").write_text("Beroep uiterlijk op {{ day }}.", encoding="utf-8")
-    second = _cached_environment(root, template_cache(str(folder)))  # the next run: a new process
+    second = _cached_environment(root, folder)  # the next run: a new process
     assert second.get_template("t.txt").render(day="12 maart") == "Beroep uiterlijk op 12 maart."
+
+
+def test_code_compiled_with_other_options_is_not_taken_from_the_cache(tmp_path: Path) -> None:
+    root, folder = tmp_path / "templates", tmp_path / "cache"
+    root.mkdir()
+    folder.mkdir()
+    (root / "t.txt").write_text("{% if a %}\nA{{ a }}\n{% endif %}\nB", encoding="utf-8")
+    loose = _cached_environment(root, folder, trim_blocks=False)
+    assert loose.get_template("t.txt").render(a=1) == "\nA1\n\nB"
+    trimmed = _cached_environment(root, folder, trim_blocks=True)  # a deploy that changes the options
+    assert trimmed.get_template("t.txt").render(a=1) == "A1\nB"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",  # nothing written
+        jinja2.bccache.bc_magic,  # cut short after the header
+        jinja2.bccache.bc_magic + b"not a pickled checksum",  # the rest overwritten
+    ],
+)
+def test_a_damaged_cache_file_costs_the_compilation_not_the_mail(tmp_path: Path, damage: bytes) -> None:
+    root, folder = tmp_path / "templates", tmp_path / "cache"
+    root.mkdir()
+    folder.mkdir()
+    (root / "t.txt").write_text("Beste {{ name }}", encoding="utf-8")
+    assert _cached_environment(root, folder).get_template("t.txt").render(name="An") == "Beste An"
+    (cached,) = folder.iterdir()
+    cached.write_bytes(damage)  # a write cut short by a power cut, or another program's
+    again = _cached_environment(root, folder)
+    assert again.get_template("t.txt").render(name="Familie Peeters") == "Beste Familie Peeters"
 
 
 def test_a_cache_folder_that_cannot_be_written_or_read_costs_the_compilation_not_the_mail(
@@ -898,7 +933,7 @@ def test_a_cache_folder_that_cannot_be_written_or_read_costs_the_compilation_not
     (root / "t.txt").write_text("{{ name }}", encoding="utf-8")
     not_a_folder = tmp_path / "cache"
     not_a_folder.write_text("a file where the folder should be", encoding="utf-8")
-    env = _cached_environment(root, template_cache(str(not_a_folder)))
+    env = _cached_environment(root, not_a_folder)
     assert env.get_template("t.txt").render(name="Familie Peeters") == "Familie Peeters"
 
 
