@@ -61,8 +61,15 @@ class People:
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 _IN_IDS = re.compile(r"\bIN\s+:ids\b", re.IGNORECASE)
 # `x IN (SELECT ...)` (a plain subquery, without parentheses of its own) is `x = ANY(ARRAY(SELECT ...))` on
-# PostgreSQL: the subquery run once, its ids looked up by index (sql/scan_decisions.sql says why).
-_IN_SELECT = re.compile(r"\bIN\s*\((SELECT\b[^()]*)\)", re.IGNORECASE)
+# PostgreSQL: the subquery run once, its ids looked up by index (sql/scan_decisions.sql says why); `x NOT IN
+# (SELECT ...)` likewise `x <> ALL(ARRAY(SELECT ...))` (NULL, never true, where the subquery has a NULL).
+_IN_SELECT = re.compile(r"\b(NOT\s+)?IN\s*\((SELECT\b[^()]*)\)", re.IGNORECASE)
+
+
+def _in_array(match: re.Match[str]) -> str:
+    return f"{'<> ALL' if match[1] else '= ANY'}(ARRAY({match[2]}))"
+
+
 _IDS = "\x00ids\x00"  # where SQLite's list of ids goes, one `?` per id
 
 
@@ -96,7 +103,7 @@ def _driver_sql(name: str, postgresql: bool, extra: tuple[str, ...] = ()) -> tup
         sql = _with_extra(sql, extra)
     if postgresql:
         sql = _IN_IDS.sub("= ANY(CAST(:ids AS bigint[]))", sql.replace("%", "%%"))
-        sql = _IN_SELECT.sub(r"= ANY(ARRAY(\1))", sql)
+        sql = _IN_SELECT.sub(_in_array, sql)
         return _PARAMETER.sub(r"%(\1)s", sql), ()
     order = tuple(_PARAMETER.findall(sql))
     return _PARAMETER.sub(lambda m: _IDS if m[1] == "ids" else "?", sql), order
@@ -555,14 +562,16 @@ def read_families(
 
 
 def families_among(
-    beneficiaries: pd.DataFrame, advisors: pd.DataFrame, beneficiary_ids: Iterable[int]
+    beneficiaries: pd.DataFrame, advisors: pd.DataFrame, asked: Ids, beneficiary_ids: Iterable[int]
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
-    """Of families read by read_families, those of `beneficiary_ids` and their advisors, as read_families
-    would read them by these ids; with the ids it was not given (to read: none, when it read a superset)."""
+    """Of the families read_families read for the ids `asked`, those of `beneficiary_ids` and their advisors,
+    as read_families would read them by these ids; with those of `beneficiary_ids` it was not asked for (none,
+    when it was asked for a superset). A family asked for that has no row is not among them, as it would
+    not be read by its id either."""
     wanted = Ids(beneficiary_ids).sorted
     kept = beneficiaries[beneficiaries["id"].isin(wanted)].reset_index(drop=True)
     theirs = kept["advisor_id"].dropna().astype("int64")
-    missing = sorted(set(wanted) - set(kept["id"].astype("int64").tolist()))
+    missing = sorted(set(wanted) - set(asked.sorted))
     return kept, advisors[advisors["id"].isin(theirs)].reset_index(drop=True), missing
 
 

@@ -179,13 +179,14 @@ def read_night(
     # process's overlap, where one waited for the other (docs/performance.md). Read by the families the
     # scanned rows name, a few more than the windows' (a bad row's), then kept to the windows' own.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="appealwatch-read") as reader:
-        families = reader.submit(read_families, conn, families_of(scanned.decisions), present)
+        asked = families_of(scanned.decisions)
+        families = reader.submit(read_families, conn, asked, present)
         inputs = validated(scanned, present)
         windows = with_decision_details(
             compute_windows(inputs.decisions, inputs.appeals, inputs.complaints, on), inputs.decisions
         )
         read = families.result()
-    beneficiaries, advisors, missing = families_among(*read, windows["beneficiary_id"])
+    beneficiaries, advisors, missing = families_among(*read, asked, windows["beneficiary_id"])
     if missing:  # never: the windows are the scanned rows'; were it to happen, read by the windows' families
         beneficiaries, advisors = read_families(conn, windows["beneficiary_id"], present)
     people = checked_people(beneficiaries, advisors, settings.reminders.fallback_language)

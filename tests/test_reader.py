@@ -177,9 +177,21 @@ def test_families_read_for_more_ids_are_kept_to_those_asked_for_in_id_order() ->
         {"id": [3, 1, 2, 2], "full_name": ["C", "A", "B", "B2"], "advisor_id": [7.0, None, 8.0, 8.0]}
     )
     advisors = pd.DataFrame({"id": [8, 7, 9], "full_name": ["X", "Y", "Z"]})
+    asked = inputs.Ids([1, 2, 3, 4, 5])  # 4 and 5: asked for, without a row (the table lacks them)
     kept, theirs, missing = inputs.families_among(
-        inputs._in_id_order(beneficiaries), inputs._in_id_order(advisors), [2, 4, 1, 2]
+        inputs._in_id_order(beneficiaries), inputs._in_id_order(advisors), asked, [2, 4, 1, 2, 6]
     )
     assert kept["id"].tolist() == [1, 2, 2] and kept["full_name"].tolist() == ["A", "B", "B2"]
     assert theirs["id"].tolist() == [8]
-    assert missing == [4]
+    assert missing == [6]  # not asked for; 4 was asked for, and is missing from the table, not from the read
+
+
+def test_a_subquery_is_an_array_of_ids_on_postgresql() -> None:
+    sql = (
+        "SELECT id FROM decisions AS d WHERE d.id IN (SELECT c.decision_id FROM complaints AS c)\n"
+        "  AND d.id NOT IN (SELECT a.decision_id FROM appeals AS a) AND d.kind NOT IN ('payment')"
+    )
+    assert inputs._IN_SELECT.sub(inputs._in_array, sql) == (
+        "SELECT id FROM decisions AS d WHERE d.id = ANY(ARRAY(SELECT c.decision_id FROM complaints AS c))\n"
+        "  AND d.id <> ALL(ARRAY(SELECT a.decision_id FROM appeals AS a)) AND d.kind NOT IN ('payment')"
+    )
