@@ -476,7 +476,8 @@ class Skeletons:
             return texts
         if made is None:
             self.plain += 1
-            return [t.render(context()) for t in self._templates[family][0]]
+            made_context = context()
+            return [t.render(made_context) for t in self._templates[family][0]]
         assert isinstance(made, _Filler)
         self.filled += 1
         return made.fill(values, self._escaped)
