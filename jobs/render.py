@@ -357,7 +357,7 @@ def _reminder_parts(
     """A reminder's context in three parts, from which `_reminder_context` makes it:
 
     - `shared`: what every other value the templates read is made of: the language, the forum, the kind,
-      the district, the fund, whether there is an advisor and whether they have an address, and the four
+      the district, the fund, whether there is an advisor and whether they have an address, and the three
       choices of sentences (the working day before the deadline passed, urgent, last stage). Families with
       the same `shared` get the same mail but for their free values.
     - `free`: REMINDER_FREE's values, in that order;
