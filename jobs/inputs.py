@@ -300,7 +300,7 @@ def read_unchecked(
     if scope == "scan":
         decisions = _frame(conn, "scan_decisions", scan_parameters(on), columns, extra)
         if conn.dialect.name == "postgresql":
-            decisions = _by_id(decisions)
+            decisions = _in_id_order(decisions)  # see there
         if conn.dialect.name == "sqlite":
             odd = _frame(conn, "odd_dates.sqlite", {}, columns, extra)
             decisions = pd.concat([decisions, odd], ignore_index=True).drop_duplicates(ignore_index=True)
@@ -343,16 +343,6 @@ def families_of(decisions: pd.DataFrame) -> Ids:
         dtype="float64", na_value=np.nan
     )
     return Ids(ids[np.isfinite(ids)])
-
-
-def _by_id(scanned: pd.DataFrame) -> pd.DataFrame:
-    """PostgreSQL's scan in id order. Its UNION either sorts the rows (by every column, the id first: the 1M
-    night's plan) or hashes them (a small night's), in an order that every column read changes, `reference`
-    too: in id order (ids missing last, where its sort puts them), the night's order (its bad rows,
-    windows.csv) does not depend on the planner's choice. SQLite's UNION keeps its rows in a b-tree, by id."""
-    if scanned["id"].is_monotonic_increasing:  # sorted by the database already: nothing to do
-        return scanned
-    return scanned.sort_values("id", kind="stable", na_position="last", ignore_index=True)
 
 
 def _folded_without_id(decisions: pd.DataFrame) -> pd.DataFrame:
@@ -575,12 +565,19 @@ def families_among(
     return kept, advisors[advisors["id"].isin(theirs)].reset_index(drop=True), missing
 
 
-def _in_id_order(people: pd.DataFrame) -> pd.DataFrame:
-    """People in id order (stable: a repeated id keeps its rows' order): the order does not depend on the
-    database's plan or on how the ids fell into batches (read_by_ids), nor on reading more ids than needed."""
-    if people["id"].is_monotonic_increasing:
-        return people
-    return people.sort_values("id", kind="stable", na_position="last", ignore_index=True)
+def _in_id_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in id order (stable: a repeated id keeps its rows' order; ids missing last, where a database's sort
+    puts them), so that the night's order does not depend on the database's plan.
+
+    - People: nor on how their ids fell into batches (read_by_ids), nor on reading more ids than needed.
+    - PostgreSQL's scan: its UNION either sorts the rows (by every column, the id first: the 1M night's plan)
+      or hashes them (a small night's), in an order that every column read changes, `reference` too; in id
+      order, the night's bad rows and windows.csv do not depend on the planner's choice. SQLite's UNION
+      keeps its rows in a b-tree, by id.
+    """
+    if rows["id"].is_monotonic_increasing:  # sorted by the database already: nothing to do
+        return rows
+    return rows.sort_values("id", kind="stable", na_position="last", ignore_index=True)
 
 
 def checked_people(beneficiaries: pd.DataFrame, advisors: pd.DataFrame, fallback_language: str) -> People:

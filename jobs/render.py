@@ -902,12 +902,18 @@ REMINDER_FREE: Final = (
 out or test for being empty (jobs.skeleton; tests/test_skeleton.py holds the templates to it)."""
 
 
+_REMINDER_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    lang: tuple(f"reminder/{lang}.{ext}" for ext in PARTS) for lang in LANGUAGES
+}
+"""Each language's reminder templates, in PARTS' order (jobs.skeleton keys a family on them)."""
+
+
 def night_skeletons() -> Skeletons:
     """A night's cache of rendered reminder shapes (jobs.skeleton): a reminder is rendered by Jinja once
     per language, forum, district, kind and choice of sentences, and filled in for every other family."""
     skeletons = Skeletons(_environment())
     for lang in LANGUAGES:
-        skeletons.add_family([f"reminder/{lang}.{ext}" for ext in PARTS], REMINDER_FREE, REMINDER_OWN)
+        skeletons.add_family(_REMINDER_NAMES[lang], REMINDER_FREE, REMINDER_OWN)
     return skeletons
 
 
@@ -927,11 +933,6 @@ def render_reminder(
         _REMINDER_NAMES[lang], shared, free, lambda: _reminder_context(shared, free, own)
     )
     return Rendered(subject=" ".join(subject.split()), text=text, html=html)
-
-
-_REMINDER_NAMES: Final[dict[str, tuple[str, ...]]] = {
-    lang: tuple(f"reminder/{lang}.{ext}" for ext in PARTS) for lang in LANGUAGES
-}
 
 
 def render(kind: str, lang: str, context: Mapping[str, Any], skeletons: Skeletons | None = None) -> Rendered:

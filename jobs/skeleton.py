@@ -150,6 +150,11 @@ def _held_part(value: Any) -> Hashable:
     return ("there", there, type(value), there and bool(value))
 
 
+def _nested(inner: Path, outer: Path) -> bool:
+    """`inner` is a path inside the value at `outer` (`decision.id` inside `decision`)."""
+    return len(inner) > len(outer) and inner[: len(outer)] == outer
+
+
 class _Memo:
     """What `_Shape.key` read from the holders below the top of a context, by group and the holder's
     identity (each holder kept alive here, so that its identity is not reused); with each group's hits and
@@ -172,7 +177,7 @@ class _Shape:
         read = sorted(paths - set(self.free), key=repr)
         # A path that is also the start of a longer one (`advisor` and `advisor.email`): only whether it is
         # there and empty is part of the shape here; its parts that are read are keyed on their own.
-        self.containers = tuple(p for p in read if any(q[: len(p)] == p and q != p for q in paths))
+        self.containers = tuple(p for p in read if any(_nested(q, p) for q in paths))
         self.leaves = tuple(p for p in read if p not in self.containers)
         self.env = env
         # The reads grouped by the path they are read from, so that `bodies.ombudsman` is looked up once
@@ -382,11 +387,6 @@ class _Filler:
             pieces[1::2] = pick(texts)
             filled.append("".join(pieces))
         return filled
-
-
-def _nested(inner: Path, outer: Path) -> bool:
-    """`inner` is a path inside the value at `outer` (`decision.id` inside `decision`)."""
-    return len(inner) > len(outer) and inner[: len(outer)] == outer
 
 
 def _capitalised(text: str) -> str:
