@@ -929,10 +929,11 @@ def render_reminder(
     """`render("reminder", lang, build_reminder_context(...), skeletons)`, to the same bytes, without making the
     context of a family whose kind of mail (`_reminder_parts`' shared part) was rendered before tonight."""
     shared, free, own = _reminder_parts(window, beneficiary, advisor, fund, lang, last_stage)
-    subject, text, html = skeletons.render_known(
-        _REMINDER_NAMES[lang], shared, free, lambda: _reminder_context(shared, free, own)
+    return _rendered(
+        skeletons.render_known(
+            _REMINDER_NAMES[lang], shared, free, lambda: _reminder_context(shared, free, own)
+        )
     )
-    return Rendered(subject=" ".join(subject.split()), text=text, html=html)
 
 
 def render(kind: str, lang: str, context: Mapping[str, Any], skeletons: Skeletons | None = None) -> Rendered:
@@ -946,7 +947,12 @@ def render(kind: str, lang: str, context: Mapping[str, Any], skeletons: Skeleton
     _check_lang(lang)
     names = [f"{kind}/{lang}.{ext}" for ext in PARTS]
     if skeletons is not None:
-        subject, text, html = skeletons.render(names, context)
-    else:
-        subject, text, html = (_template(name).render(context) for name in names)
+        return _rendered(skeletons.render(names, context))
+    return _rendered([_template(name).render(context) for name in names])
+
+
+def _rendered(parts: Sequence[str]) -> Rendered:
+    """The three parts rendered, the subject collapsed to one line (a name with a newline in it must not break
+    the header)."""
+    subject, text, html = parts
     return Rendered(subject=" ".join(subject.split()), text=text, html=html)
